@@ -1,0 +1,81 @@
+"""Roles are Django groups with model permissions.
+
+The groups are created by a data migration (accounts 0002); each app's own
+migrations grant its models' permissions to them with `grant_permissions`,
+so accounts never needs to know another app's models.
+"""
+
+from enum import StrEnum
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+class Role(StrEnum):
+    """Group names. A signed-in user with none of these is a "person"."""
+
+    CLINIC_STAFF = "Clinic staff"
+    FLEET_MANAGER = "Fleet manager"
+    DRIVER = "Driver"
+    CLIENT_USER = "Client user"
+
+
+def has_role(user, *roles: Role) -> bool:
+    """True when the user holds any of `roles`. Superusers hold every role."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return not user.role_names.isdisjoint(roles)
+
+
+def _guard(allowed):
+    """Decorator factory: anonymous users go to the login page, signed-in
+    users that `allowed(user)` refuses get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def role_required(*roles: Role):
+    """Only users holding one of `roles` (or superusers) may use the view."""
+    if not roles:
+        raise ValueError("role_required needs at least one role")
+    return _guard(lambda user: has_role(user, *roles))
+
+
+def permission_required(*perms: str):
+    """Only users holding every permission in `perms` may use the view."""
+    if not perms:
+        raise ValueError("permission_required needs at least one permission")
+    return _guard(lambda user: user.is_active and user.has_perms(perms))
+
+
+def grant_permissions(apps, grants: dict[Role, list[str]]):
+    """For data migrations: give each role the listed "app_label.codename"
+    permissions, creating the permission rows first if Django has not yet
+    (it normally creates them after all migrations ran)."""
+    from django.contrib.auth.management import create_permissions
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    for role, perms in grants.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        for perm in perms:
+            app_label, codename = perm.split(".", 1)
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from project import views
+
+# The admin signs in through allauth, so it gets the same rate limits,
+# lockout and (later) two-factor rules as the rest of the site.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "VaxFleet administration"
+admin.site.site_title = "VaxFleet admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

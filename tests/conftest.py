@@ -1,0 +1,64 @@
+import pytest
+from django.core.cache import cache
+from django.test.utils import override_settings
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_and_collect_free_settings():
+    """Test-only settings: a fast password hasher (Argon2 is slow on purpose;
+    test_settings checks the real list), and plain static storage, since the
+    hashed-name manifest exists only after collectstatic."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters live in the cache; no test inherits another's."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def person(db):
+    return UserFactory(email="pat@example.org", first_name="Pat", last_name="Person")
+
+
+@pytest.fixture
+def other_person(db):
+    return UserFactory(email="olive@example.org", first_name="Olive", last_name="Other")
+
+
+@pytest.fixture
+def clinic_staff(db):
+    return UserFactory(email="nurse@example.org", first_name="Nora", last_name="Nurse", roles=[Role.CLINIC_STAFF])
+
+
+@pytest.fixture
+def fleet_manager(db):
+    return UserFactory(email="fleet@example.org", first_name="Fred", last_name="Fleet", roles=[Role.FLEET_MANAGER])
+
+
+@pytest.fixture
+def driver(db):
+    return UserFactory(email="driver@example.org", first_name="Dora", last_name="Driver", roles=[Role.DRIVER])
+
+
+@pytest.fixture
+def client_user(db):
+    return UserFactory(email="client@example.org", first_name="Cleo", last_name="Client", roles=[Role.CLIENT_USER])
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(email="root@example.org", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
