@@ -1,0 +1,269 @@
+"""Clinics, their bookable slots and the appointments people hold in them.
+
+Rules about one row live here; workflows that must hold under concurrency
+(booking, cancelling, rescheduling) live in `vaccination.services`. Every rule
+that must always hold is also a database constraint.
+"""
+
+import secrets
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# No 0/O, 1/I/L: a code read aloud or typed from a phone screen must not be ambiguous.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+def new_confirmation_code() -> str:
+    """Random, typeable and unrelated to anything else about the appointment."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone, e.g. Europe/Madrid."), params={"value": value})
+
+
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
+class Vaccine(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    doses_required = models.PositiveSmallIntegerField(_("doses required"), default=1)
+    min_days_between_doses = models.PositiveSmallIntegerField(
+        _("minimum days between doses"), default=0, help_text=_("0 for a single-dose vaccine.")
+    )
+
+    class Meta:
+        verbose_name = _("vaccine")
+        verbose_name_plural = _("vaccines")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(doses_required__gte=1), name="vaccination_vaccine_doses_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Site(models.Model):
+    """A clinic: a fixed address, or a mobile clinic parked at one."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    address = models.TextField(_("address"))
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive clinics take no bookings."))
+    is_mobile = models.BooleanField(_("mobile clinic"), default=False)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    what_to_bring = models.TextField(
+        _("what to bring"), blank=True, help_text=_("Shown on the confirmation; a general list is shown when empty.")
+    )
+
+    class Meta:
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_day_bounds(self, day: date) -> tuple[datetime, datetime]:
+        """The aware instants at which `day` starts and ends at this clinic."""
+        start = datetime.combine(day, time.min, tzinfo=self.tzinfo)
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=self.tzinfo)
+        return start, end
+
+    def today(self) -> date:
+        return timezone.localtime(timezone=self.tzinfo).date()
+
+
+class SlotQuerySet(models.QuerySet):
+    def upcoming(self):
+        return self.filter(start__gt=timezone.now())
+
+    def bookable(self):
+        """Slots a person could take now: in the future, at an open clinic, with a seat left."""
+        return self.upcoming().filter(site__is_active=True, booked_count__lt=F("capacity"))
+
+    def on_local_day(self, site: Site, day: date):
+        start, end = site.local_day_bounds(day)
+        return self.filter(site=site, start__gte=start, start__lt=end)
+
+
+class Slot(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="slots", verbose_name=_("clinic"))
+    vaccine = models.ForeignKey(Vaccine, on_delete=models.PROTECT, related_name="slots", verbose_name=_("vaccine"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+    # Seats taken (every appointment in the slot that is not cancelled). Kept
+    # by one conditional UPDATE in services.py; the CHECK below is what makes
+    # overbooking impossible, whatever writes to the table.
+    booked_count = models.PositiveSmallIntegerField(_("seats taken"), default=0, editable=False)
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("slot")
+        verbose_name_plural = _("slots")
+        ordering = ["start", "site__name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="vaccination_slot_end_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="vaccination_slot_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(booked_count__gte=0, booked_count__lte=F("capacity")),
+                name="vaccination_slot_never_overbooked",
+            ),
+            # generate_slots relies on this to be safe to run twice.
+            models.UniqueConstraint(fields=["site", "vaccine", "start"], name="vaccination_slot_unique_start"),
+        ]
+        indexes = [models.Index(fields=["site", "start"], name="vaccination_slot_site_start")]
+
+    def __str__(self):
+        local = timezone.localtime(self.start, self.site.tzinfo)
+        return f"{self.site} · {local:%Y-%m-%d %H:%M} · {self.vaccine}"
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The end must be after the start.")})
+        if self.capacity is not None and self.capacity < self.booked_count:
+            raise ValidationError({"capacity": _("%(n)s seats are already taken.") % {"n": self.booked_count}})
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.booked_count, 0)
+
+    @property
+    def local_start(self) -> datetime:
+        return timezone.localtime(self.start, self.site.tzinfo)
+
+    @property
+    def local_end(self) -> datetime:
+        return timezone.localtime(self.end, self.site.tzinfo)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def booked(self):
+        return self.filter(status=Appointment.Status.BOOKED)
+
+    def upcoming(self):
+        return self.booked().filter(slot__end__gt=timezone.now())
+
+    def with_details(self):
+        return self.select_related("slot__site", "slot__vaccine")
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+        CHECKED_IN = "checked_in", _("Checked in")
+        NO_SHOW = "no_show", _("No-show")
+
+    class Email(models.TextChoices):
+        """The notice still owed to the person (an outbox of one)."""
+
+        NONE = "", _("None")
+        BOOKED = "booked", _("Booking confirmation")
+        RESCHEDULED = "rescheduled", _("New time")
+        CANCELLED = "cancelled", _("Cancellation")
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person")
+    )
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"))
+    dose_number = models.PositiveSmallIntegerField(_("dose"), default=1)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
+    code = models.CharField(_("confirmation code"), max_length=CODE_LENGTH, unique=True, editable=False)
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The calendar entry's SEQUENCE: every change the person's calendar must
+    # pick up (new time, cancellation) increments it.
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
+    email_pending = models.CharField(_("email owed"), max_length=16, choices=Email, default=Email.NONE, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # Filled at the clinic desk (check-in issue). A dose counts as given only
+    # once a nurse records it (dose_given_at), not when the person arrives.
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    vaccine_lot = models.CharField(_("vaccine lot"), max_length=64, blank=True)
+    dose_given_at = models.DateTimeField(_("dose given at"), null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["-slot__start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="booked"),
+                name="vaccination_appointment_one_booked_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "cancelled", "checked_in", "no_show"]),
+                name="vaccination_appointment_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(dose_number__gte=1), name="vaccination_appointment_dose_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="checked_in") | Q(checked_in_at__isnull=False),
+                name="vaccination_appointment_checked_in_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_given_at__isnull=True) | Q(status="checked_in"),
+                name="vaccination_appointment_dose_only_when_checked_in",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "status"], name="vaccination_appt_person_status"),
+            models.Index(fields=["slot", "status"], name="vaccination_appt_slot_status"),
+            models.Index(fields=["email_pending"], condition=~Q(email_pending=""), name="vaccination_appt_email_owed"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.person}"
+
+    def save(self, *args, **kwargs):
+        if not self.code:
+            self.code = new_confirmation_code()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_checked_in(self) -> bool:
+        return self.status == self.Status.CHECKED_IN
+
+    @property
+    def is_changeable(self) -> bool:
+        """Can the person still cancel or move it (booked, and not yet started)?"""
+        return self.status == self.Status.BOOKED and self.slot.start > timezone.now()
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.status == self.Status.BOOKED and self.slot.end > timezone.now()
+
+    @property
+    def calendar_uid(self) -> str:
+        """Stable for the appointment's whole life, so calendars update one entry."""
+        return f"appointment-{self.pk}@vaxfleet"
