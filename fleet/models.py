@@ -1,0 +1,397 @@
+"""The fleet register: client companies, drivers, trucks and who drives which.
+
+The database holds the rules that must always hold (unique codes, plates and
+licence numbers; one current assignment per driver and per truck; an
+assignment ends after it starts). Python validation only gives the friendly
+message first. Workflows that touch several rows (assign, release) live in
+`fleet.services`.
+"""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import phone_validator
+
+# How far ahead a licence expiry counts as "expiring soon".
+LICENCE_WARNING_DAYS = 30
+
+TRUCK_CODE_PATTERN = r"^[A-Z]{3}-[0-9]{4}$"
+truck_code_validator = RegexValidator(
+    TRUCK_CODE_PATTERN,
+    _("Enter a truck code of three letters, a dash and four digits, like TRK-0042."),
+)
+
+
+def normalize_code(value: str) -> str:
+    """The one spelling we store for codes, plates and licence numbers:
+    trimmed, upper-case, inner runs of spaces collapsed to one."""
+    return re.sub(r"\s+", " ", (value or "").strip()).upper()
+
+
+class Client(models.Model):
+    """A customer company whose drivers we register."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True, validators=[phone_validator])
+
+    class Meta:
+        verbose_name = _("client company")
+        verbose_name_plural = _("client companies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ClientMembership(models.Model):
+    """A client user belongs to exactly one client company."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="client_membership",
+        verbose_name=_("user"),
+    )
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("client"))
+
+    class Meta:
+        verbose_name = _("client membership")
+        verbose_name_plural = _("client memberships")
+
+    def __str__(self):
+        return f"{self.user} @ {self.client}"
+
+
+class DriverQuerySet(models.QuerySet):
+    def with_current_truck(self):
+        """Annotate `current_truck_id` and `current_truck_code` with one
+        subquery each, evaluated only for the rows fetched (no query per row)."""
+        current = Assignment.objects.filter(driver=OuterRef("pk"), until__isnull=True)
+        return self.annotate(
+            current_truck_id=Subquery(current.values("truck_id")[:1]),
+            current_truck_code=Subquery(current.values("truck__code")[:1]),
+        )
+
+    def search(self, text: str):
+        """Drivers whose name, licence number, phone, email or current truck
+        code contains `text` (any letter case). On PostgreSQL a trigram GIN
+        index on `search_text` answers it (migration 0002)."""
+        text = normalize_search(text)
+        return self.filter(search_text__contains=text) if text else self
+
+    def licence_expired(self, today=None):
+        return self.filter(licence_expiry__lt=today or timezone.localdate())
+
+    def licence_expiring(self, today=None):
+        """Still valid, but expiring within LICENCE_WARNING_DAYS."""
+        today = today or timezone.localdate()
+        return self.filter(
+            licence_expiry__gte=today, licence_expiry__lte=today + datetime.timedelta(days=LICENCE_WARNING_DAYS)
+        )
+
+    def licence_needs_attention(self, today=None):
+        """Expired, or expiring within LICENCE_WARNING_DAYS."""
+        today = today or timezone.localdate()
+        return self.filter(licence_expiry__lte=today + datetime.timedelta(days=LICENCE_WARNING_DAYS))
+
+
+def normalize_search(text: str) -> str:
+    return re.sub(r"\s+", " ", (text or "").strip()).lower()
+
+
+class LicenceStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    EXPIRING = "expiring", _("Expires soon")
+    EXPIRED = "expired", _("Expired")
+
+
+class Driver(models.Model):
+    """A person who drives a truck; may sign in to see their own record."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="driver_profile",
+        verbose_name=_("login account"),
+        help_text=_("Optional: the account this driver signs in with to see their record."),
+    )
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("email"), blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    licence_number = models.CharField(_("licence number"), max_length=32, unique=True)
+    licence_expiry = models.DateField(_("licence expiry"), db_index=True)
+    address = models.TextField(_("address"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="drivers",
+        verbose_name=_("client company"),
+    )
+    # Lower-case "name licence phone email current-truck-code", kept up to
+    # date by save() and by Assignment.save() when the current truck changes, so
+    # one trigram index answers the list search (see DriverQuerySet.search).
+    search_text = models.CharField(max_length=700, editable=False, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DriverQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("driver")
+        verbose_name_plural = _("drivers")
+        ordering = ["last_name", "first_name", "id"]
+        permissions = [("export_driver", _("Can export the driver list as CSV"))]
+        indexes = [
+            # One index per sort order and per filter of the driver list.
+            models.Index(fields=["last_name", "first_name", "id"], name="fleet_driver_name_idx"),
+            models.Index(fields=["client", "last_name", "first_name", "id"], name="fleet_driver_client_name_idx"),
+            models.Index(fields=["is_active", "last_name", "first_name", "id"], name="fleet_driver_active_name_idx"),
+        ]
+        constraints = [
+            # save() stores licence numbers upper-case; this holds even for rows
+            # written around the model, so uniqueness is case-insensitive.
+            models.CheckConstraint(
+                condition=Q(licence_number=Upper("licence_number")), name="fleet_driver_licence_upper_case"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.licence_number = normalize_code(self.licence_number)
+        self.email = (self.email or "").strip().lower()
+        self.search_text = self.build_search_text(self._current_truck_code_for_search())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("fleet:driver-detail", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self):
+        super().clean()
+        self.licence_number = normalize_code(self.licence_number)
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+
+    def _current_truck_code_for_search(self):
+        if self.pk is None:
+            return ""
+        current = self.assignments.filter(until__isnull=True).values_list("truck__code", flat=True).first()
+        return current or ""
+
+    def build_search_text(self, truck_code: str = "") -> str:
+        parts = [self.first_name, self.last_name, self.licence_number, self.phone, self.email, truck_code]
+        return normalize_search(" ".join(part for part in parts if part))[:700]
+
+    def licence_status(self, today=None) -> LicenceStatus:
+        today = today or timezone.localdate()
+        if self.licence_expiry < today:
+            return LicenceStatus.EXPIRED
+        if self.licence_expiry <= today + datetime.timedelta(days=LICENCE_WARNING_DAYS):
+            return LicenceStatus.EXPIRING
+        return LicenceStatus.VALID
+
+    def licence_days_left(self, today=None) -> int:
+        return (self.licence_expiry - (today or timezone.localdate())).days
+
+    @property
+    def current_assignment(self):
+        return self.assignments.filter(until__isnull=True).select_related("truck").first()
+
+
+class TruckStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    MAINTENANCE = "maintenance", _("In maintenance")
+    RETIRED = "retired", _("Retired")
+
+
+class TruckQuerySet(models.QuerySet):
+    def with_current_driver(self):
+        current = Assignment.objects.filter(truck=OuterRef("pk"), until__isnull=True)
+        return self.annotate(
+            current_driver_id=Subquery(current.values("driver_id")[:1]),
+            current_driver_first_name=Subquery(current.values("driver__first_name")[:1]),
+            current_driver_last_name=Subquery(current.values("driver__last_name")[:1]),
+        )
+
+    def search(self, text: str):
+        text = normalize_code(text)
+        return self.filter(Q(code__contains=text) | Q(plate__contains=text)) if text else self
+
+    def free(self):
+        """Active trucks nobody drives at the moment."""
+        return self.filter(status=TruckStatus.ACTIVE).exclude(assignments__until__isnull=True)
+
+
+def _year_limit():
+    return timezone.now().year + 1
+
+
+class Truck(models.Model):
+    """A vehicle that carries a mobile clinic, known by its special code."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=8,
+        validators=[truck_code_validator],
+        help_text=_("Three letters, a dash and four digits, like TRK-0042."),
+    )
+    plate = models.CharField(_("number plate"), max_length=16, unique=True)
+    make = models.CharField(_("make"), max_length=60)
+    model = models.CharField(_("model"), max_length=60)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1980), MaxValueValidator(limit_value=_year_limit)]
+    )
+    status = models.CharField(_("status"), max_length=12, choices=TruckStatus.choices, default=TruckStatus.ACTIVE)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TruckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("truck")
+        verbose_name_plural = _("trucks")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["status", "code"], name="fleet_truck_status_code_idx")]
+        constraints = [
+            # "trk-0042" and "TRK-0042" are the same truck.
+            models.UniqueConstraint(
+                Upper("code"),
+                name="fleet_truck_code_ci_unique",
+                violation_error_message=_("A truck with this code already exists."),
+            ),
+            models.CheckConstraint(condition=Q(code=Upper("code")), name="fleet_truck_code_upper_case"),
+            models.CheckConstraint(condition=Q(plate=Upper("plate")), name="fleet_truck_plate_upper_case"),
+            models.CheckConstraint(condition=Q(status__in=TruckStatus.values), name="fleet_truck_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = normalize_code(self.code)
+        self.plate = normalize_code(self.plate)
+        code_changed = self.pk is not None and not Truck.objects.filter(pk=self.pk, code=self.code).exists()
+        super().save(*args, **kwargs)
+        if code_changed:
+            # The current driver is found by this truck's code in the list search.
+            for driver in Driver.objects.filter(assignments__truck=self, assignments__until__isnull=True):
+                driver.save(update_fields=["search_text"])
+
+    def get_absolute_url(self):
+        return reverse("fleet:truck-detail", args=[self.pk])
+
+    def clean_fields(self, exclude=None):
+        # Normalise before the format validator runs, so "trk-0042 " passes.
+        self.code = normalize_code(self.code)
+        self.plate = normalize_code(self.plate)
+        super().clean_fields(exclude=exclude)
+
+    @property
+    def current_assignment(self):
+        return self.assignments.filter(until__isnull=True).select_related("driver").first()
+
+
+class Assignment(models.Model):
+    """A driver drives a truck from `since` until `until` (empty: still now)."""
+
+    driver = models.ForeignKey(Driver, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("driver"))
+    truck = models.ForeignKey(Truck, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("truck"))
+    since = models.DateTimeField(_("from"), default=timezone.now)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-since", "-id"]
+        indexes = [
+            models.Index(fields=["driver", "-since"], name="fleet_assign_driver_since_idx"),
+            models.Index(fields=["truck", "-since"], name="fleet_assign_truck_since_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["driver"],
+                condition=Q(until__isnull=True),
+                name="fleet_one_current_truck_per_driver",
+                violation_error_message=_("This driver already has a current truck."),
+            ),
+            models.UniqueConstraint(
+                fields=["truck"],
+                condition=Q(until__isnull=True),
+                name="fleet_one_current_driver_per_truck",
+                violation_error_message=_("This truck is already assigned to another driver."),
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gt=models.F("since")),
+                name="fleet_assignment_ends_after_it_starts",
+                violation_error_message=_("An assignment must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.truck} → {self.driver}"
+
+    def save(self, *args, **kwargs):
+        # The driver list finds a driver by their current truck's code, so
+        # every write here (services, admin) refreshes the drivers concerned.
+        previous_driver_id = (
+            Assignment.objects.filter(pk=self.pk).values_list("driver_id", flat=True).first() if self.pk else None
+        )
+        super().save(*args, **kwargs)
+        self._refresh_drivers({self.driver_id, previous_driver_id})
+
+    def delete(self, *args, **kwargs):
+        driver_id = self.driver_id
+        result = super().delete(*args, **kwargs)
+        self._refresh_drivers({driver_id})
+        return result
+
+    @staticmethod
+    def _refresh_drivers(driver_ids):
+        for driver in Driver.objects.filter(pk__in=driver_ids - {None}):
+            driver.save(update_fields=["search_text"])
+
+    @property
+    def is_current(self):
+        return self.until is None

@@ -1,0 +1,87 @@
+"""Assigning and releasing trucks: the workflows that touch several rows.
+
+Both lock the driver and truck rows they change (always driver first, then
+truck, so two managers never deadlock), re-check the current assignments
+under the lock, and write. The partial unique constraints on Assignment are
+the final word: if a write slips past the checks, it fails rather than
+creating a second current assignment.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fleet.models import Assignment, Driver, Truck, TruckStatus
+
+
+class FleetError(Exception):
+    """A refused fleet action. `code` is stable; views turn it into words."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+def assign(*, driver: Driver, truck: Truck, by=None, reassign: bool = False) -> Assignment:
+    """Make `truck` the current truck of `driver`, recorded in the history.
+
+    Without `reassign`, refuses when either already has a current assignment.
+    With `reassign`, ends those assignments (at the same instant) and opens the
+    new one, all in one transaction.
+
+    Error codes: "driver_inactive", "truck_not_active", "already_assigned"
+    (this very pair is current), "driver_has_truck" (details: truck),
+    "truck_taken" (details: driver), "conflict" (a concurrent change won).
+    """
+    try:
+        with transaction.atomic():
+            driver = Driver.objects.select_for_update().get(pk=driver.pk)
+            truck = Truck.objects.select_for_update().get(pk=truck.pk)
+            if not driver.is_active:
+                raise FleetError("driver_inactive")
+            if truck.status != TruckStatus.ACTIVE:
+                raise FleetError("truck_not_active", status=truck.get_status_display())
+            current = list(
+                Assignment.objects.select_related("driver", "truck").filter(
+                    Q(driver=driver) | Q(truck=truck), until__isnull=True
+                )
+            )
+            for assignment in current:
+                if assignment.driver_id == driver.pk and assignment.truck_id == truck.pk:
+                    raise FleetError("already_assigned")
+            if current and not reassign:
+                for assignment in current:
+                    if assignment.driver_id == driver.pk:
+                        raise FleetError("driver_has_truck", truck=assignment.truck)
+                    raise FleetError("truck_taken", driver=assignment.driver)
+            now = timezone.now()
+            for assignment in current:
+                assignment.until = now
+                assignment.ended_by = by
+                assignment.save(update_fields=["until", "ended_by"])
+            new = Assignment.objects.create(driver=driver, truck=truck, since=now, assigned_by=by)
+            return new
+    except IntegrityError as error:
+        raise FleetError("conflict") from error
+
+
+def release(*, driver: Driver, by=None) -> Assignment:
+    """End the driver's current assignment now; the truck becomes free.
+
+    Error codes: "not_assigned" (the driver has no current truck).
+    """
+    with transaction.atomic():
+        driver = Driver.objects.select_for_update().get(pk=driver.pk)
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("truck")
+            .filter(driver=driver, until__isnull=True)
+            .first()
+        )
+        if assignment is None:
+            raise FleetError("not_assigned")
+        assignment.until = timezone.now()
+        assignment.ended_by = by
+        assignment.save(update_fields=["until", "ended_by"])
+        return assignment
