@@ -9,13 +9,14 @@ PORT ?= 8000
 # Local use only: debug on, mail printed to the console.
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: help install run migrate seed test test-browser lint format check clean
+.PHONY: help install run migrate seed test test-browser lint format check bench clean
 
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test     run the whole test suite"
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   ruff format and fix what ruff can"
+	@echo "make bench    measure the pages on PostgreSQL + gunicorn (SCALE=small|large)"
 	@echo "make clean    remove the virtual environment, database and caches"
 
 $(BIN)/python:
@@ -56,6 +57,10 @@ format: install
 check: install
 	$(DEV_ENV) $(BIN)/python manage.py check
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+SCALE ?= small
+bench: install
+	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache test-artifacts

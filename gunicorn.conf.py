@@ -21,8 +21,8 @@ graceful_timeout = 20
 # The router keeps connections open between requests.
 keepalive = 5
 # Recycle workers now and then so a slow leak never grows unbounded.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 50000
+max_requests_jitter = 5000
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")

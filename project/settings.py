@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "fleet",
     "vaccination",
+    "benchmarks",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -94,6 +95,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "project.urls"
+# The reference endpoints of `make bench` (/bench/f0/, /bench/f1/); off in production.
+BENCH_ENDPOINTS = env_bool("VAXFLEET_BENCH_ENDPOINTS", False)
 WSGI_APPLICATION = "project.wsgi.application"
 
 TEMPLATES = [

@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,5 +16,10 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("fleet/", include("fleet.urls")),
+    path("appointments/", include("vaccination.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    urlpatterns.append(path("bench/", include("benchmarks.urls")))
