@@ -102,6 +102,37 @@ class SlotQuerySet(models.QuerySet):
         start, end = site.local_day_bounds(day)
         return self.filter(site=site, start__gte=start, start__lt=end)
 
+    def generate(self, *, site, vaccine, first_day, last_day, opens, closes, minutes, capacity, weekdays=None):
+        """Create the slots of a timetable at `site`, in the clinic's local time
+        (09:00 stays 09:00 across a daylight-saving change), skipping those that
+        exist, so running it twice is safe. Returns how many were created."""
+        length = timedelta(minutes=minutes)
+        wanted = []
+        day = first_day
+        while day <= last_day:
+            if weekdays is None or day.weekday() in weekdays:
+                start = datetime.combine(day, opens, tzinfo=site.tzinfo)
+                day_end = datetime.combine(day, closes, tzinfo=site.tzinfo)
+                while start + length <= day_end:
+                    wanted.append(start)
+                    start = start + length  # wall-clock arithmetic in the clinic's zone
+            day += timedelta(days=1)
+        if not wanted:
+            return 0
+        existing = set(
+            self.filter(site=site, vaccine=vaccine, start__gte=min(wanted), start__lte=max(wanted)).values_list(
+                "start", flat=True
+            )
+        )
+        new = [
+            Slot(site=site, vaccine=vaccine, start=start, end=start + length, capacity=capacity)
+            for start in wanted
+            if start not in existing
+        ]
+        # ignore_conflicts: a concurrent run that created the same slot is not an error.
+        self.bulk_create(new, ignore_conflicts=True)
+        return len(new)
+
 
 class Slot(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="slots", verbose_name=_("clinic"))

@@ -1,0 +1,191 @@
+"""Booking workflows that must hold under concurrency.
+
+Each service opens a transaction, takes the scarce resource (a seat) with one
+conditional UPDATE, re-checks state, writes, and queues its email with
+`transaction.on_commit`, so a mail server that is down never rolls back a
+booking. Failures raise `BookingError` with a code; views word it for people.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from vaccination import emails
+from vaccination.models import Appointment, Slot, Vaccine
+
+
+class BookingError(Exception):
+    """A booking workflow refused. `code` is one of:
+
+    slot_full        the last seat was just taken
+    slot_started     the slot has already started
+    site_closed      the clinic takes no bookings
+    already_booked   the person already holds a booked appointment
+    course_complete  every dose of the vaccine was already given
+    too_soon         the vaccine's minimum interval since the last dose has not passed
+    not_changeable   the appointment is cancelled, checked in, past or started
+    other_vaccine    a reschedule must keep the same vaccine
+    same_slot        a reschedule to the slot it already holds
+    """
+
+    def __init__(self, code: str, *, earliest=None):
+        super().__init__(code)
+        self.code = code
+        self.earliest = earliest  # for too_soon: the first day the next dose may be given
+
+
+def next_dose(*, person, vaccine: Vaccine, when) -> int:
+    """The dose number `person` may book for `vaccine` at `when`.
+
+    Dose n+1 only after dose n was given (recorded by a nurse) and not before
+    the vaccine's minimum interval. Raises BookingError(course_complete|too_soon).
+    """
+    return dose_after(last_doses(person=person).get(vaccine.pk), vaccine=vaccine, when=when)
+
+
+def last_doses(*, person) -> dict:
+    """The last dose given to `person` of each vaccine, by vaccine id (one query)."""
+    last = {}
+    given = Appointment.objects.filter(person=person, dose_given_at__isnull=False).select_related("slot")
+    for appointment in given.order_by("dose_number"):
+        last[appointment.slot.vaccine_id] = appointment
+    return last
+
+
+def dose_after(last, *, vaccine: Vaccine, when) -> int:
+    """The dose that may be booked at `when` after `last` (None: never vaccinated)."""
+    if last is None:
+        return 1
+    if last.dose_number >= vaccine.doses_required:
+        raise BookingError("course_complete")
+    earliest = last.dose_given_at + timedelta(days=vaccine.min_days_between_doses)
+    if when < earliest:
+        raise BookingError("too_soon", earliest=earliest)
+    return last.dose_number + 1
+
+
+def _take_seat(slot: Slot) -> None:
+    """Take one seat with a single conditional UPDATE: the database decides,
+    so twenty simultaneous requests for the last seat give exactly one success.
+    The WHERE clause only reads the slot's own row: PostgreSQL re-checks it
+    against the committed row after waiting for a concurrent writer."""
+    taken = Slot.objects.filter(pk=slot.pk, booked_count__lt=F("capacity"), start__gt=timezone.now()).update(
+        booked_count=F("booked_count") + 1
+    )
+    if not taken:
+        slot.refresh_from_db(fields=["start", "booked_count", "capacity"])
+        raise BookingError("slot_started" if slot.start <= timezone.now() else "slot_full")
+
+
+def _free_seat(slot_id: int) -> None:
+    Slot.objects.filter(pk=slot_id, booked_count__gt=0).update(booked_count=F("booked_count") - 1)
+
+
+def _check_bookable(slot: Slot) -> None:
+    if not slot.site.is_active:
+        raise BookingError("site_closed")
+    if slot.start <= timezone.now():
+        raise BookingError("slot_started")
+
+
+def _queue_email(appointment: Appointment, kind: str) -> None:
+    """Record the notice as owed inside the transaction, send it after commit.
+    If sending fails it stays owed and send_appointment_reminders retries it."""
+    appointment.email_pending = kind
+    # Read the primary key after commit: a new appointment has none yet.
+    transaction.on_commit(lambda: emails.send_owed_notice(appointment.pk))
+
+
+def book(*, person, slot: Slot) -> Appointment:
+    """Book a seat in `slot` for `person`.
+
+    Side effects: takes a seat, creates the appointment with a fresh code,
+    emails a confirmation with a calendar file after commit.
+    Errors: slot_full, slot_started, site_closed, already_booked,
+    course_complete, too_soon.
+    """
+    slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
+    _check_bookable(slot)
+    if Appointment.objects.booked().filter(person=person).exists():
+        raise BookingError("already_booked")
+    dose_number = next_dose(person=person, vaccine=slot.vaccine, when=slot.start)
+    with transaction.atomic():
+        _take_seat(slot)
+        appointment = Appointment(person=person, slot=slot, dose_number=dose_number)
+        _queue_email(appointment, Appointment.Email.BOOKED)
+        try:
+            # The savepoint lets a clash be told apart and, for a code, retried.
+            for _attempt in range(5):
+                appointment.code = ""
+                try:
+                    with transaction.atomic():
+                        appointment.save()
+                    break
+                except IntegrityError:
+                    if Appointment.objects.booked().filter(person=person).exists():
+                        raise
+            else:
+                raise IntegrityError("could not draw a free confirmation code")
+        except IntegrityError:
+            # A second tab of the same person won the race for the one booked
+            # appointment; raising rolls our seat back too.
+            raise BookingError("already_booked") from None
+    return appointment
+
+
+def _lock_changeable(appointment: Appointment) -> Appointment:
+    """Lock the appointment row and re-check it, so a double-clicked cancel or
+    two tabs rescheduling at once act once."""
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    locked.slot = Slot.objects.select_related("site", "vaccine").get(pk=locked.slot_id)
+    if not locked.is_changeable:
+        raise BookingError("not_changeable")
+    return locked
+
+
+def cancel(*, appointment: Appointment, by) -> Appointment:
+    """Cancel a booked appointment that has not started and free its seat.
+
+    `by` is who cancels (the person, or staff). Side effects: frees the seat,
+    bumps the calendar SEQUENCE, emails a cancellation after commit.
+    Errors: not_changeable.
+    """
+    with transaction.atomic():
+        locked = _lock_changeable(appointment)
+        _free_seat(locked.slot_id)
+        locked.status = Appointment.Status.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.sequence += 1
+        _queue_email(locked, Appointment.Email.CANCELLED)
+        locked.save()
+    return locked
+
+
+def reschedule(*, appointment: Appointment, slot: Slot) -> Appointment:
+    """Move a booked appointment to `slot`, atomically: if the new seat is
+    gone the old one is kept.
+
+    Side effects: takes the new seat, frees the old one, bumps the calendar
+    SEQUENCE (same UID, so calendars move the entry), emails the new time.
+    Errors: not_changeable, same_slot, other_vaccine, site_closed,
+    slot_started, slot_full, too_soon.
+    """
+    new_slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
+    with transaction.atomic():
+        locked = _lock_changeable(appointment)
+        if new_slot.pk == locked.slot_id:
+            raise BookingError("same_slot")
+        if new_slot.vaccine_id != locked.slot.vaccine_id:
+            raise BookingError("other_vaccine")
+        _check_bookable(new_slot)
+        next_dose(person=locked.person, vaccine=new_slot.vaccine, when=new_slot.start)
+        _take_seat(new_slot)
+        _free_seat(locked.slot_id)
+        locked.slot = new_slot
+        locked.sequence += 1
+        locked.reminder_sent_at = None
+        _queue_email(locked, Appointment.Email.RESCHEDULED)
+        locked.save()
+    return locked
