@@ -57,6 +57,10 @@ def page(browser, live_server):
     tab.on("pageerror", lambda error: tab.console_errors.append(str(error)))
     yield tab
     context.close()
+    # Every page must work under the Content-Security-Policy: a violation in
+    # any browser test fails it, whatever the test itself checked.
+    violations = [text for text in tab.console_errors if "Content Security Policy" in text]
+    assert not violations, f"CSP violations: {violations}"
 
 
 @pytest.fixture

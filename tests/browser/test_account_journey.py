@@ -19,7 +19,7 @@ def label(text):
 def test_a_new_person_signs_up_verifies_signs_in_and_edits_the_profile(page, screenshot):
     page.goto("/")
     screenshot(page, "home")
-    page.get_by_role("link", name="Book a vaccination").click()
+    page.get_by_role("link", name="Create account").click()
 
     page.get_by_label(label("Email")).fill("Journey.Person@example.org")
     page.get_by_label(label("First name")).fill("Jo")
