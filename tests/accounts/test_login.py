@@ -63,3 +63,15 @@ def test_the_admin_opens_for_a_superuser(client, superuser):
     client.force_login(superuser)
 
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_too_many_signups_from_one_address_get_the_styled_429_page(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    data = {"email": "x@example.org", "first_name": "X", "last_name": "Y", "password1": "pw", "password2": "pw"}
+
+    statuses = [client.post(reverse("account_signup"), data).status_code for _ in range(3)]
+
+    assert statuses[-1] == 429
+    response = client.post(reverse("account_signup"), data)
+    assert "Too many attempts in a short time" in response.content.decode()
