@@ -1,0 +1,237 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import normalize_email
+from accounts.roles import Role
+from fleet.models import Client, Driver, Truck, TruckStatus
+
+DRIVER_SORTS = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "licence": ("licence_number",),
+    "-licence": ("-licence_number",),
+    "expiry": ("licence_expiry", "id"),
+    "-expiry": ("-licence_expiry", "-id"),
+    # Drivers without a company come last either way, on every database.
+    "client": (F("client__name").asc(nulls_last=True), "last_name", "first_name", "id"),
+    "-client": (F("client__name").desc(nulls_last=True), "-last_name", "-first_name", "-id"),
+}
+
+TRUCK_SORTS = {
+    "code": ("code",),
+    "-code": ("-code",),
+    "plate": ("plate",),
+    "-plate": ("-plate",),
+    "year": ("year", "code"),
+    "-year": ("-year", "code"),
+    "status": ("status", "code"),
+    "-status": ("-status", "code"),
+}
+
+
+def _filter_helper(*rows):
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(Row(*[Column(name, css_class=css) for name, css in rows], css_class="g-2"))
+    return helper
+
+
+class DriverFilterForm(forms.Form):
+    """The driver list's search, filters and sort, read from the query string."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, licence, phone, email or truck code")}),
+    )
+    active = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Active and inactive")), ("yes", _("Active only")), ("no", _("Inactive only"))],
+    )
+    client = forms.ModelChoiceField(
+        label=_("Client company"), required=False, queryset=Client.objects.all(), empty_label=_("All companies")
+    )
+    licence = forms.ChoiceField(
+        label=_("Licence"),
+        required=False,
+        choices=[
+            ("", _("Any licence")),
+            ("attention", _("Expired or expiring within 30 days")),
+            ("expiring", _("Expiring within 30 days")),
+            ("expired", _("Expired")),
+        ],
+    )
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in DRIVER_SORTS], widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _filter_helper(
+            ("q", "col-12 col-lg-4"),
+            ("active", "col-12 col-sm-6 col-lg-2"),
+            ("client", "col-12 col-sm-6 col-lg-3"),
+            ("licence", "col-12 col-lg-3"),
+        )
+        self.helper.layout.append("sort")
+
+    def filter(self, drivers):
+        """Apply the valid filters to `drivers`; invalid values are ignored."""
+        data = self.cleaned_data if self.is_valid() else {}
+        drivers = drivers.search(data.get("q", ""))
+        if data.get("active") == "yes":
+            drivers = drivers.filter(is_active=True)
+        elif data.get("active") == "no":
+            drivers = drivers.filter(is_active=False)
+        if data.get("client"):
+            drivers = drivers.filter(client=data["client"])
+        licence = data.get("licence")
+        if licence == "attention":
+            drivers = drivers.licence_needs_attention()
+        elif licence == "expiring":
+            drivers = drivers.licence_expiring()
+        elif licence == "expired":
+            drivers = drivers.licence_expired()
+        return drivers.order_by(*DRIVER_SORTS[self.sort_key])
+
+    @property
+    def sort_key(self):
+        sort = self.cleaned_data.get("sort") if self.is_valid() else ""
+        return sort or "name"
+
+
+class TruckFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or number plate")}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *TruckStatus.choices])
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in TRUCK_SORTS], widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _filter_helper(("q", "col-12 col-md-7"), ("status", "col-12 col-md-5"))
+        self.helper.layout.append("sort")
+
+    def filter(self, trucks):
+        data = self.cleaned_data if self.is_valid() else {}
+        trucks = trucks.search(data.get("q", ""))
+        if data.get("status"):
+            trucks = trucks.filter(status=data["status"])
+        return trucks.order_by(*TRUCK_SORTS[self.sort_key])
+
+    @property
+    def sort_key(self):
+        sort = self.cleaned_data.get("sort") if self.is_valid() else ""
+        return sort or "code"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DriverForm(forms.ModelForm):
+    """Create or edit a driver. The login account is named by its email
+    address (a select of every user would not scale)."""
+
+    login_email = forms.EmailField(
+        label=_("Login account email"),
+        required=False,
+        help_text=_("Optional. The email of an existing account; it gets the Driver role and sees this record."),
+    )
+
+    class Meta:
+        model = Driver
+        fields = [
+            "first_name",
+            "last_name",
+            "licence_number",
+            "licence_expiry",
+            "phone",
+            "email",
+            "date_of_birth",
+            "address",
+            "client",
+            "is_active",
+        ]
+        widgets = {
+            "licence_expiry": DateInput(),
+            "date_of_birth": DateInput(),
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.user_id:
+            self.fields["login_email"].initial = self.instance.user.email
+
+    def clean_login_email(self):
+        email = normalize_email(self.cleaned_data.get("login_email"))
+        if not email:
+            return None
+        user = get_user_model().objects.filter(email=email).first()
+        if user is None:
+            raise forms.ValidationError(_("No account uses this email address. Ask the driver to sign up first."))
+        linked = Driver.objects.filter(user=user).exclude(pk=self.instance.pk).first()
+        if linked:
+            raise forms.ValidationError(
+                _("This account is already linked to the driver %(name)s.") % {"name": linked.full_name}
+            )
+        return user
+
+    def save(self, commit=True):
+        driver = super().save(commit=False)
+        driver.user = self.cleaned_data.get("login_email")
+        if commit:
+            driver.save()
+            if driver.user:
+                driver.user.groups.add(Group.objects.get(name=Role.DRIVER.value))
+        return driver
+
+
+class TruckForm(forms.ModelForm):
+    class Meta:
+        model = Truck
+        fields = ["code", "plate", "make", "model", "year", "status"]
+        widgets = {"code": forms.TextInput(attrs={"autocapitalize": "characters", "placeholder": "TRK-0042"})}
+
+
+class AssignForm(forms.Form):
+    truck = forms.ModelChoiceField(label=_("Truck"), queryset=Truck.objects.none(), empty_label=_("Choose a truck"))
+    reassign = forms.BooleanField(
+        label=_("Take the truck from its current driver and end this driver's current assignment if needed"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        trucks = Truck.objects.filter(status=TruckStatus.ACTIVE).with_current_driver().order_by("code")
+        self.fields["truck"].queryset = trucks
+        self.fields["truck"].label_from_instance = self._truck_label
+
+    @staticmethod
+    def _truck_label(truck):
+        if truck.current_driver_id:
+            return _("%(code)s (%(make)s %(model)s) — driven by %(name)s") % {
+                "code": truck.code,
+                "make": truck.make,
+                "model": truck.model,
+                "name": f"{truck.current_driver_first_name} {truck.current_driver_last_name}",
+            }
+        return _("%(code)s (%(make)s %(model)s) — free") % {
+            "code": truck.code,
+            "make": truck.make,
+            "model": truck.model,
+        }

@@ -1,0 +1,408 @@
+import csv
+import re
+from functools import cached_property
+
+from django.contrib import messages
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import Role, permission_required, role_required
+from fleet.forms import AssignForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
+from fleet.models import ClientMembership, Driver, Truck
+from fleet.services import FleetError, assign, release
+
+PAGE_SIZE = 25
+HISTORY_LIMIT = 50
+
+
+class BoundedPaginator(Paginator):
+    """Counts at most `limit` matches: counting every row of a broad search
+    over 100,000 drivers would cost more than the page itself. Past the
+    limit the page says "1,000+" and the user narrows the search."""
+
+    limit = 1000
+
+    @cached_property
+    def _bounded_count(self):
+        # Neither order nor the current-truck columns matter for counting.
+        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+
+    @cached_property
+    def count(self):
+        return min(self._bounded_count, self.limit)
+
+    @property
+    def count_is_capped(self):
+        return self._bounded_count > self.limit
+
+
+def _sort_columns(current, columns):
+    """Header links of a sortable table: each click sorts by that column,
+    a second click reverses it."""
+    headers = []
+    for key, label in columns:
+        if key is None:
+            headers.append({"label": label})
+            continue
+        direction = "ascending" if current == key else "descending" if current == f"-{key}" else None
+        headers.append(
+            {"label": label, "next": f"-{key}" if current == key else key, "direction": direction, "key": key}
+        )
+    return headers
+
+
+def _log_change(request, obj, action, form):
+    """Record who created or changed a record in Django's admin history."""
+    message = [{"added": {}}] if action == ADDITION else [{"changed": {"fields": form.changed_data}}]
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk, queryset=[obj], action_flag=action, change_message=message, single_object=True
+    )
+
+
+def _recent_changes(obj):
+    return (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+        .select_related("user")
+        .order_by("-action_time")[:10]
+    )
+
+
+# Drivers
+
+
+@require_GET
+@permission_required("fleet.view_driver")
+def driver_list(request):
+    form = DriverFilterForm(request.GET)
+    drivers = form.filter(Driver.objects.select_related("client").with_current_truck())
+    page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = [
+        ("name", _("Name")),
+        ("licence", _("Licence")),
+        ("expiry", _("Licence expiry")),
+        (None, _("Phone")),
+        (None, _("Truck")),
+        ("client", _("Client company")),
+    ]
+    return render(
+        request,
+        "fleet/driver_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "columns": _sort_columns(form.sort_key, columns),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+@permission_required("fleet.view_driver")
+def driver_detail(request, pk):
+    driver = get_object_or_404(Driver.objects.select_related("client", "user"), pk=pk)
+    history = list(
+        driver.assignments.select_related("truck", "assigned_by", "ended_by").order_by("-since", "-id")[:HISTORY_LIMIT]
+    )
+    current = next((assignment for assignment in history if assignment.is_current), None)
+    can_manage = request.user.has_perm("fleet.add_assignment")
+    return render(
+        request,
+        "fleet/driver_detail.html",
+        {
+            "driver": driver,
+            "current": current,
+            "history": history,
+            "assign_form": AssignForm() if can_manage and driver.is_active else None,
+            "can_manage": can_manage,
+            "can_edit": request.user.has_perm("fleet.change_driver"),
+            "changes": _recent_changes(driver) if can_manage else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("fleet.add_driver")
+def driver_create(request):
+    form = DriverForm(request.POST or None)
+    if form.is_valid():
+        driver = form.save()
+        _log_change(request, driver, ADDITION, form)
+        messages.success(request, _("Driver %(name)s was added.") % {"name": driver.full_name})
+        return redirect(driver)
+    return render(request, "fleet/driver_form.html", {"form": form, "driver": None})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("fleet.change_driver")
+def driver_edit(request, pk):
+    driver = get_object_or_404(Driver, pk=pk)
+    form = DriverForm(request.POST or None, instance=driver)
+    if form.is_valid():
+        driver = form.save()
+        if form.has_changed():
+            _log_change(request, driver, CHANGE, form)
+        messages.success(request, _("Driver %(name)s was saved.") % {"name": driver.full_name})
+        return redirect(driver)
+    return render(request, "fleet/driver_form.html", {"form": form, "driver": driver})
+
+
+ASSIGN_ERRORS = {
+    "driver_inactive": _("This driver is inactive. Make them active before assigning a truck."),
+    "truck_not_active": _("This truck is not in service (%(status)s)."),
+    "already_assigned": _("This driver already drives this truck."),
+    "driver_has_truck": _(
+        "This driver already drives %(truck)s. Tick “take the truck…” to end that assignment and assign the new truck."
+    ),
+    "truck_taken": _(
+        "%(driver)s already drives this truck. Tick “take the truck…” to take it from them and assign it here."
+    ),
+    "conflict": _("Someone changed this assignment at the same moment. Please look at the page and try again."),
+    "not_assigned": _("This driver has no current truck."),
+}
+
+
+@require_POST
+@permission_required("fleet.add_assignment", "fleet.change_assignment")
+def driver_assign(request, pk):
+    driver = get_object_or_404(Driver, pk=pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a truck in service to assign."))
+        return redirect(driver)
+    try:
+        assignment = assign(
+            driver=driver, truck=form.cleaned_data["truck"], by=request.user, reassign=form.cleaned_data["reassign"]
+        )
+    except FleetError as error:
+        messages.error(request, ASSIGN_ERRORS[error.code] % {key: str(value) for key, value in error.details.items()})
+    else:
+        messages.success(
+            request,
+            _("%(truck)s is now assigned to %(name)s.") % {"truck": assignment.truck.code, "name": driver.full_name},
+        )
+    return redirect(driver)
+
+
+@require_POST
+@permission_required("fleet.change_assignment")
+def driver_release(request, pk):
+    driver = get_object_or_404(Driver, pk=pk)
+    try:
+        assignment = release(driver=driver, by=request.user)
+    except FleetError as error:
+        messages.error(request, ASSIGN_ERRORS[error.code])
+    else:
+        messages.success(
+            request,
+            _("%(truck)s was released; %(name)s has no truck now.")
+            % {"truck": assignment.truck.code, "name": driver.full_name},
+        )
+    return redirect(driver)
+
+
+# Cells a spreadsheet would run as a formula. A phone number such as
+# "+34 600 000 111" is left alone; anything else starting so gets a quote.
+_FORMULA_START = re.compile(r"^[=@\t\r]|^[+-](?![0-9 ().\-]*$)")
+
+
+def _csv_cell(value):
+    text = "" if value is None else str(value)
+    return f"'{text}" if _FORMULA_START.match(text) else text
+
+
+class _Echo:
+    """csv.writer needs a file; this one hands each line back to be streamed."""
+
+    def write(self, value):
+        return value
+
+
+@require_GET
+@permission_required("fleet.view_driver", "fleet.export_driver")
+def driver_export(request):
+    form = DriverFilterForm(request.GET)
+    drivers = form.filter(Driver.objects.select_related("client").with_current_truck())
+    today = timezone.localdate()
+    header = [
+        "licence_number",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "licence_expiry",
+        "licence_status",
+        "active",
+        "client",
+        "current_truck",
+        "address",
+    ]
+
+    def rows():
+        yield header
+        # iterator() streams from a server-side cursor (PostgreSQL) in
+        # chunks, so 100,000 drivers never sit in memory at once.
+        for driver in drivers.iterator(chunk_size=2000):
+            yield [
+                _csv_cell(value)
+                for value in (
+                    driver.licence_number,
+                    driver.first_name,
+                    driver.last_name,
+                    driver.email,
+                    driver.phone,
+                    driver.date_of_birth or "",
+                    driver.licence_expiry,
+                    driver.licence_status(today).value,
+                    "yes" if driver.is_active else "no",
+                    driver.client.name if driver.client else "",
+                    driver.current_truck_code or "",
+                    driver.address,
+                )
+            ]
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="drivers-{today:%Y-%m-%d}.csv"'
+    return response
+
+
+# Trucks
+
+
+@require_GET
+@permission_required("fleet.view_truck")
+def truck_list(request):
+    form = TruckFilterForm(request.GET)
+    trucks = form.filter(Truck.objects.with_current_driver())
+    page = BoundedPaginator(trucks, PAGE_SIZE).get_page(request.GET.get("page"))
+    columns = [
+        ("code", _("Code")),
+        ("plate", _("Plate")),
+        (None, _("Make and model")),
+        ("year", _("Year")),
+        ("status", _("Status")),
+        (None, _("Driver")),
+    ]
+    return render(
+        request,
+        "fleet/truck_list.html",
+        {"form": form, "page_obj": page, "columns": _sort_columns(form.sort_key, columns)},
+    )
+
+
+@require_GET
+@permission_required("fleet.view_truck")
+def truck_detail(request, pk):
+    truck = get_object_or_404(Truck, pk=pk)
+    history = list(
+        truck.assignments.select_related("driver", "assigned_by", "ended_by").order_by("-since", "-id")[:HISTORY_LIMIT]
+    )
+    current = next((assignment for assignment in history if assignment.is_current), None)
+    can_edit = request.user.has_perm("fleet.change_truck")
+    return render(
+        request,
+        "fleet/truck_detail.html",
+        {
+            "truck": truck,
+            "current": current,
+            "history": history,
+            "can_edit": can_edit,
+            "can_manage": request.user.has_perm("fleet.change_assignment"),
+            "changes": _recent_changes(truck) if can_edit else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("fleet.add_truck")
+def truck_create(request):
+    form = TruckForm(request.POST or None)
+    if form.is_valid():
+        truck = form.save()
+        _log_change(request, truck, ADDITION, form)
+        messages.success(request, _("Truck %(code)s was added.") % {"code": truck.code})
+        return redirect(truck)
+    return render(request, "fleet/truck_form.html", {"form": form, "truck": None})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("fleet.change_truck")
+def truck_edit(request, pk):
+    truck = get_object_or_404(Truck, pk=pk)
+    form = TruckForm(request.POST or None, instance=truck)
+    if form.is_valid():
+        truck = form.save()
+        if form.has_changed():
+            _log_change(request, truck, CHANGE, form)
+        messages.success(request, _("Truck %(code)s was saved.") % {"code": truck.code})
+        return redirect(truck)
+    return render(request, "fleet/truck_form.html", {"form": form, "truck": truck})
+
+
+# Portals
+
+
+@require_GET
+@role_required(Role.DRIVER)
+def my_record(request):
+    """A driver's own record and current truck; nothing of anyone else."""
+    driver = Driver.objects.select_related("client").filter(user=request.user).first()
+    history = []
+    if driver:
+        history = list(driver.assignments.select_related("truck").order_by("-since", "-id")[:10])
+    current = next((assignment for assignment in history if assignment.is_current), None)
+    return render(request, "fleet/me.html", {"driver": driver, "current": current, "history": history})
+
+
+def _membership(request):
+    return ClientMembership.objects.select_related("client").filter(user=request.user).first()
+
+
+@require_GET
+@role_required(Role.CLIENT_USER)
+def client_portal(request):
+    """A client user's own company's drivers, with limited fields."""
+    membership = _membership(request)
+    page = None
+    query = request.GET.get("q", "").strip()[:100]
+    if membership:
+        drivers = (
+            Driver.objects.filter(client=membership.client, is_active=True)
+            .with_current_truck()
+            .search(query)
+            .only("id", "first_name", "last_name", "phone", "licence_expiry")
+            .order_by("last_name", "first_name", "id")
+        )
+        page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fleet/client_portal.html",
+        {"membership": membership, "page_obj": page, "q": query, "today": timezone.localdate()},
+    )
+
+
+@require_GET
+@role_required(Role.CLIENT_USER)
+def client_driver(request, pk):
+    """One of the company's drivers; another company's is 404, never 403."""
+    membership = _membership(request)
+    if membership is None:
+        raise Http404
+    driver = get_object_or_404(
+        Driver.objects.with_current_truck().only("id", "first_name", "last_name", "phone", "licence_expiry"),
+        pk=pk,
+        client=membership.client,
+        is_active=True,
+    )
+    return render(
+        request,
+        "fleet/client_driver.html",
+        {"membership": membership, "driver": driver, "today": timezone.localdate()},
+    )
