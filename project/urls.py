@@ -17,7 +17,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("fleet/", include("fleet.urls")),
-    path("fleet/", include("fleet.urls")),
     path("appointments/", include("vaccination.urls")),
     path("admin/", admin.site.urls),
 ]
