@@ -6,8 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Local use only: debug on, mail printed to the console.
-DEV_ENV := DJANGO_DEBUG=1
+# Local use only: debug on, mail printed to the console, and the demo staff
+# accounts usable without setting up two-factor authentication first.
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_STAFF_MFA_REQUIRED=0
 
 .PHONY: help install run migrate seed test test-browser lint format check bench clean
 

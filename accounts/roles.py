@@ -21,6 +21,18 @@ class Role(StrEnum):
     CLIENT_USER = "Client user"
 
 
+# Roles that act on other people's health or personal data: they must use
+# two-factor authentication (settings.STAFF_MFA_REQUIRED).
+STAFF_ROLES = frozenset({Role.CLINIC_STAFF, Role.FLEET_MANAGER})
+
+
+def is_staff_member(user) -> bool:
+    """Admins and the staff roles; drivers, client users and persons are not."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or not user.role_names.isdisjoint(STAFF_ROLES)
+
+
 def has_role(user, *roles: Role) -> bool:
     """True when the user holds any of `roles`. Superusers hold every role."""
     if not user.is_authenticated or not user.is_active:

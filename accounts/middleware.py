@@ -1,0 +1,37 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_staff_member
+
+# Account pages (sign out, set up two-factor, change password, profile) stay
+# reachable, or a staff member could never get out of the redirect.
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/")
+
+
+class StaffMFAMiddleware:
+    """Sends a staff member without two-factor authentication to set it up
+    before any other page works: a stolen password alone must not be enough
+    to check people in or edit the fleet register."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.STAFF_MFA_REQUIRED
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and is_staff_member(request.user)
+            and not is_mfa_enabled(request.user)
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Your role gives access to other people's records, so it needs two-factor "
+                    "authentication. Set up an authenticator app to continue."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
