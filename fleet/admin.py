@@ -1,0 +1,105 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from fleet.models import Assignment, Client, ClientMembership, Driver, Truck
+
+
+class LicenceFilter(admin.SimpleListFilter):
+    title = _("licence")
+    parameter_name = "licence"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("attention", _("Expired or expiring within 30 days")),
+            ("expiring", _("Expiring within 30 days")),
+            ("expired", _("Expired")),
+        ]
+
+    def queryset(self, request, queryset):
+        return {
+            "attention": queryset.licence_needs_attention,
+            "expiring": queryset.licence_expiring,
+            "expired": queryset.licence_expired,
+        }.get(self.value(), lambda: queryset)()
+
+
+class ClientMembershipInline(admin.TabularInline):
+    model = ClientMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_name", "contact_email", "contact_phone"]
+    search_fields = ["name", "contact_name", "contact_email"]
+    inlines = [ClientMembershipInline]
+
+
+@admin.register(ClientMembership)
+class ClientMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "client"]
+    list_filter = ["client"]
+    list_select_related = ["user", "client"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "client__name"]
+    autocomplete_fields = ["user", "client"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    fk_name = "driver"
+    extra = 0
+    fields = ["truck", "since", "until", "assigned_by", "ended_by"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["-since"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Driver)
+class DriverAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "licence_number", "licence_expiry", "phone", "client", "is_active"]
+    list_display_links = ["last_name", "first_name"]
+    list_filter = ["is_active", LicenceFilter, "client"]
+    list_select_related = ["client"]
+    search_fields = ["last_name", "first_name", "licence_number", "email", "phone"]
+    search_help_text = _("Name, licence number, phone, email or current truck code.")
+    autocomplete_fields = ["user", "client"]
+    date_hierarchy = "licence_expiry"
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [AssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["first_name", "last_name", "is_active", "client", "user"]}),
+        (_("Licence"), {"fields": ["licence_number", "licence_expiry"]}),
+        (_("Contact"), {"fields": ["phone", "email", "address", "date_of_birth"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The same indexed search as the driver list (trigram index on
+        # PostgreSQL) instead of the admin's OR of unindexed UPPER(...) LIKEs.
+        return queryset.search(search_term), False
+
+
+@admin.register(Truck)
+class TruckAdmin(admin.ModelAdmin):
+    list_display = ["code", "plate", "make", "model", "year", "status"]
+    list_filter = ["status", "make"]
+    search_fields = ["code", "plate", "make", "model"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.search(search_term), False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["truck", "driver", "since", "until", "assigned_by", "ended_by"]
+    list_filter = [("until", admin.EmptyFieldListFilter), "truck__status"]
+    list_select_related = ["truck", "driver", "assigned_by", "ended_by"]
+    search_fields = ["truck__code", "driver__last_name", "driver__first_name", "driver__licence_number"]
+    autocomplete_fields = ["driver", "truck", "assigned_by", "ended_by"]
+    date_hierarchy = "since"
