@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
+from fleet.demo import seed_fleet
 
 
 class Command(BaseCommand):
@@ -22,7 +23,8 @@ class Command(BaseCommand):
                 "password. Use --force if this really is a demo or test server."
             )
         with transaction.atomic():
-            seed_accounts()
+            users = seed_accounts()
+            seed_fleet(users)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in DEMO_ACCOUNTS)
         for email, _first, _last, role, superuser in DEMO_ACCOUNTS:
