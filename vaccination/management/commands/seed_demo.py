@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from fleet.demo import seed_fleet
+from vaccination.demo import seed_vaccination
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = seed_accounts()
             seed_fleet(users)
+        seed_vaccination(users)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in DEMO_ACCOUNTS)
         for email, _first, _last, role, superuser in DEMO_ACCOUNTS:

@@ -1,0 +1,123 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from vaccination.models import Appointment, Slot
+
+
+def test_generate_slots_creates_a_timetable_and_is_safe_to_run_twice(site, vaccine, capsys):
+    args = ["--site", site.name, "--vaccine", str(vaccine.pk), "--from", "2030-01-07", "--to", "2030-01-08"]
+    args += ["--opens", "09:00", "--closes", "10:00", "--minutes", "20", "--capacity", "5"]
+
+    call_command("generate_slots", *args)
+    call_command("generate_slots", *args)
+
+    slots = Slot.objects.filter(site=site)
+    assert slots.count() == 6
+    assert set(slots.values_list("capacity", flat=True)) == {5}
+    out = capsys.readouterr().out
+    assert "6 slots created" in out
+    assert "0 slots created" in out
+
+
+def test_generate_slots_can_skip_weekends(site, vaccine):
+    call_command(
+        "generate_slots", "--site", site.name, "--vaccine", vaccine.name,
+        "--from", "2030-01-04", "--to", "2030-01-07", "--closes", "09:15", "--weekdays-only",
+    )  # fmt: skip
+
+    days = {timezone.localtime(s.start, site.tzinfo).date() for s in Slot.objects.all()}
+    assert days == {date(2030, 1, 4), date(2030, 1, 7)}
+
+
+def test_generate_slots_refuses_an_unknown_clinic(vaccine):
+    with pytest.raises(CommandError, match="No clinic"):
+        call_command(
+            "generate_slots",
+            "--site",
+            "Atlantis",
+            "--vaccine",
+            vaccine.name,
+            "--from",
+            "2030-01-01",
+            "--to",
+            "2030-01-01",
+        )
+
+
+@pytest.fixture
+def soon(make_slot):
+    return make_slot(start=timezone.now() + timedelta(hours=3))
+
+
+def test_reminders_go_out_once_for_appointments_in_the_next_day(person, soon, make_slot, make_appointment, mailoutbox):
+    reminded = make_appointment(person, soon)
+    make_appointment(UserFactory(), make_slot(start=timezone.now() + timedelta(days=3)))
+    make_appointment(UserFactory(), soon, status=Appointment.Status.CANCELLED)
+
+    call_command("send_appointment_reminders")
+    call_command("send_appointment_reminders")
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [person.email]
+    assert mailoutbox[0].subject.startswith("[VaxFleet] Reminder")
+    reminded.refresh_from_db()
+    assert reminded.reminder_sent_at is not None
+
+
+def test_a_failed_reminder_is_tried_again_on_the_next_run(person, soon, make_appointment, settings, mailoutbox):
+    appointment = make_appointment(person, soon)
+    settings.EMAIL_BACKEND = "tests.vaccination.broken_mail.EmailBackend"
+    call_command("send_appointment_reminders")
+    appointment.refresh_from_db()
+    assert appointment.reminder_sent_at is None
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_appointment_reminders")
+
+    assert len(mailoutbox) == 1
+
+
+def test_the_reminder_command_retries_confirmations_that_failed(
+    person, slot, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from vaccination.services import book
+
+    settings.EMAIL_BACKEND = "tests.vaccination.broken_mail.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(person=person, slot=slot)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    call_command("send_appointment_reminders")
+    call_command("send_appointment_reminders")
+
+    assert [m.subject[:35] for m in mailoutbox] == ["[VaxFleet] Your vaccination is book"]
+    appointment.refresh_from_db()
+    assert appointment.email_pending == ""
+
+
+def test_mark_no_shows_marks_booked_appointments_once_the_clinic_day_is_over(
+    person, other_person, site, make_slot, make_appointment
+):
+    with time_machine.travel(datetime(2030, 5, 6, 10, tzinfo=site.tzinfo), tick=False):
+        morning = make_slot(start=datetime(2030, 5, 6, 8, tzinfo=site.tzinfo))
+        missed = make_appointment(person, morning)
+        came = make_appointment(
+            other_person, morning, status=Appointment.Status.CHECKED_IN, checked_in_at=timezone.now()
+        )
+        call_command("mark_no_shows")
+        missed.refresh_from_db()
+        assert missed.status == Appointment.Status.BOOKED  # still their day: the desk may check them in
+
+    with time_machine.travel(datetime(2030, 5, 7, 0, 5, tzinfo=site.tzinfo), tick=False):
+        call_command("mark_no_shows")
+        call_command("mark_no_shows")
+
+    missed.refresh_from_db()
+    came.refresh_from_db()
+    assert missed.status == Appointment.Status.NO_SHOW
+    assert came.status == Appointment.Status.CHECKED_IN

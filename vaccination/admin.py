@@ -1,0 +1,100 @@
+from django.contrib import admin, messages
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from vaccination.forms import GenerateSlotsForm
+from vaccination.models import Appointment, Site, Slot, Vaccine
+
+
+@admin.register(Vaccine)
+class VaccineAdmin(admin.ModelAdmin):
+    list_display = ["name", "doses_required", "min_days_between_doses"]
+    search_fields = ["name"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "is_mobile", "time_zone"]
+    list_filter = ["is_active", "is_mobile", "time_zone"]
+    search_fields = ["name", "address"]
+    actions = ["generate_slots"]
+
+    @admin.action(description=_("Generate slots for the selected clinics"), permissions=["add_slot"])
+    def generate_slots(self, request, queryset):
+        """Same as the generate_slots command: skips slots that exist."""
+        form = GenerateSlotsForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            data = form.cleaned_data
+            weekdays = range(5) if data["weekdays_only"] else None
+            created = sum(
+                Slot.objects.generate(
+                    site=site,
+                    vaccine=data["vaccine"],
+                    first_day=data["start_date"],
+                    last_day=data["end_date"],
+                    opens=data["opens"],
+                    closes=data["closes"],
+                    minutes=data["minutes"],
+                    capacity=data["capacity"],
+                    weekdays=weekdays,
+                )
+                for site in queryset
+            )
+            self.message_user(
+                request, ngettext("%d slot created.", "%d slots created.", created) % created, messages.SUCCESS
+            )
+            return None
+        return render(
+            request,
+            "vaccination/admin/generate_slots.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Generate slots"),
+                "form": form,
+                "sites": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def has_add_slot_permission(self, request):
+        return request.user.has_perm("vaccination.add_slot")
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["start", "end", "site", "vaccine", "capacity", "booked_count"]
+    list_filter = ["site", "vaccine", ("start", admin.DateFieldListFilter)]
+    list_select_related = ["site", "vaccine"]
+    search_fields = ["site__name", "vaccine__name"]
+    date_hierarchy = "start"
+    readonly_fields = ["booked_count"]
+    autocomplete_fields = ["site", "vaccine"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "person", "slot", "dose_number", "status", "created_at"]
+    list_filter = ["status", "slot__site", "slot__vaccine", "dose_number"]
+    list_select_related = ["person", "slot__site", "slot__vaccine"]
+    search_fields = ["code", "person__email", "person__last_name", "person__first_name"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["person", "slot", "checked_in_by"]
+    # Seats and codes change only through the booking services; the admin
+    # may look and correct check-in details, not move people between slots.
+    readonly_fields = [
+        "code",
+        "person",
+        "slot",
+        "status",
+        "sequence",
+        "created_at",
+        "updated_at",
+        "cancelled_at",
+        "email_pending",
+        "reminder_sent_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

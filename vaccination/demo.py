@@ -1,0 +1,62 @@
+"""Demo clinics, vaccines and slots for `seed_demo`. Never run against production."""
+
+from datetime import time, timedelta
+
+from django.db import transaction
+
+from vaccination.models import Appointment, Site, Slot, Vaccine
+
+DEMO_DAYS = 14
+
+VACCINES = [
+    # (name, doses required, minimum days between doses)
+    ("Comirnaty (COVID-19)", 2, 21),
+    ("Influenza 2026/27", 1, 0),
+]
+
+SITES = [
+    # (name, address, mobile, opens, closes, slot minutes, seats)
+    ("Central Health Centre", "12 Hospital Road\nRiverside", False, time(9), time(17), 15, 4),
+    ("Northside Community Hall", "3 Market Square\nNorthside", False, time(10), time(14), 20, 3),
+    ("Mobile Clinic TRK-0042", "Car park of the Lakeside shopping centre\nLakeside", True, time(9), time(13), 30, 2),
+]
+
+
+def seed_vaccination(users: dict) -> None:
+    """Create or refresh the demo clinics and vaccines, slots from today for
+    DEMO_DAYS days, and one booked appointment for the demo patient.
+    Idempotent: existing rows are kept, missing slots are added."""
+    with transaction.atomic():
+        vaccines = []
+        for name, doses, interval in VACCINES:
+            vaccine, _ = Vaccine.objects.update_or_create(
+                name=name, defaults={"doses_required": doses, "min_days_between_doses": interval}
+            )
+            vaccines.append(vaccine)
+        for name, address, mobile, opens, closes, minutes, seats in SITES:
+            site, _ = Site.objects.update_or_create(
+                name=name, defaults={"address": address, "is_mobile": mobile, "is_active": True}
+            )
+            today = site.today()
+            for vaccine in vaccines:
+                Slot.objects.generate(
+                    site=site,
+                    vaccine=vaccine,
+                    first_day=today,
+                    last_day=today + timedelta(days=DEMO_DAYS - 1),
+                    opens=opens,
+                    closes=closes,
+                    minutes=minutes,
+                    capacity=seats,
+                )
+
+    patient = users.get("patient@example.com")
+    if patient and not Appointment.objects.booked().filter(person=patient).exists():
+        from vaccination.services import BookingError, book
+
+        slot = Slot.objects.bookable().filter(start__date__gte=today + timedelta(days=2)).order_by("start").first()
+        if slot:
+            try:
+                book(person=patient, slot=slot)
+            except BookingError:
+                pass  # e.g. the patient was given every dose in an earlier demo; nothing to book.

@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vaccination.models import Slot
+
+
+class SlotForm(forms.Form):
+    """Book or move to one slot (POST field `slot`). Whether it is still free
+    is for the service to decide, under the database's rules."""
+
+    slot = forms.ModelChoiceField(
+        queryset=Slot.objects.select_related("site", "vaccine"),
+        error_messages={"invalid_choice": _("That time is no longer offered. Pick another.")},
+    )
+
+
+class PickerForm(forms.Form):
+    """The clinic and day a person is looking at (GET parameters)."""
+
+    site = forms.IntegerField(required=False, min_value=1)
+    day = forms.DateField(required=False)
+
+
+class GenerateSlotsForm(forms.Form):
+    """Parameters of generate_slots, for the admin action."""
+
+    vaccine = forms.ModelChoiceField(queryset=None, label=_("Vaccine"))
+    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    opens = forms.TimeField(label=_("Opens at"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    closes = forms.TimeField(label=_("Closes at"), initial="17:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.IntegerField(label=_("Slot length (minutes)"), min_value=5, max_value=240, initial=15)
+    capacity = forms.IntegerField(label=_("Seats per slot"), min_value=1, max_value=500, initial=4)
+    weekdays_only = forms.BooleanField(label=_("Weekdays only"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        from vaccination.models import Vaccine
+
+        super().__init__(*args, **kwargs)
+        self.fields["vaccine"].queryset = Vaccine.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The last day must not be before the first."))
+        if data.get("opens") and data.get("closes") and data["closes"] <= data["opens"]:
+            self.add_error("closes", _("Closing time must be after opening time."))
+        return data

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from vaccination.models import Appointment, Site
+
+
+class Command(BaseCommand):
+    help = (
+        "Mark booked appointments as no-show once their day is over at the clinic. Check-in stays possible "
+        "all day, so nothing is marked before the clinic's midnight. Safe to run repeatedly."
+    )
+
+    def handle(self, *args, **options):
+        marked = 0
+        for site in Site.objects.all():
+            midnight, _ = site.local_day_bounds(site.today())
+            marked += (
+                Appointment.objects.booked()
+                .filter(slot__site=site, slot__start__lt=midnight)
+                .update(status=Appointment.Status.NO_SHOW, updated_at=timezone.now())
+            )
+        self.stdout.write(f"{marked} appointments marked as no-show.")

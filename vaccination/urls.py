@@ -1,0 +1,14 @@
+from django.urls import path
+
+from vaccination import views
+
+app_name = "vaccination"
+
+urlpatterns = [
+    path("", views.appointment_list, name="appointment-list"),
+    path("book/", views.book, name="book"),
+    path("<int:pk>/", views.appointment_detail, name="appointment-detail"),
+    path("<int:pk>/cancel/", views.appointment_cancel, name="appointment-cancel"),
+    path("<int:pk>/reschedule/", views.appointment_reschedule, name="appointment-reschedule"),
+    path("<int:pk>/calendar.ics", views.appointment_calendar, name="appointment-calendar"),
+]

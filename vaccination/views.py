@@ -1,0 +1,210 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import F, Sum
+from django.db.models.functions import TruncDate
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vaccination import services
+from vaccination.confirmation import calendar_file, qr_svg
+from vaccination.forms import PickerForm, SlotForm
+from vaccination.models import Appointment, Site, Slot
+from vaccination.services import BookingError
+
+DAYS_AHEAD = 14
+PAGE_SIZE = 10
+
+ERRORS = {
+    "slot_full": gettext_lazy("This time was just taken, pick another."),
+    "slot_started": gettext_lazy("This time has already started, pick a later one."),
+    "site_closed": gettext_lazy("This clinic is not taking bookings at the moment. Pick another clinic."),
+    "already_booked": gettext_lazy(
+        "You already have a booked appointment. Move it to another time, or cancel it before booking a new one."
+    ),
+    "course_complete": gettext_lazy("You have had every dose of this vaccine, so there is nothing more to book."),
+    "too_soon": gettext_lazy("Your next dose can be given from %(day)s. Pick a day from then on."),
+    "not_changeable": gettext_lazy(
+        "This appointment can no longer be changed: it was cancelled, checked in, or its time has passed."
+    ),
+    "other_vaccine": gettext_lazy("A new time must be for the same vaccine. Cancel and book again to change vaccine."),
+    "same_slot": gettext_lazy("That is the time you already have."),
+}
+
+
+def error_message(error: BookingError) -> str:
+    if error.code == "too_soon":
+        return ERRORS["too_soon"] % {"day": formats.date_format(timezone.localtime(error.earliest), "DATE_FORMAT")}
+    return str(ERRORS[error.code])
+
+
+def _own_appointment(request, pk):
+    """The signed-in person's appointment, or 404: another person's is never revealed."""
+    return get_object_or_404(Appointment.objects.with_details(), pk=pk, person=request.user)
+
+
+def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
+    """Context for choosing a clinic, a day and a free time. A constant number
+    of queries, however many clinics, days and slots there are."""
+    picker = PickerForm(request.GET)
+    params = picker.cleaned_data if picker.is_valid() else {}
+    free = Slot.objects.bookable()
+    if vaccine is not None:
+        free = free.filter(vaccine=vaccine)
+    if exclude_slot is not None:
+        free = free.exclude(pk=exclude_slot.pk)
+    now = timezone.now()
+    horizon = now + timedelta(days=DAYS_AHEAD + 1)
+    seats = F("capacity") - F("booked_count")
+
+    free_by_site = dict(
+        free.filter(start__lt=horizon).order_by().values("site").annotate(seats=Sum(seats)).values_list("site", "seats")
+    )
+    sites = list(Site.objects.filter(is_active=True))
+    for site in sites:
+        site.free_seats = free_by_site.get(site.pk, 0)
+    site = next((s for s in sites if s.pk == params.get("site")), None)
+    context = {"sites": sites, "site": site, "days": [], "day": None, "slots": []}
+    if site is None:
+        return context
+
+    today = site.today()
+    by_day = dict(
+        free.filter(site=site, start__lt=horizon)
+        .order_by()
+        .annotate(day=TruncDate("start", tzinfo=site.tzinfo))
+        .values("day")
+        .annotate(seats=Sum(seats))
+        .values_list("day", "seats")
+    )
+    days = [(today + timedelta(days=n)) for n in range(DAYS_AHEAD)]
+    context["days"] = [{"date": day, "seats": by_day.get(day, 0)} for day in days]
+    day = params.get("day")
+    if day not in days:
+        day = next((d for d in days if by_day.get(d)), today)
+    context["day"] = day
+    slots = list(free.on_local_day(site, day).select_related("site", "vaccine").order_by("start", "vaccine__name"))
+    if person is not None and person.is_authenticated:
+        last = services.last_doses(person=person)
+        for slot in slots:
+            try:
+                slot.dose = services.dose_after(last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start)
+            except BookingError as error:
+                slot.refusal = error_message(error)
+    context["slots"] = slots
+    return context
+
+
+def _picker_url(name, slot=None, **kwargs):
+    url = reverse(name, kwargs=kwargs)
+    if slot is not None:
+        day = timezone.localtime(slot.start, slot.site.tzinfo).date()
+        url += "?" + urlencode({"site": slot.site_id, "day": day.isoformat()})
+    return url
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def book(request):
+    if request.method == "POST":
+        form = SlotForm(request.POST)
+        slot = form.cleaned_data["slot"] if form.is_valid() else None
+        back = _picker_url("vaccination:book", slot)
+        # Anonymous visitors may browse; booking needs an account. After
+        # signing in they land back on the same clinic and day.
+        if not request.user.is_authenticated:
+            return redirect_to_login(back)
+        if slot is None:
+            messages.error(request, form.errors["slot"][0])
+            return redirect(back)
+        try:
+            appointment = services.book(person=request.user, slot=slot)
+        except BookingError as error:
+            messages.error(request, error_message(error))
+            return redirect(back)
+        messages.success(request, _("You are booked. We have emailed you this confirmation."))
+        return redirect("vaccination:appointment-detail", pk=appointment.pk)
+
+    context = _picker(request, person=request.user)
+    if request.user.is_authenticated:
+        context["current"] = Appointment.objects.upcoming().with_details().filter(person=request.user).first()
+    return render(request, "vaccination/book.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def appointment_list(request):
+    now = timezone.now()
+    mine = Appointment.objects.filter(person=request.user).with_details()
+    upcoming = list(mine.filter(status=Appointment.Status.BOOKED, slot__end__gt=now).order_by("slot__start"))
+    past = mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-slot__start", "-pk")
+    page = Paginator(past, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "vaccination/appointment_list.html", {"upcoming": upcoming, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def appointment_detail(request, pk):
+    appointment = _own_appointment(request, pk)
+    return render(
+        request,
+        "vaccination/appointment_detail.html",
+        {"appointment": appointment, "qr": qr_svg(appointment.code) if appointment.is_upcoming else None},
+    )
+
+
+@login_required
+@require_POST
+def appointment_cancel(request, pk):
+    appointment = _own_appointment(request, pk)
+    try:
+        services.cancel(appointment=appointment, by=request.user)
+    except BookingError as error:
+        messages.error(request, error_message(error))
+        return redirect("vaccination:appointment-detail", pk=appointment.pk)
+    messages.success(request, _("Your appointment is cancelled. The seat is free for someone else."))
+    return redirect("vaccination:appointment-list")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def appointment_reschedule(request, pk):
+    appointment = _own_appointment(request, pk)
+    if not appointment.is_changeable:
+        messages.error(request, ERRORS["not_changeable"])
+        return redirect("vaccination:appointment-detail", pk=appointment.pk)
+    if request.method == "POST":
+        form = SlotForm(request.POST)
+        slot = form.cleaned_data["slot"] if form.is_valid() else None
+        back = _picker_url("vaccination:appointment-reschedule", slot, pk=appointment.pk)
+        if slot is None:
+            messages.error(request, form.errors["slot"][0])
+            return redirect(back)
+        try:
+            services.reschedule(appointment=appointment, slot=slot)
+        except BookingError as error:
+            messages.error(request, error_message(error))
+            return redirect(back)
+        messages.success(request, _("Your appointment has moved. We have emailed you the new time."))
+        return redirect("vaccination:appointment-detail", pk=appointment.pk)
+
+    context = _picker(request, vaccine=appointment.slot.vaccine, exclude_slot=appointment.slot, person=request.user)
+    context["appointment"] = appointment
+    return render(request, "vaccination/reschedule.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def appointment_calendar(request, pk):
+    appointment = _own_appointment(request, pk)
+    response = HttpResponse(calendar_file(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vaccination-{appointment.code}.ics"'
+    return response
