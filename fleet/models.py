@@ -78,7 +78,7 @@ class DriverQuerySet(models.QuerySet):
     def with_current_truck(self):
         """Annotate `current_truck_id` and `current_truck_code` with one
         subquery each, evaluated only for the rows fetched (no query per row)."""
-        current = Assignment.objects.filter(driver=OuterRef("pk"), until__isnull=True)
+        current = Assignment.objects.filter(driver=OuterRef("pk"), until__isnull=True).order_by()
         return self.annotate(
             current_truck_id=Subquery(current.values("truck_id")[:1]),
             current_truck_code=Subquery(current.values("truck__code")[:1]),
@@ -232,7 +232,7 @@ class TruckStatus(models.TextChoices):
 
 class TruckQuerySet(models.QuerySet):
     def with_current_driver(self):
-        current = Assignment.objects.filter(truck=OuterRef("pk"), until__isnull=True)
+        current = Assignment.objects.filter(truck=OuterRef("pk"), until__isnull=True).order_by()
         return self.annotate(
             current_driver_id=Subquery(current.values("driver_id")[:1]),
             current_driver_first_name=Subquery(current.values("driver__first_name")[:1]),
