@@ -27,4 +27,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.set(Group.objects.filter(name__in=[str(role) for role in extracted]))
+            # get(), not filter(): a role group missing from the test database
+            # must fail loudly, not leave a "nurse" without her role.
+            self.groups.set([Group.objects.get(name=str(role)) for role in extracted])

@@ -30,7 +30,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup, django_db_blocker):
     if not Path(CHROMIUM).exists():
         reason = f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium`"
         if os.environ.get("VAXFLEET_REQUIRE_BROWSER") == "1":
@@ -41,7 +41,19 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls
     # the tests make between page actions are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
+
+    # Playwright runs its loop in a greenlet with its own context, and Django
+    # keeps one connection object per context: the test code gets a fresh one
+    # once Playwright runs. Hand it the snapshot of the migrated database that
+    # serialized_rollback restores after each flush, or a test that runs after
+    # another transactional test would find the role groups gone.
+    with django_db_blocker.unblock():
+        snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None:
+                connections[alias]._test_serialized_contents = snapshot
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
