@@ -55,7 +55,7 @@ class DriverFilterForm(forms.Form):
     active = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Active and inactive")), ("yes", _("Active only")), ("no", _("Inactive only"))],
+        choices=[("", _("Any status")), ("yes", _("Active only")), ("no", _("Inactive only"))],
     )
     client = forms.ModelChoiceField(
         label=_("Client company"), required=False, queryset=Client.objects.all(), empty_label=_("All companies")
@@ -70,7 +70,21 @@ class DriverFilterForm(forms.Form):
             ("expired", _("Expired")),
         ],
     )
-    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in DRIVER_SORTS], widget=forms.HiddenInput)
+    # On a phone the table headers are hidden, so sorting is a field there.
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name, A to Z")),
+            ("-name", _("Name, Z to A")),
+            ("expiry", _("Licence expiry, soonest first")),
+            ("-expiry", _("Licence expiry, latest first")),
+            ("licence", _("Licence number")),
+            ("-licence", _("Licence number, descending")),
+            ("client", _("Client company, A to Z")),
+            ("-client", _("Client company, Z to A")),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,8 +93,8 @@ class DriverFilterForm(forms.Form):
             ("active", "col-12 col-sm-6 col-lg-2"),
             ("client", "col-12 col-sm-6 col-lg-3"),
             ("licence", "col-12 col-lg-3"),
+            ("sort", "col-12 d-md-none"),
         )
-        self.helper.layout.append("sort")
 
     def filter(self, drivers):
         """Apply the valid filters to `drivers`; invalid values are ignored."""
@@ -115,12 +129,24 @@ class TruckFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or number plate")}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *TruckStatus.choices])
-    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in TRUCK_SORTS], widget=forms.HiddenInput)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("code", _("Code")),
+            ("-code", _("Code, descending")),
+            ("plate", _("Plate")),
+            ("-year", _("Newest first")),
+            ("year", _("Oldest first")),
+            ("status", _("Status")),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _filter_helper(("q", "col-12 col-md-7"), ("status", "col-12 col-md-5"))
-        self.helper.layout.append("sort")
+        self.helper = _filter_helper(
+            ("q", "col-12 col-md-7"), ("status", "col-12 col-md-5"), ("sort", "col-12 d-md-none")
+        )
 
     def filter(self, trucks):
         data = self.cleaned_data if self.is_valid() else {}

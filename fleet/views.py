@@ -118,7 +118,10 @@ def driver_detail(request, pk):
             "driver": driver,
             "current": current,
             "history": history,
-            "assign_form": AssignForm() if can_manage and driver.is_active else None,
+            # After a refused assignment the chosen truck stays selected.
+            "assign_form": AssignForm(initial={"truck": request.GET.get("truck")})
+            if can_manage and driver.is_active
+            else None,
             "can_manage": can_manage,
             "can_edit": request.user.has_perm("fleet.change_driver"),
             "changes": _recent_changes(driver) if can_manage else [],
@@ -181,6 +184,7 @@ def driver_assign(request, pk):
         )
     except FleetError as error:
         messages.error(request, ASSIGN_ERRORS[error.code] % {key: str(value) for key, value in error.details.items()})
+        return redirect(f"{driver.get_absolute_url()}?truck={form.cleaned_data['truck'].pk}")
     else:
         messages.success(
             request,
