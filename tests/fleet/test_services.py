@@ -109,7 +109,7 @@ def test_release_refuses_a_driver_without_a_truck():
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite serialises all writers; the race needs PostgreSQL"
 )
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_managers_assigning_the_same_truck_at_once_give_it_to_one_driver():
     truck = TruckFactory()
     drivers = [DriverFactory() for _ in range(6)]
