@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role, permission_required, role_required
 from fleet.forms import AssignForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
-from fleet.models import ClientMembership, Driver, Truck
+from fleet.models import ClientMembership, Driver, Truck, TruckStatus
 from fleet.services import FleetError, assign, release
 
 PAGE_SIZE = 25
@@ -151,6 +151,9 @@ def driver_edit(request, pk):
         if form.has_changed():
             _log_change(request, driver, CHANGE, form)
         messages.success(request, _("Driver %(name)s was saved.") % {"name": driver.full_name})
+        if "is_active" in form.changed_data and not driver.is_active:
+            # An inactive driver drives nothing: free their truck at once.
+            _release_quietly(request, driver=driver)
         return redirect(driver)
     return render(request, "fleet/driver_form.html", {"form": form, "driver": driver})
 
@@ -191,6 +194,18 @@ def driver_assign(request, pk):
             _("%(truck)s is now assigned to %(name)s.") % {"truck": assignment.truck.code, "name": driver.full_name},
         )
     return redirect(driver)
+
+
+def _release_quietly(request, *, driver):
+    try:
+        assignment = release(driver=driver, by=request.user)
+    except FleetError:
+        return
+    messages.info(
+        request,
+        _("%(truck)s was released: %(name)s no longer drives it.")
+        % {"truck": assignment.truck.code, "name": driver.full_name},
+    )
 
 
 @require_POST
@@ -346,6 +361,11 @@ def truck_edit(request, pk):
         if form.has_changed():
             _log_change(request, truck, CHANGE, form)
         messages.success(request, _("Truck %(code)s was saved.") % {"code": truck.code})
+        current = truck.current_assignment
+        if truck.status == TruckStatus.RETIRED and current:
+            # A retired truck leaves service for good; a truck in maintenance
+            # keeps its driver, who gets it back.
+            _release_quietly(request, driver=current.driver)
         return redirect(truck)
     return render(request, "fleet/truck_form.html", {"form": form, "truck": truck})
 

@@ -233,3 +233,17 @@ def test_fleet_manager_edits_a_driver(client, fleet_manager):
     driver.refresh_from_db()
     assert driver.first_name == "New"
     assert "first_name" in LogEntry.objects.get().change_message
+
+
+def test_making_a_driver_inactive_releases_their_truck(client, fleet_manager):
+    current = AssignmentFactory(truck__code="TRK-0042")
+    client.force_login(fleet_manager)
+    data = {**DRIVER_DATA, "licence_number": current.driver.licence_number}
+    del data["is_active"]
+
+    response = client.post(reverse("fleet:driver-edit", args=[current.driver.pk]), data, follow=True)
+
+    assert "TRK-0042 was released" in response.content.decode()
+    current.refresh_from_db()
+    assert current.until is not None
+    assert current.ended_by == fleet_manager

@@ -160,3 +160,14 @@ def test_fleet_manager_edits_a_truck_and_its_driver_is_found_by_the_new_code(cli
 
     response = client.get(reverse("fleet:driver-list"), {"q": "TRK-0999"})
     assert [driver.pk for driver in response.context["page_obj"]] == [assignment.driver.pk]
+
+
+@pytest.mark.parametrize(("status", "released"), [("retired", True), ("maintenance", False)])
+def test_retiring_a_truck_releases_it_but_maintenance_keeps_its_driver(client, fleet_manager, status, released):
+    current = AssignmentFactory(truck__code="TRK-0100", truck__plate="5555 XYZ")
+    client.force_login(fleet_manager)
+
+    client.post(reverse("fleet:truck-edit", args=[current.truck.pk]), {**TRUCK_DATA, "status": status})
+
+    current.refresh_from_db()
+    assert (current.until is not None) == released
