@@ -147,7 +147,7 @@ def test_driver_list_paginates(staff_client):
 
     assert len(first.context["page_obj"]) == PAGE_SIZE
     assert len(second.context["page_obj"]) == 3
-    assert f"Showing 1–{PAGE_SIZE} of {PAGE_SIZE + 3}" in first.content.decode()
+    assert f"Showing 1\N{EN DASH}{PAGE_SIZE} of {PAGE_SIZE + 3}" in first.content.decode()
     assert staff_client.get(URL, {"page": "999"}).context["page_obj"].number == 2
 
 
