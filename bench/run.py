@@ -43,11 +43,27 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 def pages(fixture):
     """(name, path, who) for every page measured; `who` is a demo account
     name (the part before @example.com) or None for an anonymous visitor."""
-    return [
+    ids = fixture["ids"]
+    pages = [
         ("home, anonymous", "/", None),
         ("home, signed in", "/", "patient"),
         ("profile", "/accounts/profile/", "patient"),
+        (
+            "booking: free slots of a site and day",
+            f"/appointments/book/?site={ids['site']}&day={ids['day']}",
+            "patient",
+        ),
+        ("my appointments", "/appointments/", "patient"),
+        ("driver list, first page", "/fleet/drivers/", "staff"),
+        ("driver list, search", "/fleet/drivers/?q=diego", "staff"),
+        ("driver detail", f"/fleet/drivers/{ids['driver']}/", "staff"),
+        ("truck list", "/fleet/trucks/", "staff"),
+        ("truck detail", f"/fleet/trucks/{ids['truck']}/", "staff"),
+        ("driver portal", "/fleet/me/", "driver"),
     ]
+    if ids["appointment"]:
+        pages.insert(5, ("appointment with QR code", f"/appointments/{ids['appointment']}/", "patient"))
+    return pages
 
 
 def run(cmd, env, **kwargs):
