@@ -67,11 +67,32 @@ class Site(models.Model):
     what_to_bring = models.TextField(
         _("what to bring"), blank=True, help_text=_("Shown on the confirmation; a general list is shown when empty.")
     )
+    # A mobile clinic rides on a truck; fleet pages follow `truck.mobile_sites`
+    # back to the clinic days, so fleet never imports this app.
+    truck = models.ForeignKey(
+        "fleet.Truck",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mobile_sites",
+        verbose_name=_("truck"),
+        help_text=_("Only for a mobile clinic: the truck that brings it."),
+    )
+    # Clinic staff who work the desk here. A desk only checks in this
+    # clinic's appointments unless the staff member works at the other too.
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="clinic_sites", verbose_name=_("clinic staff")
+    )
 
     class Meta:
         verbose_name = _("clinic")
         verbose_name_plural = _("clinics")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(truck__isnull=True) | Q(is_mobile=True), name="vaccination_site_truck_only_when_mobile"
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -88,6 +109,10 @@ class Site(models.Model):
 
     def today(self) -> date:
         return timezone.localtime(timezone=self.tzinfo).date()
+
+    def clean(self):
+        if self.truck_id and not self.is_mobile:
+            raise ValidationError({"truck": _("Only a mobile clinic is served by a truck.")})
 
 
 class SlotQuerySet(models.QuerySet):
@@ -238,8 +263,24 @@ class Appointment(models.Model):
         related_name="+",
         verbose_name=_("checked in by"),
     )
+    checked_in_site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in at clinic"),
+    )
     vaccine_lot = models.CharField(_("vaccine lot"), max_length=64, blank=True)
     dose_given_at = models.DateTimeField(_("dose given at"), null=True, blank=True)
+    dose_given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dose given by"),
+    )
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -266,6 +307,11 @@ class Appointment(models.Model):
                 condition=Q(dose_given_at__isnull=True) | Q(status="checked_in"),
                 name="vaccination_appointment_dose_only_when_checked_in",
             ),
+            # A dose record is only complete with its lot number and the nurse.
+            models.CheckConstraint(
+                condition=Q(dose_given_at__isnull=True) | (~Q(vaccine_lot="") & Q(dose_given_by__isnull=False)),
+                name="vaccination_appointment_dose_has_lot_and_nurse",
+            ),
         ]
         indexes = [
             models.Index(fields=["person", "status"], name="vaccination_appt_person_status"),
@@ -286,6 +332,10 @@ class Appointment(models.Model):
         return self.status == self.Status.CHECKED_IN
 
     @property
+    def is_dose_given(self) -> bool:
+        return self.dose_given_at is not None
+
+    @property
     def is_changeable(self) -> bool:
         """Can the person still cancel or move it (booked, and not yet started)?"""
         return self.status == self.Status.BOOKED and self.slot.start > timezone.now()
@@ -298,3 +348,47 @@ class Appointment(models.Model):
     def calendar_uid(self) -> str:
         """Stable for the appointment's whole life, so calendars update one entry."""
         return f"appointment-{self.pk}@vaxfleet"
+
+
+class CheckInLog(models.Model):
+    """Every scan at a desk, refused ones too, and every undo: the clinic's
+    answer to "who let this person in, and when?". Rows are never changed."""
+
+    class Action(models.TextChoices):
+        SCAN = "scan", _("Scan")
+        UNDO = "undo", _("Undo")
+
+    action = models.CharField(_("action"), max_length=8, choices=Action, default=Action.SCAN)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("desk user")
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("desk clinic"))
+    typed = models.CharField(_("code as typed"), max_length=64, blank=True)
+    code = models.CharField(_("code"), max_length=32, blank=True, db_index=True)
+    reason = models.CharField(_("result"), max_length=32)
+    appointment = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="check_in_logs",
+        verbose_name=_("appointment"),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Why a check-in was undone."))
+    # One per rendered desk form: a double-submitted form (the same desk
+    # retrying) finds the first answer by it instead of scanning twice.
+    attempt = models.CharField(_("form attempt"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in log entry")
+        verbose_name_plural = _("check-in log")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "attempt"], condition=~Q(attempt=""), name="vaccination_checkinlog_one_per_attempt"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.code or self.typed} {self.reason}"

@@ -1,0 +1,89 @@
+"""Desks scanning one code at the same moment.
+
+Needs real concurrent transactions, so it runs on PostgreSQL with a
+transactional test database; SQLite serialises writers and proves nothing."""
+
+import threading
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.db import connection, connections
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+from vaccination.checkin import check_in, new_attempt
+from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite serialises writers, so it cannot show a race (set DATABASE_URL)",
+    ),
+]
+
+DESKS = 8
+
+
+def scan_at_once(calls):
+    """Run each (desk_user, site, attempt) check-in in its own thread, released together."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def attempt(index, code, desk_user, site, form):
+        try:
+            barrier.wait()
+            results[index] = check_in(code=code, desk_user=desk_user, site=site, attempt=form).reason
+        except Exception as error:  # any other failure must fail the test, with its text
+            results[index] = repr(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.fixture
+def todays_appointment():
+    site = Site.objects.create(name="Race Clinic", address="1 Fast Lane", time_zone="Europe/Madrid")
+    vaccine = Vaccine.objects.create(name="Race vaccine")
+    # Any time today at the clinic counts; a minute past midnight is always today.
+    start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+    slot = Slot.objects.create(
+        site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=1, booked_count=1
+    )
+    return Appointment.objects.create(person=UserFactory(), slot=slot)
+
+
+def test_eight_desks_scanning_one_code_at_once_give_exactly_one_check_in(todays_appointment):
+    site = todays_appointment.slot.site
+    desks = UserFactory.create_batch(DESKS, roles=[Role.CLINIC_STAFF])
+    site.staff.add(*desks)
+
+    results = scan_at_once([(todays_appointment.code, desk, site, new_attempt()) for desk in desks])
+
+    print(f"\n{DESKS} desks scanning one code at once: {sorted(results)}")
+    assert sorted(results) == ["already_checked_in"] * (DESKS - 1) + ["checked_in"]
+    todays_appointment.refresh_from_db()
+    assert todays_appointment.status == Appointment.Status.CHECKED_IN
+    winner = desks[results.index("checked_in")]
+    assert todays_appointment.checked_in_by == winner
+    assert CheckInLog.objects.filter(reason="checked_in").count() == 1
+    assert CheckInLog.objects.count() == DESKS
+
+
+def test_one_desk_form_sent_twice_at_once_gives_the_same_answer_twice_and_one_log(todays_appointment):
+    site = todays_appointment.slot.site
+    desk = UserFactory(roles=[Role.CLINIC_STAFF])
+    site.staff.add(desk)
+    form = new_attempt()
+
+    results = scan_at_once([(todays_appointment.code, desk, site, form)] * 2)
+
+    print(f"\none form sent twice at once: {results}")
+    assert results == ["checked_in", "checked_in"]
+    assert CheckInLog.objects.count() == 1

@@ -1,0 +1,256 @@
+"""The clinic desk: check-in, dose records and undo, all safe under concurrency.
+
+Kept apart from `services.py` (booking) because it is its own subject with
+its own vocabulary. Check-in is answered, never raised: every scan, refused
+or not, gives a `CheckInResult` with a machine-readable `reason` that the desk
+page words, and is written to `CheckInLog`.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, CheckInLog, Site
+
+# A double-submitted desk form (same desk, same rendered form) within this
+# window gets the first answer again; after it, the form counts as a new scan.
+RETRY_WINDOW = timedelta(minutes=2)
+# A mistaken check-in can be undone this long after it was made.
+UNDO_WINDOW = timedelta(minutes=10)
+
+# Reasons a scan can give. CHECKED_IN is the only success.
+CHECKED_IN = "checked_in"
+UNKNOWN = "unknown"
+CANCELLED = "cancelled"
+NO_SHOW = "no_show"
+WRONG_DAY = "wrong_day"
+WRONG_SITE = "wrong_site"
+ALREADY_CHECKED_IN = "already_checked_in"
+REASONS = (CHECKED_IN, UNKNOWN, CANCELLED, NO_SHOW, WRONG_DAY, WRONG_SITE, ALREADY_CHECKED_IN)
+
+_SEPARATORS = re.compile(r"[\s\-_.·/]+")
+_VALID_CODE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+
+
+def normalize_code(typed: str) -> str:
+    """The code as stored: upper case, without spaces, dashes or dots.
+
+    Nothing else is mapped: the alphabet has no 0/O/1/I/L, so a look-alike
+    typed by mistake is simply not a valid code, and mapping it could turn a
+    wrong code into someone else's right one.
+    """
+    return _SEPARATORS.sub("", (typed or "").strip()).upper()[:32]
+
+
+def is_valid_code(code: str) -> bool:
+    return bool(_VALID_CODE.match(code))
+
+
+class DeskError(Exception):
+    """A dose record or undo was refused. `code` is one of:
+
+    not_checked_in   the appointment is not (or no longer) checked in
+    dose_given       a dose is already recorded for it
+    undo_too_late    the check-in is older than UNDO_WINDOW
+    rebooked         the person holds another booked appointment now
+    """
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    reason: str
+    code: str
+    appointment: Appointment | None = None
+    repeated: bool = False  # the same form came again: this is the first answer
+
+    @property
+    def ok(self) -> bool:
+        return self.reason == CHECKED_IN
+
+
+def new_attempt() -> str:
+    """A token for one rendered desk form; see CheckInLog.attempt."""
+    return uuid.uuid4().hex
+
+
+def _load(code: str) -> Appointment | None:
+    return (
+        Appointment.objects.select_related("person", "slot__site", "slot__vaccine", "checked_in_by", "checked_in_site")
+        .filter(code=code)
+        .first()
+    )
+
+
+def _refusal(appointment: Appointment, *, desk_user, site: Site) -> str | None:
+    """Why `appointment` cannot be checked in at `site` now, or None."""
+    status = appointment.status
+    if status == Appointment.Status.CHECKED_IN:
+        return ALREADY_CHECKED_IN
+    if status == Appointment.Status.CANCELLED:
+        return CANCELLED
+    if status == Appointment.Status.NO_SHOW:
+        return NO_SHOW
+    booked_site = appointment.slot.site
+    if booked_site.pk != site.pk and not works_at(desk_user, booked_site):
+        return WRONG_SITE
+    start, end = booked_site.local_day_bounds(booked_site.today())
+    if not start <= appointment.slot.start < end:
+        return WRONG_DAY
+    return None
+
+
+def works_at(user, site: Site) -> bool:
+    return user.is_superuser or site.staff.filter(pk=user.pk).exists()
+
+
+def desk_sites(user):
+    """The clinics `user` may run a desk for: their own; every one for a superuser."""
+    sites = Site.objects.select_related("truck")
+    return sites.all() if user.is_superuser else sites.filter(staff=user)
+
+
+def _previous_answer(*, desk_user, attempt: str) -> CheckInResult | None:
+    if not attempt:
+        return None
+    first = (
+        CheckInLog.objects.filter(
+            user=desk_user, attempt=attempt, action=CheckInLog.Action.SCAN, at__gte=timezone.now() - RETRY_WINDOW
+        )
+        .only("reason", "code", "appointment_id")
+        .first()
+    )
+    if first is None:
+        return None
+    appointment = _load(first.code) if first.appointment_id else None
+    return CheckInResult(first.reason, first.code, appointment, repeated=True)
+
+
+def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInResult:
+    """Check the appointment with `code` in at the desk of `site`.
+
+    One conditional UPDATE takes the appointment from booked to checked in,
+    so two desks scanning one code at the same moment give one success and
+    one already_checked_in. The same desk form submitted twice (`attempt`)
+    gets its first answer again. Every call writes a CheckInLog row.
+    Reasons: checked_in, unknown, cancelled, no_show, wrong_day, wrong_site,
+    already_checked_in. Never raises for a refused code.
+    """
+    previous = _previous_answer(desk_user=desk_user, attempt=attempt)
+    if previous is not None:
+        return previous
+
+    normalized = normalize_code(code)
+    appointment = _load(normalized) if is_valid_code(normalized) else None
+    with transaction.atomic():
+        if appointment is None:
+            reason = UNKNOWN
+        else:
+            reason = _refusal(appointment, desk_user=desk_user, site=site)
+            if reason is None:
+                now = timezone.now()
+                # The WHERE re-checks the row itself: PostgreSQL re-evaluates
+                # it after waiting for a concurrent desk's write, so only one
+                # desk changes the row. slot_id guards a reschedule in between.
+                won = Appointment.objects.filter(
+                    pk=appointment.pk, status=Appointment.Status.BOOKED, slot_id=appointment.slot_id
+                ).update(
+                    status=Appointment.Status.CHECKED_IN,
+                    checked_in_at=now,
+                    checked_in_by=desk_user,
+                    checked_in_site=site,
+                    updated_at=now,
+                )
+                if won:
+                    reason = CHECKED_IN
+            # Answer from the row as it is now (and for a lost race, say why).
+            appointment = _load(normalized)
+            if reason is None:
+                reason = _refusal(appointment, desk_user=desk_user, site=site) or ALREADY_CHECKED_IN
+        log = CheckInLog(
+            user=desk_user,
+            site=site,
+            typed=(code or "")[:64],
+            code=normalized,
+            reason=reason,
+            appointment=appointment,
+            attempt=attempt,
+        )
+        try:
+            with transaction.atomic():
+                log.save()
+        except IntegrityError:
+            # The same form, sent twice at once: the other request logged
+            # first; it is the answer, and this request changed nothing.
+            previous = _previous_answer(desk_user=desk_user, attempt=attempt)
+            if previous is not None:
+                return previous
+            raise
+    return CheckInResult(reason, normalized, appointment)
+
+
+def record_dose(*, appointment: Appointment, lot: str, by) -> Appointment:
+    """Record that the dose was given now by `by`, from vaccine lot `lot`.
+
+    Separate from check-in: arriving is not being vaccinated. One conditional
+    UPDATE, so a double-click records one dose.
+    Errors: not_checked_in, dose_given.
+    """
+    now = timezone.now()
+    done = Appointment.objects.filter(
+        pk=appointment.pk, status=Appointment.Status.CHECKED_IN, dose_given_at__isnull=True
+    ).update(vaccine_lot=lot.strip(), dose_given_at=now, dose_given_by=by, updated_at=now)
+    appointment.refresh_from_db()
+    if not done:
+        raise DeskError("dose_given" if appointment.dose_given_at else "not_checked_in")
+    return appointment
+
+
+def undo_check_in(*, appointment: Appointment, by, note: str, site: Site) -> Appointment:
+    """Undo a mistaken check-in made less than UNDO_WINDOW ago, before any dose.
+
+    The appointment is booked again; the undo is logged (who, when, why) and
+    the original scan stays in the log.
+    Errors: not_checked_in, dose_given, undo_too_late, rebooked.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                undone = Appointment.objects.filter(
+                    pk=appointment.pk,
+                    status=Appointment.Status.CHECKED_IN,
+                    dose_given_at__isnull=True,
+                    checked_in_at__gte=now - UNDO_WINDOW,
+                ).update(
+                    status=Appointment.Status.BOOKED,
+                    checked_in_at=None,
+                    checked_in_by=None,
+                    checked_in_site=None,
+                    updated_at=now,
+                )
+        except IntegrityError:
+            # The person booked another appointment since: one booked at a time.
+            raise DeskError("rebooked") from None
+        appointment.refresh_from_db()
+        if not undone:
+            if appointment.status != Appointment.Status.CHECKED_IN:
+                raise DeskError("not_checked_in")
+            raise DeskError("dose_given" if appointment.dose_given_at else "undo_too_late")
+        CheckInLog.objects.create(
+            action=CheckInLog.Action.UNDO,
+            user=by,
+            site=site,
+            code=appointment.code,
+            reason="undone",
+            appointment=appointment,
+            note=note.strip(),
+        )
+    return appointment
