@@ -307,11 +307,6 @@ class Appointment(models.Model):
                 condition=Q(dose_given_at__isnull=True) | Q(status="checked_in"),
                 name="vaccination_appointment_dose_only_when_checked_in",
             ),
-            # A dose record is only complete with its lot number and the nurse.
-            models.CheckConstraint(
-                condition=Q(dose_given_at__isnull=True) | (~Q(vaccine_lot="") & Q(dose_given_by__isnull=False)),
-                name="vaccination_appointment_dose_has_lot_and_nurse",
-            ),
         ]
         indexes = [
             models.Index(fields=["person", "status"], name="vaccination_appt_person_status"),

@@ -85,17 +85,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddConstraint(
-            model_name="appointment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("dose_given_at__isnull", True),
-                    models.Q(models.Q(("vaccine_lot", ""), _negated=True), ("dose_given_by__isnull", False)),
-                    _connector="OR",
-                ),
-                name="vaccination_appointment_dose_has_lot_and_nurse",
-            ),
-        ),
-        migrations.AddConstraint(
             model_name="site",
             constraint=models.CheckConstraint(
                 condition=models.Q(("truck__isnull", True), ("is_mobile", True), _connector="OR"),
