@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("fleet/", include("fleet.urls")),
     path("appointments/", include("vaccination.urls")),
+    path("clinic/", include("vaccination.urls_clinic")),
     path("admin/", admin.site.urls),
 ]
 

@@ -46,3 +46,49 @@ class GenerateSlotsForm(forms.Form):
         if data.get("opens") and data.get("closes") and data["closes"] <= data["opens"]:
             self.add_error("closes", _("Closing time must be after opening time."))
         return data
+
+
+class CheckInForm(forms.Form):
+    """The desk: one code, typed, scanned by a USB scanner (which types and
+    presses Enter) or read by the camera. `attempt` identifies this rendered
+    form, so sending it twice gets the first answer (see checkin.check_in)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "inputmode": "text",
+                "enterkeyhint": "go",
+                "class": "form-control-lg desk-code-input",
+            }
+        ),
+        error_messages={"required": _("Type or scan the code first.")},
+    )
+    attempt = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+
+class DoseForm(forms.Form):
+    vaccine_lot = forms.CharField(
+        label=_("Vaccine lot / batch number"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_("As printed on the vial or box."),
+    )
+
+
+class UndoCheckInForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why undo this check-in?"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("For example: scanned the wrong person's phone."),
+    )
+
+
+class BoardSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name or code"), required=False, max_length=100)

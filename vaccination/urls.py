@@ -7,6 +7,7 @@ app_name = "vaccination"
 urlpatterns = [
     path("", views.appointment_list, name="appointment-list"),
     path("book/", views.book, name="book"),
+    path("record/", views.vaccination_record, name="record"),
     path("<int:pk>/", views.appointment_detail, name="appointment-detail"),
     path("<int:pk>/cancel/", views.appointment_cancel, name="appointment-cancel"),
     path("<int:pk>/reschedule/", views.appointment_reschedule, name="appointment-reschedule"),

@@ -208,3 +208,15 @@ def appointment_calendar(request, pk):
     response = HttpResponse(calendar_file(appointment), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vaccination-{appointment.code}.ics"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def vaccination_record(request):
+    """The person's own doses, as recorded by the nurses: printable."""
+    doses = (
+        Appointment.objects.filter(person=request.user, dose_given_at__isnull=False)
+        .with_details()
+        .order_by("dose_given_at", "pk")
+    )
+    return render(request, "vaccination/record.html", {"doses": doses, "printed_at": timezone.now()})

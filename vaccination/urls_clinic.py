@@ -1,0 +1,16 @@
+"""The clinic's own pages (mounted at /clinic/), for clinic staff."""
+
+from django.urls import path
+
+from vaccination import views_clinic
+
+app_name = "clinic"
+
+urlpatterns = [
+    path("checkin/", views_clinic.desk, name="checkin"),
+    path("today/", views_clinic.board, name="today"),
+    path("today/rows/", views_clinic.board_rows, name="today-rows"),
+    path("appointments/<int:pk>/", views_clinic.appointment, name="appointment"),
+    path("appointments/<int:pk>/dose/", views_clinic.record_dose, name="record-dose"),
+    path("appointments/<int:pk>/undo/", views_clinic.undo, name="undo"),
+]

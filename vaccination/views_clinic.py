@@ -1,0 +1,260 @@
+"""The clinic's own pages, for clinic staff: the check-in desk, one
+appointment at the desk (dose, undo), and the day board."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import Role, role_required
+from vaccination import checkin
+from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
+from vaccination.models import Appointment
+
+BOARD_PAGE_SIZE = 25
+SESSION_SITE = "clinic_site"
+
+HEADLINES = {
+    checkin.CHECKED_IN: gettext_lazy("Checked in"),
+    checkin.UNKNOWN: gettext_lazy("Unknown code"),
+    checkin.CANCELLED: gettext_lazy("Cancelled appointment"),
+    checkin.NO_SHOW: gettext_lazy("Marked as missed"),
+    checkin.WRONG_DAY: gettext_lazy("Not today"),
+    checkin.WRONG_SITE: gettext_lazy("Another clinic"),
+    checkin.ALREADY_CHECKED_IN: gettext_lazy("Already checked in"),
+}
+
+DESK_ERRORS = {
+    "not_checked_in": gettext_lazy("This appointment is not checked in, so there is nothing to record or undo."),
+    "dose_given": gettext_lazy("A dose is already recorded for this appointment; it cannot be recorded or undone."),
+    "undo_too_late": gettext_lazy("A check-in can only be undone within %(minutes)s minutes. Ask an administrator."),
+    "rebooked": gettext_lazy("The person has booked another appointment since, so this one cannot be booked again."),
+}
+
+
+def _local(moment, site):
+    return timezone.localtime(moment, site.tzinfo)
+
+
+def _when(slot) -> str:
+    """'Tue 25 Nov 10:30' in the clinic's own time."""
+    return formats.date_format(_local(slot.start, slot.site), "D j M H:i")
+
+
+def result_detail(result: checkin.CheckInResult) -> str:
+    """The words under the headline, for the nurse and the person at the door."""
+    appointment = result.appointment
+    if result.reason == checkin.UNKNOWN:
+        return _("No appointment has the code %(code)s. Check the letters with the person.") % {
+            "code": result.code or "—"
+        }
+    slot = appointment.slot
+    if result.reason == checkin.ALREADY_CHECKED_IN:
+        by = appointment.checked_in_by.get_full_name() if appointment.checked_in_by else _("someone")
+        return _("Already checked in at %(time)s by %(name)s.") % {
+            "time": formats.time_format(_local(appointment.checked_in_at, slot.site), "H:i"),
+            "name": by,
+        }
+    if result.reason == checkin.WRONG_DAY:
+        return _("Booked for %(when)s.") % {"when": _when(slot)}
+    if result.reason == checkin.WRONG_SITE:
+        return _("Booked at %(site)s, %(when)s.") % {"site": slot.site.name, "when": _when(slot)}
+    if result.reason == checkin.CANCELLED:
+        return _("This appointment for %(when)s was cancelled. The person can book again.") % {"when": _when(slot)}
+    if result.reason == checkin.NO_SHOW:
+        return _("Booked for %(when)s and marked as missed. The person can book again.") % {"when": _when(slot)}
+    return _("Booked for %(when)s.") % {"when": _when(slot)}
+
+
+def _desk_site(request):
+    """The clinic this desk works for, among the staff member's own (a GET or
+    POST `site`, else the one chosen before in this session), and all of them."""
+    sites = list(checkin.desk_sites(request.user))
+    wanted = request.POST.get("site") or request.GET.get("site") or request.session.get(SESSION_SITE)
+    site = next((s for s in sites if str(s.pk) == str(wanted)), sites[0] if sites else None)
+    if site is not None and request.session.get(SESSION_SITE) != site.pk:
+        request.session[SESSION_SITE] = site.pk
+    return site, sites
+
+
+def _staff_appointment(request, pk):
+    """An appointment at one of the staff member's clinics, or 404."""
+    appointments = Appointment.objects.select_related(
+        "person", "slot__site", "slot__vaccine", "checked_in_by", "checked_in_site", "dose_given_by"
+    )
+    if not request.user.is_superuser:
+        appointments = appointments.filter(slot__site__in=checkin.desk_sites(request.user))
+    return get_object_or_404(appointments, pk=pk)
+
+
+def _undo_deadline(appointment):
+    if appointment.is_checked_in and not appointment.is_dose_given and appointment.checked_in_at:
+        deadline = appointment.checked_in_at + checkin.UNDO_WINDOW
+        if deadline > timezone.now():
+            return deadline
+    return None
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_http_methods(["GET", "HEAD", "POST"])
+def desk(request):
+    site, sites = _desk_site(request)
+    context = {"site": site, "sites": sites, "result": None}
+    if site is None:
+        return render(request, "clinic/desk.html", context)
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            result = checkin.check_in(
+                code=form.cleaned_data["code"],
+                desk_user=request.user,
+                site=site,
+                attempt=form.cleaned_data["attempt"],
+            )
+            context["result"] = result
+            context["headline"] = HEADLINES[result.reason]
+            context["detail"] = result_detail(result)
+            if result.ok:
+                context["dose_form"] = DoseForm()
+                context["undo_deadline"] = _undo_deadline(result.appointment)
+            form = CheckInForm(initial={"attempt": checkin.new_attempt()})
+    else:
+        form = CheckInForm(initial={"attempt": checkin.new_attempt()})
+    context["form"] = form
+    return render(request, "clinic/desk.html", context)
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_GET
+def appointment(request, pk):
+    appointment = _staff_appointment(request, pk)
+    return render(
+        request,
+        "clinic/appointment.html",
+        {
+            "appointment": appointment,
+            "site": appointment.slot.site,
+            "dose_form": DoseForm(),
+            "undo_form": UndoCheckInForm(),
+            "undo_deadline": _undo_deadline(appointment),
+        },
+    )
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_POST
+def record_dose(request, pk):
+    appointment = _staff_appointment(request, pk)
+    form = DoseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Type the vaccine lot number to record the dose."))
+        return redirect("clinic:appointment", pk=appointment.pk)
+    try:
+        checkin.record_dose(appointment=appointment, lot=form.cleaned_data["vaccine_lot"], by=request.user)
+    except checkin.DeskError as error:
+        messages.error(request, DESK_ERRORS[error.code])
+    else:
+        messages.success(
+            request,
+            _("Dose recorded for %(name)s, lot %(lot)s.")
+            % {"name": appointment.person.get_full_name(), "lot": form.cleaned_data["vaccine_lot"]},
+        )
+    return redirect("clinic:appointment", pk=appointment.pk)
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_POST
+def undo(request, pk):
+    appointment = _staff_appointment(request, pk)
+    form = UndoCheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the check-in is undone; it is kept in the log."))
+        return redirect("clinic:appointment", pk=appointment.pk)
+    site, _sites = _desk_site(request)
+    try:
+        checkin.undo_check_in(
+            appointment=appointment, by=request.user, note=form.cleaned_data["note"], site=site or appointment.slot.site
+        )
+    except checkin.DeskError as error:
+        message = DESK_ERRORS[error.code]
+        if error.code == "undo_too_late":
+            message = message % {"minutes": int(checkin.UNDO_WINDOW.total_seconds() // 60)}
+        messages.error(request, message)
+        return redirect("clinic:appointment", pk=appointment.pk)
+    messages.success(
+        request,
+        _("Check-in of %(name)s undone. The appointment is booked again.")
+        % {"name": appointment.person.get_full_name()},
+    )
+    return redirect("clinic:checkin")
+
+
+def _board(request):
+    """Context of the day board: a constant number of queries, whatever its size."""
+    site, sites = _desk_site(request)
+    context = {"site": site, "sites": sites}
+    if site is None:
+        return context
+    search = BoardSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    day = site.today()
+    start, end = site.local_day_bounds(day)
+    todays = Appointment.objects.filter(slot__site=site, slot__start__gte=start, slot__start__lt=end)
+    status = Appointment.Status
+    counts = todays.aggregate(
+        booked=Count("pk", filter=~Q(status=status.CANCELLED)),
+        checked_in=Count("pk", filter=Q(status=status.CHECKED_IN)),
+        expected=Count("pk", filter=Q(status=status.BOOKED)),
+        no_show=Count("pk", filter=Q(status=status.NO_SHOW)),
+        doses=Count("pk", filter=Q(dose_given_at__isnull=False)),
+    )
+    rows = todays.exclude(status=status.CANCELLED)
+    if query:
+        code = checkin.normalize_code(query)
+        by_name = Q()
+        for word in query.split():
+            by_name &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+        rows = rows.filter(by_name | Q(code__startswith=code) if code else by_name)
+    rows = rows.select_related("person", "slot__vaccine", "checked_in_by").order_by(
+        "slot__start", "person__last_name", "pk"
+    )
+    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    truck = site.truck if site.is_mobile else None
+    context.update(
+        {
+            "day": day,
+            "counts": counts,
+            "page_obj": page,
+            "search": search,
+            "q": query,
+            "truck": truck,
+            "driver_assignment": truck.current_assignment if truck else None,
+            "rows_url": reverse("clinic:today-rows")
+            + "?"
+            + urlencode({"site": site.pk, "q": query, "page": page.number}),
+        }
+    )
+    return context
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_GET
+def board(request):
+    return render(request, "clinic/board.html", _board(request))
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_GET
+def board_rows(request):
+    """The board's counts and rows alone, fetched every few seconds by static/js/clinic-board.js."""
+    context = _board(request)
+    if context["site"] is None:
+        raise Http404
+    return render(request, "clinic/_board.html", context)
