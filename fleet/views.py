@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.db.models import Max, Min
+from django.db.models.functions import TruncDate
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -335,6 +337,7 @@ def truck_detail(request, pk):
             "can_edit": can_edit,
             "can_manage": request.user.has_perm("fleet.change_assignment"),
             "changes": _recent_changes(truck) if can_edit else [],
+            "clinics": _clinic_days(truck),
         },
     )
 
@@ -370,6 +373,32 @@ def truck_edit(request, pk):
     return render(request, "fleet/truck_form.html", {"form": form, "truck": truck})
 
 
+# Mobile clinics
+
+CLINIC_DAYS_SHOWN = 14
+
+
+def _clinic_days(truck):
+    """The mobile clinics `truck` brings and their coming days (first start,
+    last end, in the clinic's own time). Follows the reverse relations
+    `truck.mobile_sites` and `site.slots`: fleet never imports vaccination.
+    One query per clinic; a truck serves one or two."""
+    if truck is None:
+        return []
+    now = timezone.now()
+    clinics = []
+    for site in truck.mobile_sites.filter(is_active=True).order_by("name"):
+        days = (
+            site.slots.filter(end__gt=now)
+            .annotate(day=TruncDate("start", tzinfo=site.tzinfo))
+            .values("day")
+            .annotate(opens=Min("start"), closes=Max("end"))
+            .order_by("day")[:CLINIC_DAYS_SHOWN]
+        )
+        clinics.append({"site": site, "days": list(days)})
+    return clinics
+
+
 # Portals
 
 
@@ -382,7 +411,10 @@ def my_record(request):
     if driver:
         history = list(driver.assignments.select_related("truck").order_by("-since", "-id")[:10])
     current = next((assignment for assignment in history if assignment.is_current), None)
-    return render(request, "fleet/me.html", {"driver": driver, "current": current, "history": history})
+    clinics = _clinic_days(current.truck if current else None)
+    return render(
+        request, "fleet/me.html", {"driver": driver, "current": current, "history": history, "clinics": clinics}
+    )
 
 
 def _membership(request):
