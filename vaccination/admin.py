@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from vaccination.forms import GenerateSlotsForm
-from vaccination.models import Appointment, Site, Slot, Vaccine
+from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
 
 
 @admin.register(Vaccine)
@@ -15,9 +15,12 @@ class VaccineAdmin(admin.ModelAdmin):
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active", "is_mobile", "time_zone"]
+    list_display = ["name", "is_active", "is_mobile", "truck", "time_zone"]
     list_filter = ["is_active", "is_mobile", "time_zone"]
+    list_select_related = ["truck"]
     search_fields = ["name", "address"]
+    autocomplete_fields = ["truck"]
+    filter_horizontal = ["staff"]
     actions = ["generate_slots"]
 
     @admin.action(description=_("Generate slots for the selected clinics"), permissions=["add_slot"])
@@ -80,7 +83,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_select_related = ["person", "slot__site", "slot__vaccine"]
     search_fields = ["code", "person__email", "person__last_name", "person__first_name"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["person", "slot", "checked_in_by"]
+    raw_id_fields = ["person", "slot", "checked_in_by", "checked_in_site", "dose_given_by"]
     # Seats and codes change only through the booking services; the admin
     # may look and correct check-in details, not move people between slots.
     readonly_fields = [
@@ -97,4 +100,25 @@ class AppointmentAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CheckInLog)
+class CheckInLogAdmin(admin.ModelAdmin):
+    """The desk's log is evidence: it can be read and searched, never changed."""
+
+    list_display = ["at", "action", "reason", "code", "typed", "site", "user"]
+    list_filter = ["action", "reason", "site", ("at", admin.DateFieldListFilter)]
+    list_select_related = ["site", "user"]
+    search_fields = ["code", "typed", "user__email", "user__last_name", "note"]
+    date_hierarchy = "at"
+    raw_id_fields = ["appointment", "user", "site"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,9 +1,12 @@
 """Demo clinics, vaccines and slots for `seed_demo`. Never run against production."""
 
+import contextlib
 from datetime import time, timedelta
 
 from django.db import transaction
 
+from fleet.demo import DEMO_DRIVER_TRUCK_CODE
+from fleet.models import Truck
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
 DEMO_DAYS = 14
@@ -24,7 +27,9 @@ SITES = [
 
 def seed_vaccination(users: dict) -> None:
     """Create or refresh the demo clinics and vaccines, slots from today for
-    DEMO_DAYS days, and one booked appointment for the demo patient.
+    DEMO_DAYS days, and one booked appointment for the demo patient. The
+    mobile clinic rides on the demo driver's truck; the demo nurse works at
+    every demo clinic.
     Idempotent: existing rows are kept, missing slots are added."""
     with transaction.atomic():
         vaccines = []
@@ -37,6 +42,12 @@ def seed_vaccination(users: dict) -> None:
             site, _ = Site.objects.update_or_create(
                 name=name, defaults={"address": address, "is_mobile": mobile, "is_active": True}
             )
+            if mobile:
+                # The demo driver's truck brings the mobile clinic (None if the fleet was not seeded).
+                site.truck = Truck.objects.filter(code=DEMO_DRIVER_TRUCK_CODE).first()
+                site.save(update_fields=["truck"])
+            if users.get("staff@example.com"):
+                site.staff.add(users["staff@example.com"])
             today = site.today()
             for vaccine in vaccines:
                 Slot.objects.generate(
@@ -56,7 +67,6 @@ def seed_vaccination(users: dict) -> None:
 
         slot = Slot.objects.bookable().filter(start__date__gte=today + timedelta(days=2)).order_by("start").first()
         if slot:
-            try:
+            # BookingError: e.g. the patient was given every dose in an earlier demo; nothing to book.
+            with contextlib.suppress(BookingError):
                 book(person=patient, slot=slot)
-            except BookingError:
-                pass  # e.g. the patient was given every dose in an earlier demo; nothing to book.
