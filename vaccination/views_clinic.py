@@ -58,7 +58,7 @@ def result_detail(result: checkin.CheckInResult) -> str:
     slot = appointment.slot
     if result.reason == checkin.ALREADY_CHECKED_IN:
         by = appointment.checked_in_by.get_full_name() if appointment.checked_in_by else _("someone")
-        return _("Already checked in at %(time)s by %(name)s.") % {
+        return _("At %(time)s by %(name)s.") % {
             "time": formats.time_format(_local(appointment.checked_in_at, slot.site), "H:i"),
             "name": by,
         }
