@@ -192,7 +192,9 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInR
             previous = _previous_answer(desk_user=desk_user, attempt=attempt)
             if previous is not None:
                 return previous
-            raise
+            # The same form came back after RETRY_WINDOW: a new scan, logged without its token.
+            log.attempt = ""
+            log.save()
     return CheckInResult(reason, normalized, appointment)
 
 

@@ -169,8 +169,9 @@ def test_the_same_form_after_the_retry_window_is_a_new_scan(desk, site, booked, 
     attempt = checkin.new_attempt()
     check_in(code=booked.code, desk_user=desk, site=site, attempt=attempt)
     frozen.shift(checkin.RETRY_WINDOW + timedelta(seconds=1))
-    again = check_in(code=booked.code, desk_user=desk, site=site, attempt="")
+    again = check_in(code=booked.code, desk_user=desk, site=site, attempt=attempt)
     assert again.reason == "already_checked_in"
+    assert CheckInLog.objects.count() == 2
 
 
 def test_record_dose_keeps_the_lot_who_and_when(desk, site, booked, frozen):
