@@ -25,7 +25,7 @@
       }
       board.innerHTML = await response.text();
       if (note) {
-        note.textContent = note.dataset.label + " " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+        note.textContent = note.dataset.label + " " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
       }
     } catch (error) {
       // Offline for a moment: the next tick tries again.
