@@ -243,3 +243,17 @@ def test_desk_sites_are_the_staff_members_own_and_all_for_a_superuser(desk, site
     Site.objects.create(name="Other Clinic", address="2 Side Street")
     assert list(checkin.desk_sites(desk)) == [site]
     assert checkin.desk_sites(superuser).count() == 2
+
+
+def test_today_is_the_booked_clinics_own_day_in_its_time_zone(desk, person, make_slot, make_appointment):
+    # 10:00 in Madrid is 18:00 in Tokyo: 08:00 tomorrow in Tokyo is not today there, 20:00 today is.
+    tokyo = Site.objects.create(name="Tokyo Clinic", address="1 Ginza", time_zone="Asia/Tokyo")
+    tokyo.staff.add(desk)
+    tomorrow_early = make_appointment(
+        person, make_slot(datetime(2026, 11, 26, 8, tzinfo=tokyo.tzinfo), slot_site=tokyo)
+    )
+    assert check_in(code=tomorrow_early.code, desk_user=desk, site=tokyo).reason == "wrong_day"
+    tonight = make_appointment(
+        UserFactory(), make_slot(datetime(2026, 11, 25, 20, tzinfo=tokyo.tzinfo), slot_site=tokyo)
+    )
+    assert check_in(code=tonight.code, desk_user=desk, site=tokyo).ok

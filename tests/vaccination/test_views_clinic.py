@@ -299,6 +299,25 @@ def test_the_board_takes_the_same_number_of_queries_whatever_its_size(
         desk.get(ROWS)
 
 
+@pytest.mark.parametrize("rows", [1, 40])
+def test_a_mobile_clinics_board_takes_the_same_number_of_queries_whatever_its_size(
+    desk, site, fleet_manager, rows, make_slot, make_appointment, django_assert_max_num_queries
+):
+    site.is_mobile = True
+    site.truck = Truck.objects.create(code="TRK-0042", plate="1234ABC", make="Iveco", model="Daily", year=2022)
+    site.save()
+    driver = Driver.objects.create(
+        first_name="Diego", last_name="Driver", licence_number="L-1", licence_expiry=date(2030, 1, 1)
+    )
+    Assignment.objects.create(driver=driver, truck=site.truck, assigned_by=fleet_manager)
+    slot = make_slot(NOW.replace(hour=11), capacity=100)
+    for person in UserFactory.create_batch(rows):
+        make_appointment(person, slot)
+    desk.get(BOARD)
+    with django_assert_max_num_queries(8):
+        desk.get(BOARD)
+
+
 def test_the_board_of_a_mobile_clinic_shows_the_truck_and_its_driver(desk, site, fleet_manager):
     site.is_mobile = True
     site.truck = Truck.objects.create(code="TRK-0042", plate="1234ABC", make="Iveco", model="Daily", year=2022)
