@@ -152,3 +152,29 @@ def test_the_day_board_refreshes_itself_without_reloading(page, screenshot, mobi
     assert page.evaluate("window.__sameDocument") is True
     screenshot(page, "clinic-board-desktop")
     assert page.console_errors == []
+
+
+def test_the_truck_page_and_the_driver_portal_show_where_and_when_the_mobile_clinic_runs(
+    page, screenshot, mobile_clinic
+):
+    nurse = UserFactory(email="nora@example.org", first_name="Nora", last_name="Nurse", roles=[Role.CLINIC_STAFF])
+    driver_user = UserFactory(email="diego@example.org", first_name="Diego", last_name="Driver", roles=[Role.DRIVER])
+    driver = mobile_clinic.truck.current_assignment.driver
+    driver.user = driver_user
+    driver.save()
+    page.set_viewport_size(PHONE)
+
+    sign_in(page, nurse.email)
+    page.goto(f"/fleet/trucks/{mobile_clinic.truck.pk}/")
+    page.get_by_role("heading", name="Clinic days").wait_for()
+    page.get_by_role("heading", name="Mobile Clinic Lakeside").wait_for()
+    screenshot(page, "truck-clinic-days-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    sign_in(page, driver_user.email)
+    page.goto("/fleet/me/")
+    page.get_by_role("heading", name="Where and when you drive").wait_for()
+    page.get_by_text("Lakeside car park").wait_for()
+    screenshot(page, "driver-portal-clinic-days-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.console_errors == []
