@@ -16,9 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import Role, role_required
 from vaccination import checkin
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
-from vaccination.models import Appointment
+from vaccination.models import Appointment, CheckInLog
 
 BOARD_PAGE_SIZE = 25
+RECENT_SCANS = 5
 SESSION_SITE = "clinic_site"
 
 HEADLINES = {
@@ -128,6 +129,13 @@ def desk(request):
     else:
         form = CheckInForm(initial={"attempt": checkin.new_attempt()})
     context["form"] = form
+    # What this desk just did, so a nurse interrupted mid-queue can see where she was.
+    context["recent"] = list(
+        CheckInLog.objects.filter(user=request.user, site=site)
+        .select_related("appointment__person")
+        .order_by("-at", "-pk")[:RECENT_SCANS]
+    )
+    context["headlines"] = HEADLINES
     return render(request, "clinic/desk.html", context)
 
 

@@ -403,3 +403,15 @@ def test_the_appointment_page_says_when_the_person_was_checked_in(client, person
     client.force_login(person)
     html = client.get(reverse("vaccination:appointment-detail", args=[booked.pk])).content.decode()
     assert "Checked in at 10:00" in html
+
+
+def test_the_desk_lists_its_own_last_scans_here(desk, booked, clinic_staff, site):
+    scan(desk, "ZZZZZZZZ")
+    scan(desk, booked.code)
+    other = UserFactory()
+    site.staff.add(other)
+    check_in(code="YYYYYYYY", desk_user=other, site=site)  # another desk's scan is not ours
+
+    recent = desk.get(DESK).context["recent"]
+
+    assert [log.reason for log in recent] == ["checked_in", "unknown"]
