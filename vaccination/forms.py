@@ -92,3 +92,12 @@ class UndoCheckInForm(forms.Form):
 
 class BoardSearchForm(forms.Form):
     q = forms.CharField(label=_("Name or code"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("booked", _("Still expected")),
+            ("checked_in", _("Checked in")),
+            ("no_show", _("No-shows")),
+        ],
+    )

@@ -212,6 +212,7 @@ def _board(request):
         return context
     search = BoardSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    only = search.cleaned_data["status"] if search.is_valid() else ""
     day = site.today()
     start, end = site.local_day_bounds(day)
     todays = Appointment.objects.filter(slot__site=site, slot__start__gte=start, slot__start__lt=end)
@@ -223,7 +224,7 @@ def _board(request):
         no_show=Count("pk", filter=Q(status=status.NO_SHOW)),
         doses=Count("pk", filter=Q(dose_given_at__isnull=False)),
     )
-    rows = todays.exclude(status=status.CANCELLED)
+    rows = todays.filter(status=only) if only else todays.exclude(status=status.CANCELLED)
     if query:
         code = checkin.normalize_code(query)
         by_name = Q()
@@ -242,11 +243,12 @@ def _board(request):
             "page_obj": page,
             "search": search,
             "q": query,
+            "only": only,
             "truck": truck,
             "driver_assignment": truck.current_assignment if truck else None,
             "rows_url": reverse("clinic:today-rows")
             + "?"
-            + urlencode({"site": site.pk, "q": query, "page": page.number}),
+            + urlencode({"site": site.pk, "q": query, "status": only, "page": page.number}),
         }
     )
     return context

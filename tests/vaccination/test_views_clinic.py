@@ -415,3 +415,14 @@ def test_the_desk_lists_its_own_last_scans_here(desk, booked, clinic_staff, site
     recent = desk.get(DESK).context["recent"]
 
     assert [log.reason for log in recent] == ["checked_in", "unknown"]
+
+
+def test_the_board_counts_filter_the_rows_by_status(desk, site, booked, other_person, today_slot, make_appointment):
+    missed = make_appointment(other_person, today_slot, status=Appointment.Status.NO_SHOW)
+    arrived = make_appointment(UserFactory(), today_slot)
+    check_in(code=arrived.code, desk_user=site.staff.get(), site=site)
+
+    assert list(desk.get(BOARD, {"status": "booked"}).context["page_obj"]) == [booked]
+    assert list(desk.get(BOARD, {"status": "checked_in"}).context["page_obj"]) == [arrived]
+    assert list(desk.get(ROWS, {"status": "no_show"}).context["page_obj"]) == [missed]
+    assert len(desk.get(BOARD, {"status": "nonsense"}).context["page_obj"]) == 3
