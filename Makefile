@@ -15,7 +15,7 @@ DEV_ENV := DJANGO_DEBUG=1 DJANGO_STAFF_MFA_REQUIRED=0
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test     run the whole test suite"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff check, ruff format --check and bandit"
 	@echo "make format   ruff format and fix what ruff can"
 	@echo "make bench    measure the pages on PostgreSQL + gunicorn (SCALE=small|large)"
 	@echo "make clean    remove the virtual environment, database and caches"
@@ -50,6 +50,7 @@ test-browser: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r .
 
 format: install
 	$(BIN)/ruff check --fix .
