@@ -6,7 +6,7 @@ from django.urls import include, path
 from project import views
 
 # The admin signs in through allauth, so it gets the same rate limits,
-# lockout and (later) two-factor rules as the rest of the site.
+# lockout and two-factor rules as the rest of the site.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "VaxFleet administration"
 admin.site.site_title = "VaxFleet admin"
@@ -14,6 +14,8 @@ admin.site.site_title = "VaxFleet admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name none (the admin's).
+    path("favicon.ico", views.favicon),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("fleet/", include("fleet.urls")),

@@ -1,8 +1,9 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -12,6 +13,12 @@ logger = logging.getLogger(__name__)
 @require_safe
 def home(request):
     return render(request, "home.html")
+
+
+@require_safe
+def favicon(request):
+    # Resolved per request: the hashed name exists only once static files are collected.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @never_cache

@@ -49,3 +49,10 @@ def test_an_unknown_url_gets_the_styled_404_page(client):
 
 def test_home_refuses_post(client):
     assert client.post("/").status_code == 405
+
+
+def test_favicon_ico_points_browsers_at_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
