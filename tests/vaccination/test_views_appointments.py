@@ -86,7 +86,7 @@ def test_the_confirmation_shows_code_qr_clinic_address_local_time_dose_and_what_
     assert f"QR code for {appointment.code}" in page
     assert "Central Clinic" in page
     assert "1 Main Street<br>Madrid" in page
-    assert "09:00–09:15" in page
+    assert "09:00\N{EN DASH}09:15" in page
     assert "dose 1" in page
     assert "identity document" in page
     assert url("appointment-calendar", appointment) in page
