@@ -21,8 +21,11 @@ SITES = [
     # (name, address, mobile, opens, closes, slot minutes, seats)
     ("Central Health Centre", "12 Hospital Road\nRiverside", False, time(9), time(17), 15, 4),
     ("Northside Community Hall", "3 Market Square\nNorthside", False, time(10), time(14), 20, 3),
-    ("Mobile Clinic TRK-0042", "Car park of the Lakeside shopping centre\nLakeside", True, time(9), time(13), 30, 2),
+    ("Lakeside Mobile Clinic", "Car park of the Lakeside shopping centre\nLakeside", True, time(9), time(13), 30, 2),
 ]
+# Earlier demo databases named the mobile clinic after a truck that is not the
+# one it rides on; seeding renames it rather than adding a fourth clinic.
+RENAMED_SITES = {"Mobile Clinic TRK-0042": "Lakeside Mobile Clinic"}
 
 
 def seed_vaccination(users: dict) -> None:
@@ -32,6 +35,9 @@ def seed_vaccination(users: dict) -> None:
     every demo clinic.
     Idempotent: existing rows are kept, missing slots are added."""
     with transaction.atomic():
+        for old, new in RENAMED_SITES.items():
+            if not Site.objects.filter(name=new).exists():
+                Site.objects.filter(name=old).update(name=new)
         vaccines = []
         for name, doses, interval in VACCINES:
             vaccine, _ = Vaccine.objects.update_or_create(

@@ -27,6 +27,16 @@ def test_the_demo_has_three_clinics_one_mobile_two_vaccines_and_fourteen_days_of
 
 
 @pytest.mark.django_db
+def test_seeding_renames_the_old_mobile_clinic_instead_of_adding_a_fourth():
+    Site.objects.create(name="Mobile Clinic TRK-0042", address="Lakeside", is_mobile=True)
+
+    seed_vaccination(seed_accounts())
+
+    assert Site.objects.count() == 3
+    assert Site.objects.filter(name="Lakeside Mobile Clinic", is_mobile=True).exists()
+
+
+@pytest.mark.django_db
 @override_settings(DEBUG=True)
 def test_seed_demo_seeds_the_vaccination_data_too():
     call_command("seed_demo")
