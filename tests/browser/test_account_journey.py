@@ -1,19 +1,12 @@
-import re
-
 import pytest
-from django.core import mail
 
 from accounts.models import User
 from tests.browser.conftest import PHONE
+from tests.browser.helpers import fill_signup, label, verify_and_sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PASSWORD = "a-long-enough-passphrase"
-
-
-def label(text):
-    """A field's accessible name: its label, and the * of a required field."""
-    return re.compile(rf"^\s*{re.escape(text)}\*?\s*$")
 
 
 def test_a_new_person_signs_up_verifies_signs_in_and_edits_the_profile(page, screenshot):
@@ -21,22 +14,10 @@ def test_a_new_person_signs_up_verifies_signs_in_and_edits_the_profile(page, scr
     screenshot(page, "home")
     page.get_by_role("link", name="Create account").click()
 
-    page.get_by_label(label("Email")).fill("Journey.Person@example.org")
-    page.get_by_label(label("First name")).fill("Jo")
-    page.get_by_label(label("Last name")).fill("Journey")
-    page.get_by_label(label("Password")).fill(PASSWORD)
-    page.get_by_label(label("Password (again)")).fill(PASSWORD)
+    fill_signup(page, email="Journey.Person@example.org", first_name="Jo", last_name="Journey", password=PASSWORD)
     screenshot(page, "signup")
     page.get_by_role("button", name="Sign Up").click()
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
-
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
-    page.goto(link)
-    page.get_by_role("button", name="Confirm").click()
-
-    page.get_by_label(label("Email")).fill("journey.person@EXAMPLE.org")
-    page.get_by_label(label("Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    verify_and_sign_in(page, email="journey.person@EXAMPLE.org", password=PASSWORD)
     page.get_by_role("heading", name="Welcome back, Jo").wait_for()
 
     page.goto("/accounts/profile/")

@@ -7,7 +7,7 @@ from django.core import mail
 
 from accounts.models import User
 from tests.browser.conftest import PHONE
-from tests.browser.test_account_journey import label
+from tests.browser.helpers import fill_signup, label, verify_and_sign_in
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
@@ -43,19 +43,9 @@ def clinics():
 
 def sign_up_and_in(page):
     page.get_by_role("link", name="Sign up").first.click()
-    page.get_by_label(label("Email")).fill("new.person@example.org")
-    page.get_by_label(label("First name")).fill("Nia")
-    page.get_by_label(label("Last name")).fill("New")
-    page.get_by_label(label("Password")).fill(NEW_PASSWORD)
-    page.get_by_label(label("Password (again)")).fill(NEW_PASSWORD)
+    fill_signup(page, email="new.person@example.org", first_name="Nia", last_name="New", password=NEW_PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
-    page.goto(link)
-    page.get_by_role("button", name="Confirm").click()
-    page.get_by_label(label("Email")).fill("new.person@example.org")
-    page.get_by_label(label("Password")).fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    verify_and_sign_in(page, email="new.person@example.org", password=NEW_PASSWORD)
 
 
 def test_a_new_person_signs_up_books_sees_the_qr_code_downloads_the_calendar_and_cancels(page, screenshot, clinics):

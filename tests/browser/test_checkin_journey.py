@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from fleet.models import Assignment, Driver, Truck
 from tests.browser.conftest import PHONE
-from tests.browser.test_account_journey import label
+from tests.browser.helpers import label
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
 

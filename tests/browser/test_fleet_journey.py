@@ -5,7 +5,7 @@ import pytest
 from accounts.roles import Role
 from fleet.models import Assignment
 from tests.browser.conftest import PHONE
-from tests.browser.test_account_journey import label
+from tests.browser.helpers import label
 from tests.factories import PASSWORD, UserFactory
 from tests.fleet.factories import (
     AssignmentFactory,

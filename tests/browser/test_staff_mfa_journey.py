@@ -3,7 +3,7 @@ import re
 import pytest
 
 from tests.accounts.test_staff_mfa import current_code
-from tests.browser.test_account_journey import label
+from tests.browser.helpers import label
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
