@@ -15,7 +15,10 @@ from vaccination.models import Appointment, Site, Slot, Vaccine
 from vaccination.services import BookingError, book
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after a transactional test empties the
+    # migrated data (roles, content types); restoring it keeps later tests,
+    # and their own restores, working.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: SQLite serialises writers, so it cannot show a race (set DATABASE_URL)",
