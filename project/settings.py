@@ -209,6 +209,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    # Ours, counted by the same machinery (allauth.core.ratelimit): a person
+    # books or moves an appointment a few times, a desk scans a person every
+    # few seconds; anything faster is a script.
+    "book": "20/m/user",
+    "check_in": "120/m/user",
 }
 # Two-factor authentication: everyone may turn it on; staff roles must
 # (accounts.middleware). Turn the requirement off only for local demos.

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -122,6 +123,8 @@ def book(request):
         # signing in they land back on the same clinic and day.
         if not request.user.is_authenticated:
             return redirect_to_login(back)
+        if limited := consume_or_429(request, action="book"):
+            return limited
         if slot is None:
             messages.error(request, form.errors["slot"][0])
             return redirect(back)
@@ -182,6 +185,8 @@ def appointment_reschedule(request, pk):
         messages.error(request, ERRORS["not_changeable"])
         return redirect("vaccination:appointment-detail", pk=appointment.pk)
     if request.method == "POST":
+        if limited := consume_or_429(request, action="book"):
+            return limited
         form = SlotForm(request.POST)
         slot = form.cleaned_data["slot"] if form.is_valid() else None
         back = _picker_url("vaccination:appointment-reschedule", slot, pk=appointment.pk)

@@ -1,6 +1,7 @@
 """The clinic's own pages, for clinic staff: the check-in desk, one
 appointment at the desk (dose, undo), and the day board."""
 
+from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -111,6 +112,8 @@ def desk(request):
     if site is None:
         return render(request, "clinic/desk.html", context)
     if request.method == "POST":
+        if limited := consume_or_429(request, action="check_in"):
+            return limited
         form = CheckInForm(request.POST)
         if form.is_valid():
             result = checkin.check_in(
