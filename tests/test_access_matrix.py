@@ -1,0 +1,195 @@
+"""Every URL of the project, for every role, against one declared policy.
+
+The test walks the URL configuration: a new URL of ours without a line in
+POLICY fails it. allauth's and the admin's own URLs are covered by their own
+rules (admin: staff only; allauth: the account pages) and are listed in
+THIRD_PARTY so that nothing is skipped silently. Each URL is fetched with GET
+and each action that only takes POST with an empty POST, since a GET of it
+answers 405 to everyone before any access rule runs.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from fleet.models import Assignment
+from tests.accounts.test_staff_mfa import with_totp
+from tests.factories import UserFactory
+from tests.fleet.factories import ClientFactory, ClientMembershipFactory, DriverFactory, TruckFactory
+from vaccination.models import Appointment, Site, Slot, Vaccine
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "person",
+    "other_person",
+    "clinic_staff",
+    "fleet_manager",
+    "driver",
+    "client_a",
+    "client_b",
+    "superuser",
+]
+
+LOGIN = "login"  # 302 to the login page
+OK, FORBIDDEN, NOT_FOUND = 200, 403, 404
+
+
+def everyone(code):
+    return dict.fromkeys(ROLES, code)
+
+
+def signed_in(code, **overrides):
+    return {**everyone(code), "anonymous": LOGIN, **overrides}
+
+
+def only(allowed, *, code=OK, others=FORBIDDEN):
+    """The roles in `allowed` get `code`, other signed-in roles `others`."""
+    return signed_in(others, **dict.fromkeys(allowed, code))
+
+
+FLEET_READ = ("clinic_staff", "fleet_manager", "superuser")
+FLEET_WRITE = ("fleet_manager", "superuser")
+CLINIC = ("clinic_staff", "superuser")
+# The person's own appointment: another signed-in user, whatever the role, gets
+# 404 (never 403, never 200), so nobody learns that it exists.
+OWN_APPOINTMENT = signed_in(NOT_FOUND, person=OK)
+
+POLICY = {
+    "home": everyone(OK),
+    "healthz": everyone(OK),
+    "favicon": everyone(301),
+    "accounts:profile": signed_in(OK),
+    "vaccination:appointment-list": signed_in(OK),
+    "vaccination:book": everyone(OK),
+    "vaccination:record": signed_in(OK),
+    "vaccination:appointment-detail": OWN_APPOINTMENT,
+    "vaccination:appointment-calendar": OWN_APPOINTMENT,
+    "vaccination:appointment-reschedule": OWN_APPOINTMENT,
+    "vaccination:appointment-cancel": signed_in(NOT_FOUND, person=302),
+    "clinic:checkin": only(CLINIC),
+    "clinic:today": only(CLINIC),
+    "clinic:today-rows": only(CLINIC),
+    "clinic:appointment": only(CLINIC),
+    "clinic:record-dose": only(CLINIC, code=302),
+    "clinic:undo": only(CLINIC, code=302),
+    "fleet:driver-list": only(FLEET_READ),
+    "fleet:driver-detail": only(FLEET_READ),
+    "fleet:truck-list": only(FLEET_READ),
+    "fleet:truck-detail": only(FLEET_READ),
+    "fleet:driver-create": only(FLEET_WRITE),
+    "fleet:driver-edit": only(FLEET_WRITE),
+    "fleet:truck-create": only(FLEET_WRITE),
+    "fleet:truck-edit": only(FLEET_WRITE),
+    "fleet:driver-export": only(FLEET_WRITE),
+    "fleet:driver-assign": only(FLEET_WRITE, code=302),
+    "fleet:driver-release": only(FLEET_WRITE, code=302),
+    "fleet:me": only(("driver", "superuser")),
+    "fleet:client": only(("client_a", "client_b", "superuser")),
+    # Company A's driver: company B's client user gets 404, as for a driver
+    # that does not exist; so does a superuser, who belongs to no company.
+    "fleet:client-driver": only(("client_a",)) | {"client_b": NOT_FOUND, "superuser": NOT_FOUND},
+    "admin:index": signed_in(LOGIN, superuser=OK),
+}
+
+THIRD_PARTY = ("admin:", "account_", "mfa_")
+POST_ONLY = {
+    "vaccination:appointment-cancel",
+    "clinic:record-dose",
+    "clinic:undo",
+    "fleet:driver-assign",
+    "fleet:driver-release",
+}
+
+
+def project_routes(patterns=None, namespace=None):
+    """(name, pattern) of every named URL, namespaced like reverse() wants."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            yield from project_routes(entry.url_patterns, entry.namespace or namespace)
+        else:
+            name = entry.name or getattr(entry.callback, "__name__", None)
+            yield (f"{namespace}:{name}" if namespace else name), entry
+
+
+def test_every_url_of_ours_has_a_declared_policy():
+    names = {name for name, _ in project_routes() if not str(name).startswith(THIRD_PARTY)}
+
+    assert names - set(POLICY) == set(), "declare who may open these URLs in POLICY"
+    assert set(POLICY) - names - {"admin:index"} == set(), "POLICY names URLs that no longer exist"
+
+
+@pytest.fixture
+def world(person, other_person, clinic_staff, fleet_manager, driver, client_user, superuser, settings):
+    """One of everything: the person's appointment at a clinic the nurse works
+    at, company A with its driver (the driver account) and client user, and
+    company B with its own client user. Staff two-factor is required, as in
+    production, and the staff accounts have set it up."""
+    settings.STAFF_MFA_REQUIRED = True
+    for staff in (clinic_staff, fleet_manager, superuser):
+        with_totp(staff)
+    site = Site.objects.create(name="Central", address="1 Main Street")
+    site.staff.add(clinic_staff)
+    vaccine = Vaccine.objects.create(name="Flu")
+    start = timezone.now() + timedelta(days=2)
+    slot = Slot.objects.create(site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=3)
+    appointment = Appointment.objects.create(person=person, slot=slot)
+    slot.booked_count = 1
+    slot.save()
+
+    company_a, company_b = ClientFactory(name="Company A"), ClientFactory(name="Company B")
+    ClientMembershipFactory(user=client_user, client=company_a)
+    client_b = UserFactory(email="client-b@example.org", roles=[Role.CLIENT_USER])
+    ClientMembershipFactory(user=client_b, client=company_b)
+    record = DriverFactory(user=driver, client=company_a)
+    truck = TruckFactory()
+    Assignment.objects.create(driver=record, truck=truck, since=timezone.now(), assigned_by=fleet_manager)
+
+    users = {
+        "anonymous": None,
+        "person": person,
+        "other_person": other_person,
+        "clinic_staff": clinic_staff,
+        "fleet_manager": fleet_manager,
+        "driver": driver,
+        "client_a": client_user,
+        "client_b": client_b,
+        "superuser": superuser,
+    }
+    args = {"appointment": appointment.pk, "driver": record.pk, "truck": truck.pk}
+    return users, args
+
+
+def url_for(name, args):
+    if name == "favicon":
+        return "/favicon.ico"
+    kind = name.split(":")[0]
+    needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
+    if not needs_pk:
+        return reverse(name)
+    key = {"vaccination": "appointment", "clinic": "appointment"}.get(kind) or (
+        "truck" if "truck" in name else "driver"
+    )
+    return reverse(name, args=[args[key]])
+
+
+@pytest.mark.parametrize("name", sorted(POLICY))
+def test_each_role_gets_what_the_policy_says(client, world, name):
+    users, args = world
+    url = url_for(name, args)
+    got = {}
+    for role in ROLES:
+        client.logout()
+        if users[role] is not None:
+            client.force_login(users[role])
+        response = client.post(url) if name in POST_ONLY else client.get(url)
+        if response.status_code == 302 and "/login/" in response["Location"]:
+            got[role] = LOGIN
+        else:
+            got[role] = response.status_code
+
+    assert got == POLICY[name]
