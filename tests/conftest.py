@@ -62,3 +62,19 @@ def client_user(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(email="root@example.org", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A transactional test must restore the migrated data (role groups,
+    content types) after its flush: without serialized_rollback the next
+    restoring test fails on duplicate content types, or finds no roles."""
+    careless = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            careless.append(item.nodeid)
+    if careless:
+        raise pytest.UsageError(
+            "Transactional tests need pytest.mark.django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(careless)
+        )
