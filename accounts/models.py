@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import authz
+
 
 def normalize_email(email: str) -> str:
     """The one spelling of an address we store and look up: trimmed, lower-case."""
@@ -58,6 +60,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The user's role names and permissions, copied from the groups and
+    # permission tables so a signed-in page reads them with the user row
+    # instead of two or three more queries; accounts.authz keeps it right.
+    authz = models.JSONField(_("rights (cached)"), null=True, blank=True, editable=False)
+    authz_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -80,6 +87,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Never write back the copy of the rights read with this row: a
+            # role may have changed since, and only accounts.authz writes it.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in {"authz", "authz_version"}
+            ]
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -96,5 +111,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """Names of the groups (roles) this user belongs to, read once per request."""
-        return frozenset(self.groups.values_list("name", flat=True))
+        """Names of the groups (roles) this user belongs to, read with the user row."""
+        return frozenset(authz.load(self)["roles"])
+
+    # ModelBackend (and allauth's, which extends it) look for these before
+    # querying the permission tables; a superuser's are left to them (all).
+    @cached_property
+    def _user_perm_cache(self) -> set[str]:
+        if self.is_superuser:
+            raise AttributeError("_user_perm_cache")
+        return set(authz.load(self)["user_perms"])
+
+    @cached_property
+    def _group_perm_cache(self) -> set[str]:
+        if self.is_superuser:
+            raise AttributeError("_group_perm_cache")
+        return set(authz.load(self)["group_perms"])

@@ -43,6 +43,22 @@ def _filter_helper(*rows):
     return helper
 
 
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """Reads the choices with one plain query. Django's own iterator uses
+    queryset.iterator(), a server-side cursor on PostgreSQL: three round
+    trips (DECLARE, FETCH, CLOSE) for a list of a few companies."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in list(self.queryset):
+            yield self.choice(obj)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
+
 class DriverFilterForm(forms.Form):
     """The driver list's search, filters and sort, read from the query string."""
 
@@ -57,7 +73,7 @@ class DriverFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any status")), ("yes", _("Active only")), ("no", _("Inactive only"))],
     )
-    client = forms.ModelChoiceField(
+    client = ListedModelChoiceField(
         label=_("Client company"), required=False, queryset=Client.objects.all(), empty_label=_("All companies")
     )
     licence = forms.ChoiceField(

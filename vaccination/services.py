@@ -47,10 +47,16 @@ def next_dose(*, person, vaccine: Vaccine, when) -> int:
 
 def last_doses(*, person) -> dict:
     """The last dose given to `person` of each vaccine, by vaccine id (one query)."""
-    last = {}
     given = Appointment.objects.filter(person=person, dose_given_at__isnull=False).select_related("slot")
-    for appointment in given.order_by("dose_number"):
-        last[appointment.slot.vaccine_id] = appointment
+    return latest_doses(given.order_by("dose_number"))
+
+
+def latest_doses(appointments) -> dict:
+    """The last given dose of each vaccine among `appointments` (in dose order), by vaccine id."""
+    last = {}
+    for appointment in appointments:
+        if appointment.dose_given_at is not None:
+            last[appointment.slot.vaccine_id] = appointment
     return last
 
 

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import F, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,14 +67,18 @@ def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
     horizon = now + timedelta(days=DAYS_AHEAD + 1)
     seats = F("capacity") - F("booked_count")
 
-    free_by_site = dict(
-        free.filter(start__lt=horizon).order_by().values("site").annotate(seats=Sum(seats)).values_list("site", "seats")
+    # Each clinic with its free seats in the coming days, in one query.
+    free_seats = (
+        free.filter(site=OuterRef("pk"), start__lt=horizon).order_by().values("site").annotate(seats=Sum(seats))
     )
-    sites = list(Site.objects.filter(is_active=True))
-    for site in sites:
-        site.free_seats = free_by_site.get(site.pk, 0)
+    sites = list(
+        Site.objects.filter(is_active=True).annotate(free_seats=Coalesce(Subquery(free_seats.values("seats")), 0))
+    )
     site = next((s for s in sites if s.pk == params.get("site")), None)
     context = {"sites": sites, "site": site, "days": [], "day": None, "slots": []}
+    mine = _doses_and_current(person) if person is not None and person.is_authenticated else None
+    if mine is not None:
+        context["current"] = next((a for a in mine if a.is_upcoming), None)
     if site is None:
         return context
 
@@ -94,8 +98,8 @@ def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
         day = next((d for d in days if by_day.get(d)), today)
     context["day"] = day
     slots = list(free.on_local_day(site, day).select_related("site", "vaccine").order_by("start", "vaccine__name"))
-    if person is not None and person.is_authenticated:
-        last = services.last_doses(person=person)
+    if mine is not None:
+        last = services.latest_doses(mine)
         for slot in slots:
             try:
                 slot.dose = services.dose_after(last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start)
@@ -103,6 +107,17 @@ def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
                 slot.refusal = error_message(error)
     context["slots"] = slots
     return context
+
+
+def _doses_and_current(person):
+    """The person's given doses and their upcoming appointment, in one query:
+    what the picker needs to say which dose each time would be."""
+    return list(
+        Appointment.objects.filter(person=person)
+        .filter(Q(dose_given_at__isnull=False) | Q(status=Appointment.Status.BOOKED, slot__end__gt=timezone.now()))
+        .with_details()
+        .order_by("dose_number", "pk")
+    )
 
 
 def _picker_url(name, slot=None, **kwargs):
@@ -137,8 +152,6 @@ def book(request):
         return redirect("vaccination:appointment-detail", pk=appointment.pk)
 
     context = _picker(request, person=request.user)
-    if request.user.is_authenticated:
-        context["current"] = Appointment.objects.upcoming().with_details().filter(person=request.user).first()
     return render(request, "vaccination/book.html", context)
 
 

@@ -237,7 +237,16 @@ def _board(request):
     rows = rows.select_related("person", "slot__vaccine", "checked_in_by").order_by(
         "slot__start", "person__last_name", "pk"
     )
-    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, BOARD_PAGE_SIZE)
+    if not query:
+        # The counts above already say how many rows there are: no COUNT(*) again.
+        paginator.count = {
+            "": counts["booked"],
+            status.BOOKED: counts["expected"],
+            status.CHECKED_IN: counts["checked_in"],
+            status.NO_SHOW: counts["no_show"],
+        }[only]
+    page = paginator.get_page(request.GET.get("page"))
     truck = site.truck if site.is_mobile else None
     context.update(
         {

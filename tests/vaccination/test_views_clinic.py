@@ -292,10 +292,10 @@ def test_the_board_takes_the_same_number_of_queries_whatever_its_size(
         appointment = make_appointment(person, slot)
         check_in(code=appointment.code, desk_user=staff, site=site)
     desk.get(BOARD)  # the first visit remembers the clinic in the session
-    # session, user, roles, sites, counts, page count, rows (+ truck and driver for a mobile clinic)
-    with django_assert_max_num_queries(7):
+    # session, user (roles with it), sites, counts, rows: the counts give the page count
+    with django_assert_max_num_queries(5):
         desk.get(BOARD)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(5):
         desk.get(ROWS)
 
 
@@ -314,7 +314,8 @@ def test_a_mobile_clinics_board_takes_the_same_number_of_queries_whatever_its_si
     for person in UserFactory.create_batch(rows):
         make_appointment(person, slot)
     desk.get(BOARD)
-    with django_assert_max_num_queries(8):
+    # the same five, and the truck's driver
+    with django_assert_max_num_queries(6):
         desk.get(BOARD)
 
 
