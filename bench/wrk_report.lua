@@ -1,5 +1,14 @@
 -- Prints one JSON line at the end of a wrk run: throughput, errors and the
 -- latency percentiles wrk's own summary leaves out (p95).
+-- With WRK_DELAY_MS set, each connection waits that long before its next
+-- request: a paced run below the peak rate, to read p99 at a given load.
+local pace = tonumber(os.getenv("WRK_DELAY_MS") or "")
+if pace and pace > 0 then
+  function delay()
+    return pace
+  end
+end
+
 done = function(summary, latency, requests)
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "connect_errors": %d, "read_errors": %d, ' ..

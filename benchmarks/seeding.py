@@ -26,6 +26,7 @@ import itertools
 import random
 import time
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
@@ -34,17 +35,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from benchmarks.models import BenchSeed
+from benchmarks.scales import DATA_VERSION
 from fleet.models import Assignment, Client, Driver, Truck
 from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, Site, Slot, Vaccine
-
-# Bump when the shape of the bench data changes: bench/run.py then rebuilds
-# the scale's database instead of measuring stale data.
-DATA_VERSION = 3
-
-SCALES = {
-    "small": {"drivers": 1_000, "appointments": 10_000},
-    "large": {"drivers": 100_000, "appointments": 1_000_000},
-}
 
 SITE_PREFIX = "Bench clinic"
 VACCINE_NAME = "Influenza 2026/27"
@@ -268,6 +261,7 @@ def _load_vaccination(shape, rng, log):
         sites.append(site)
 
     first_user = _next_id(User)
+    unusable = make_password(None)  # nobody signs in as them but through a bench session
     people = shape["people"]
     _insert(
         User,
@@ -287,7 +281,7 @@ def _load_vaccination(shape, rng, log):
         (
             (
                 first_user + n,
-                "!bench-unusable",
+                unusable,
                 f"person{n}@bench.example",
                 FIRST_NAMES[n % len(FIRST_NAMES)],
                 surname(n),

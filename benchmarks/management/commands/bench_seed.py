@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks import seeding
+from benchmarks.scales import SCALES
 
 
 class Command(BaseCommand):
@@ -10,12 +11,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(seeding.SCALES), required=True)
+        parser.add_argument("--scale", choices=sorted(SCALES), required=True)
         parser.add_argument("--drivers", type=int, help="override the scale's number of drivers")
         parser.add_argument("--appointments", type=int, help="override the scale's number of appointments")
 
     def handle(self, *args, scale, drivers=None, appointments=None, **options):
-        numbers = seeding.SCALES[scale]
+        numbers = SCALES[scale]
         try:
             seeding.seed(
                 scale=scale,

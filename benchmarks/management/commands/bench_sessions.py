@@ -1,41 +1,23 @@
-import datetime
 import json
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.base import SessionBase
 from django.core.management.base import BaseCommand
-from django.utils.module_loading import import_string
 
-from accounts.models import User
-from fleet.models import Driver, Truck
-from vaccination.models import Appointment, Site
+from benchmarks import fixture
 
 
 class Command(BaseCommand):
     help = (
-        "Print, as JSON, a signed-in session cookie for each demo account and the ids of the records the "
-        "measured pages show (for make bench)."
+        "Prepare one make bench run and print it as JSON: signed-in sessions (demo accounts, a bench person), "
+        "the ids of the measured records, today's desk with codes to scan, seats to book and a contended slot. "
+        "Deletes what the previous run made. For make bench only."
     )
 
-    def handle(self, *args, **options):
-        from django.conf import settings
+    def add_arguments(self, parser):
+        parser.add_argument("--desk-users", type=int, default=40)
+        parser.add_argument("--check-ins", type=int, default=6000)
+        parser.add_argument("--bookers", type=int, default=3000)
+        parser.add_argument("--racers", type=int, default=200)
 
-        store_class: type[SessionBase] = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-        sessions = {}
-        for user in User.objects.filter(email__endswith="@example.com"):
-            session = store_class()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session.create()
-            sessions[user.email.split("@")[0]] = session.session_key
-        site = Site.objects.filter(is_active=True, is_mobile=False).order_by("pk").first()
-        appointment = Appointment.objects.filter(person__email="patient@example.com").order_by("-pk").first()
-        ids = {
-            "site": site.pk,
-            "day": (site.today() + datetime.timedelta(days=1)).isoformat(),
-            "appointment": appointment.pk if appointment else None,
-            "driver": Driver.objects.order_by("pk").values_list("pk", flat=True).first(),
-            "truck": Truck.objects.order_by("pk").values_list("pk", flat=True).first(),
-        }
-        self.stdout.write(json.dumps({"cookie_name": settings.SESSION_COOKIE_NAME, "sessions": sessions, "ids": ids}))
+    def handle(self, *args, desk_users, check_ins, bookers, racers, **options):
+        data = fixture.build(desk_users=desk_users, check_ins=check_ins, bookers=bookers, racers=racers)
+        self.stdout.write(json.dumps(data))
