@@ -295,14 +295,18 @@ def contention(base, fixture, csrf):
 
 
 def sign_in(base, fixture, csrf, workdir, args, master_pid):
-    """Concurrent sign-ins (Argon2 hashing) of the demo person, each from
+    """Concurrent sign-ins (Argon2 hashing) of different people, each from
     its own address as a proxy would report it, so the per-address rate
     limit does not refuse them; the peak memory of each worker after it."""
-    body = urllib.parse.urlencode(
-        {"login": "patient@example.com", "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf["token"]}
-    )
+    people = fixture["signin"]["emails"]
+    bodies = [
+        urllib.parse.urlencode(
+            {"login": email, "password": fixture["signin"]["password"], "csrfmiddlewaretoken": csrf["token"]}
+        )
+        for email in people
+    ]
     data = workdir / "login.tsv"
-    data.write_text("\n".join(post_lines("/accounts/login/", [csrf["cookie"]] * 50, [body] * 50)) + "\n")
+    data.write_text("\n".join(post_lines("/accounts/login/", [csrf["cookie"]] * len(people), bodies)) + "\n")
     before = {pid: peak_rss_mb(pid) for pid in worker_pids(master_pid)}
     result = wrk(
         f"{base}/accounts/login/",

@@ -17,6 +17,7 @@ Everything it made last run is deleted first, so every run starts alike.
 import datetime
 import math
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
@@ -24,6 +25,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from accounts.roles import Role
 from benchmarks.seeding import SITE_PREFIX, VACCINE_NAME, bench_code
@@ -37,7 +39,7 @@ CONTENTION_SEATS = 10
 DESK_CODE_OFFSET = 50_000_000
 
 
-def build(*, desk_users=40, check_ins=6000, bookers=3000, racers=200) -> dict:
+def build(*, desk_users=40, check_ins=6000, bookers=3000, racers=200, signers=20) -> dict:
     store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
 
     def session(user):
@@ -52,6 +54,7 @@ def build(*, desk_users=40, check_ins=6000, bookers=3000, racers=200) -> dict:
     with transaction.atomic():
         desk = _desk(vaccine, _users("desk", desk_users), _users("deskperson", check_ins))
         booking = _booking(vaccine, bookers, racers)
+        signing_in = _signers(signers)
 
     demo = {user.email.split("@")[0]: session(user) for user in User.objects.filter(email__endswith="@example.com")}
     person = User.objects.filter(email="person0@bench.example").first() or User.objects.get(email="patient@example.com")
@@ -83,6 +86,9 @@ def build(*, desk_users=40, check_ins=6000, bookers=3000, racers=200) -> dict:
             "sessions": [session(user) for user in booking["bookers"]],
             "slots": booking["slots"],
         },
+        # Different people sign in at once: one person's parallel attempts
+        # would meet allauth's per-account limit, a different subject.
+        "signin": {"emails": signing_in, "password": DEMO_PASSWORD},
         "contention": {
             "slot": booking["contention_slot"],
             "seats": CONTENTION_SEATS,
@@ -106,6 +112,22 @@ def _users(kind, count):
     )
     users = {user.email: user for user in User.objects.filter(email__in=emails)}
     return [users[email] for email in emails]
+
+
+def _signers(count):
+    """People who sign in with the demo password (hashed once: same password, same hash)."""
+    people = _users("signin", count)
+    password = make_password(DEMO_PASSWORD)
+    User.objects.filter(pk__in=[person.pk for person in people]).update(password=password)
+    have = set(EmailAddress.objects.filter(user__in=people).values_list("user_id", flat=True))
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user=person, email=person.email, verified=True, primary=True)
+            for person in people
+            if person.pk not in have
+        ]
+    )
+    return [person.email for person in people]
 
 
 def _clear_site(name, persons=()):

@@ -17,7 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--check-ins", type=int, default=6000)
         parser.add_argument("--bookers", type=int, default=3000)
         parser.add_argument("--racers", type=int, default=200)
+        parser.add_argument("--signers", type=int, default=20)
 
-    def handle(self, *args, desk_users, check_ins, bookers, racers, **options):
-        data = fixture.build(desk_users=desk_users, check_ins=check_ins, bookers=bookers, racers=racers)
+    def handle(self, *args, desk_users, check_ins, bookers, racers, signers, **options):
+        data = fixture.build(
+            desk_users=desk_users, check_ins=check_ins, bookers=bookers, racers=racers, signers=signers
+        )
         self.stdout.write(json.dumps(data))
