@@ -43,6 +43,23 @@ class BoundedPaginator(Paginator):
     def count_is_capped(self):
         return self._bounded_count > self.limit
 
+    # From this offset on, a page first reads its rows' ids alone, then the
+    # rows: otherwise PostgreSQL computes the current-truck subqueries of
+    # every skipped row too (page 40 cost 3 x page 1, measured by make bench).
+    deep_offset = 100
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < self.deep_offset:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
 
 def _sort_columns(current, columns):
     """Header links of a sortable table: each click sorts by that column,

@@ -197,3 +197,20 @@ def test_search_uses_the_lower_case_search_column():
     driver = DriverFactory(first_name="ÁNGEL", last_name="Núñez")
 
     assert Driver.objects.search("  ángel   NÚÑ ").get() == driver
+
+
+def test_a_deep_page_shows_the_same_drivers_in_the_same_order_with_their_trucks(
+    staff_client, django_assert_max_num_queries
+):
+    DriverFactory.create_batch(130, first_name="Deep")
+    in_order = list(Driver.objects.order_by("last_name", "first_name", "id"))
+    AssignmentFactory(driver=in_order[110], truck=TruckFactory(code="DEP-0110"))
+    expected = [driver.last_name for driver in in_order]
+
+    # session, user, companies, count, the page's ids, its rows
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(URL, {"page": 5})
+
+    assert names(response) == expected[100:125]
+    assert "DEP-0110" in response.content.decode()
+    assert response.context["page_obj"].number == 5
