@@ -310,7 +310,9 @@ def sign_in(base, fixture, csrf, workdir, args, master_pid):
     before = {pid: peak_rss_mb(pid) for pid in worker_pids(master_pid)}
     result = wrk(
         f"{base}/accounts/login/",
-        duration=args.duration,
+        # A sign-in takes a second or more when eight hash at once on two cores:
+        # measure long enough to see more than the first few.
+        duration=max(15, 3 * args.duration),
         connections=args.connections,
         threads=args.threads,
         script="wrk_post.lua",
