@@ -19,6 +19,7 @@ with the row, so a rebuild racing a change can never store the old rights.
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in
+from django.db import connections
 from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_delete
 
@@ -112,7 +113,19 @@ def _signed_in(sender, user, **kwargs):
 
 
 def _migrated(sender, using, **kwargs):
-    clear(_user_model().objects.using(using).exclude(authz=None))
+    if sender.name != "accounts":  # sent once per app; once is enough
+        return
+    User = _user_model()
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        # Migrated backwards, the column may not exist (or the table).
+        if User._meta.db_table not in connection.introspection.table_names(cursor):
+            return
+        columns = {
+            column.name for column in connection.introspection.get_table_description(cursor, User._meta.db_table)
+        }
+    if "authz" in columns:
+        clear(User.objects.using(using).exclude(authz=None))
 
 
 def connect() -> None:
