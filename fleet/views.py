@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Max, Min
 from django.db.models.functions import TruncDate
 from django.http import Http404, StreamingHttpResponse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+import audit
 from accounts.roles import Role, permission_required, role_required
 from fleet.forms import AssignForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
 from fleet.models import ClientMembership, Driver, Truck, TruckStatus
@@ -60,7 +62,14 @@ def _sort_columns(current, columns):
 
 
 def _log_change(request, obj, action, form):
-    """Record who created or changed a record in Django's admin history."""
+    """Record who created or changed a record in Django's admin history and
+    in the audit log (the names of the changed fields, not their values)."""
+    kind = obj._meta.model_name  # "driver" or "truck"
+    audit.record(
+        f"{kind}_create" if action == ADDITION else f"{kind}_update",
+        target=obj,
+        data={"fields": sorted(form.changed_data)},
+    )
     message = [{"added": {}}] if action == ADDITION else [{"changed": {"fields": form.changed_data}}]
     LogEntry.objects.log_actions(
         user_id=request.user.pk, queryset=[obj], action_flag=action, change_message=message, single_object=True
@@ -136,8 +145,9 @@ def driver_detail(request, pk):
 def driver_create(request):
     form = DriverForm(request.POST or None)
     if form.is_valid():
-        driver = form.save()
-        _log_change(request, driver, ADDITION, form)
+        with transaction.atomic():
+            driver = form.save()
+            _log_change(request, driver, ADDITION, form)
         messages.success(request, _("Driver %(name)s was added.") % {"name": driver.full_name})
         return redirect(driver)
     return render(request, "fleet/driver_form.html", {"form": form, "driver": None})
@@ -149,9 +159,10 @@ def driver_edit(request, pk):
     driver = get_object_or_404(Driver, pk=pk)
     form = DriverForm(request.POST or None, instance=driver)
     if form.is_valid():
-        driver = form.save()
-        if form.has_changed():
-            _log_change(request, driver, CHANGE, form)
+        with transaction.atomic():
+            driver = form.save()
+            if form.has_changed():
+                _log_change(request, driver, CHANGE, form)
         messages.success(request, _("Driver %(name)s was saved.") % {"name": driver.full_name})
         if "is_active" in form.changed_data and not driver.is_active:
             # An inactive driver drives nothing: free their truck at once.
@@ -347,8 +358,9 @@ def truck_detail(request, pk):
 def truck_create(request):
     form = TruckForm(request.POST or None)
     if form.is_valid():
-        truck = form.save()
-        _log_change(request, truck, ADDITION, form)
+        with transaction.atomic():
+            truck = form.save()
+            _log_change(request, truck, ADDITION, form)
         messages.success(request, _("Truck %(code)s was added.") % {"code": truck.code})
         return redirect(truck)
     return render(request, "fleet/truck_form.html", {"form": form, "truck": None})
@@ -360,9 +372,10 @@ def truck_edit(request, pk):
     truck = get_object_or_404(Truck, pk=pk)
     form = TruckForm(request.POST or None, instance=truck)
     if form.is_valid():
-        truck = form.save()
-        if form.has_changed():
-            _log_change(request, truck, CHANGE, form)
+        with transaction.atomic():
+            truck = form.save()
+            if form.has_changed():
+                _log_change(request, truck, CHANGE, form)
         messages.success(request, _("Truck %(code)s was saved.") % {"code": truck.code})
         current = truck.current_assignment
         if truck.status == TruckStatus.RETIRED and current:

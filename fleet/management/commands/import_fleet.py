@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
+import audit
 from fleet.models import Client, Driver, Truck, TruckStatus, normalize_code
 
 DRIVER_COLUMNS = {"licence_number", "first_name", "last_name", "licence_expiry"}
@@ -170,7 +171,14 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 for _line, instance in planned:
+                    created = instance.pk is None
                     instance.save()
+                    # No request here: the event has no actor or IP, only its source.
+                    audit.record(
+                        f"{instance._meta.model_name}_{'create' if created else 'update'}",
+                        target=instance,
+                        data={"source": "import_fleet"},
+                    )
         except IntegrityError as error:
             result.errors.append((0, f"the database refused the file ({error}); nothing was imported"))
         return result
