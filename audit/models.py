@@ -47,11 +47,14 @@ class AuditEventQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("audit events cannot be changed")
 
-    def anonymise_labels(self, *, user, label: str) -> int:
-        """Replace `user`'s snapshot labels with `label` on their events (account deletion)."""
+    def anonymise_labels(self, *, user, label: str, email: str) -> int:
+        """Account deletion, the one sanctioned change: `user`'s snapshot
+        labels become `label`, and failed sign-ins that typed `email` forget it."""
         base = models.QuerySet(model=self.model, using=self.db)
         changed = base.filter(actor=user).update(actor_label=label)
         changed += base.filter(target_type="accounts.user", target_id=str(user.pk)).update(target_label=label)
+        tried = base.filter(action=Action.LOGIN_FAILED, target_label=email)
+        changed += tried.update(target_label=label, data={"email": label})
         return changed
 
 

@@ -6,7 +6,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
-from audit.models import Action
+from accounts.personal_data import account_deleted, personal_data_exported, personal_data_requested
+from audit.models import Action, AuditEvent
 from audit.recorder import record
 
 User = get_user_model()
@@ -57,3 +58,24 @@ def _roles_changed(sender, instance, action, reverse, pk_set, **kwargs):
     users = getattr(instance, "_audit_cleared_users", []) if cleared else User.objects.filter(pk__in=pk_set)
     for user in users:
         record(Action.ROLES_CHANGED, target=user, data={change: [instance.name]})
+
+
+@receiver(personal_data_exported)
+def _data_exported(sender, user, **kwargs):
+    record(Action.DATA_EXPORT, actor=user, target=user)
+
+
+@receiver(personal_data_requested)
+def _own_activity(sender, user, **kwargs):
+    """The person's own actions in the log (what, when, from where) belong in their download."""
+    mine = AuditEvent.objects.filter(actor=user).order_by("at", "pk").values_list("at", "action", "ip")
+    return "activity", [{"at": at.isoformat(), "action": action, "ip": ip} for at, action, ip in mine]
+
+
+@receiver(account_deleted)
+def _account_deleted(sender, user, old_email, **kwargs):
+    """The events stay (who did what must outlive the account), but the
+    deleted person's address leaves them, including failed sign-ins with it."""
+    label = f"deleted user #{user.pk}"
+    record(Action.ACCOUNT_DELETE, actor=user, target=user, target_label=label)
+    AuditEvent.objects.anonymise_labels(user=user, label=label, email=old_email)

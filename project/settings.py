@@ -216,6 +216,8 @@ ACCOUNT_RATE_LIMITS = {
     # few seconds; anything faster is a script.
     "book": "20/m/user",
     "check_in": "120/m/user",
+    # Deleting an account asks for the password again.
+    "delete_account": "5/m/user",
 }
 # Two-factor authentication: everyone may turn it on; staff roles must
 # (accounts.middleware). Turn the requirement off only for local demos.

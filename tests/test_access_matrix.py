@@ -64,6 +64,9 @@ POLICY = {
     "healthz": everyone(OK),
     "favicon": everyone(301),
     "accounts:profile": signed_in(OK),
+    # Own data only: there is no id in these URLs to point at someone else's.
+    "accounts:data-export": signed_in(OK),
+    "accounts:delete": signed_in(OK),
     "vaccination:appointment-list": signed_in(OK),
     "vaccination:book": everyone(OK),
     "vaccination:record": signed_in(OK),
