@@ -19,7 +19,7 @@ from accounts.forms import DeleteAccountForm, ProfileForm
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile was saved."))
@@ -47,7 +47,7 @@ def data_export(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_account(request):
     allowed = personal_data.may_self_delete(request.user)
-    form = DeleteAccountForm(request.user, request.POST or None)
+    form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and allowed:
         # The password is asked again: a limit keeps it from being guessed here.
         if limited := consume_or_429(request, action="delete_account"):

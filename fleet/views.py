@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import audit
 from accounts.roles import Role, permission_required, role_required
-from fleet.forms import AssignForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
+from fleet.forms import AssignForm, ClientSearchForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
 from fleet.models import ClientMembership, Driver, Truck, TruckStatus
 from fleet.services import FleetError, assign, release
 
@@ -143,7 +143,7 @@ def driver_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @permission_required("fleet.add_driver")
 def driver_create(request):
-    form = DriverForm(request.POST or None)
+    form = DriverForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with transaction.atomic():
             driver = form.save()
@@ -157,7 +157,7 @@ def driver_create(request):
 @permission_required("fleet.change_driver")
 def driver_edit(request, pk):
     driver = get_object_or_404(Driver, pk=pk)
-    form = DriverForm(request.POST or None, instance=driver)
+    form = DriverForm(request.POST if request.method == "POST" else None, instance=driver)
     if form.is_valid():
         with transaction.atomic():
             driver = form.save()
@@ -356,7 +356,7 @@ def truck_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @permission_required("fleet.add_truck")
 def truck_create(request):
-    form = TruckForm(request.POST or None)
+    form = TruckForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with transaction.atomic():
             truck = form.save()
@@ -370,7 +370,7 @@ def truck_create(request):
 @permission_required("fleet.change_truck")
 def truck_edit(request, pk):
     truck = get_object_or_404(Truck, pk=pk)
-    form = TruckForm(request.POST or None, instance=truck)
+    form = TruckForm(request.POST if request.method == "POST" else None, instance=truck)
     if form.is_valid():
         with transaction.atomic():
             truck = form.save()
@@ -440,7 +440,8 @@ def client_portal(request):
     """A client user's own company's drivers, with limited fields."""
     membership = _membership(request)
     page = None
-    query = request.GET.get("q", "").strip()[:100]
+    search = ClientSearchForm(request.GET)
+    query = search.query
     if membership:
         drivers = (
             Driver.objects.filter(client=membership.client, is_active=True)
@@ -453,7 +454,13 @@ def client_portal(request):
     return render(
         request,
         "fleet/client_portal.html",
-        {"membership": membership, "page_obj": page, "q": query, "today": timezone.localdate()},
+        {
+            "membership": membership,
+            "page_obj": page,
+            "q": query,
+            "search_error": search.error,
+            "today": timezone.localdate(),
+        },
     )
 
 

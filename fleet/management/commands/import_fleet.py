@@ -134,7 +134,9 @@ class Command(BaseCommand):
         keys = [normalize_code(row.get(key_field) or "") for _line, row in rows]
         existing = {
             getattr(instance, key_field): instance
-            for instance in model.objects.filter(**{f"{key_field}__in": [key for key in keys if key]})
+            for instance in model.objects.filter(
+                **{f"{key_field}__in": [key for key in keys if key and "\x00" not in key]}
+            )
         }
         clients = {client.name.casefold(): client for client in Client.objects.all()} if kind == "drivers" else {}
         seen = {}
@@ -142,6 +144,9 @@ class Command(BaseCommand):
         for (line, row), key in zip(rows, keys, strict=True):
             row = {(name or "").strip(): (value or "") for name, value in row.items()}
             try:
+                if any("\x00" in str(value) for value in row.values()):
+                    # PostgreSQL cannot store it, and no register exports it: not a text file.
+                    raise RowError("contains a NUL byte")
                 if not key:
                     raise RowError(f"{key_field} is required")
                 if key in seen:
