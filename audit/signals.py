@@ -77,5 +77,6 @@ def _account_deleted(sender, user, old_email, **kwargs):
     """The events stay (who did what must outlive the account), but the
     deleted person's address leaves them, including failed sign-ins with it."""
     label = f"deleted user #{user.pk}"
-    record(Action.ACCOUNT_DELETE, actor=user, target=user, target_label=label)
+    # The actor is whoever asked: the person themself, or an admin (admin action).
+    record(Action.ACCOUNT_DELETE, target=user, target_label=label)
     AuditEvent.objects.anonymise_labels(user=user, label=label, email=old_email)

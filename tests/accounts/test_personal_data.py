@@ -281,3 +281,23 @@ def test_deletion_needs_a_sign_in(client):
 
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_an_admin_deletes_a_nurses_account_from_the_admin_and_is_the_recorded_actor(client, superuser, clinic_staff):
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_accounts", "_selected_action": [clinic_staff.pk, superuser.pk]},
+        REMOTE_ADDR="203.0.113.7",
+    )
+
+    assert response.status_code == 302
+    clinic_staff.refresh_from_db()
+    assert not clinic_staff.is_active
+    assert clinic_staff.email.endswith("@deleted.invalid")
+    assert not clinic_staff.groups.exists()
+    superuser.refresh_from_db()
+    assert superuser.is_active  # never one's own account
+    event = AuditEvent.objects.get(action=Action.ACCOUNT_DELETE)
+    assert (event.actor, event.target_id, str(event.ip)) == (superuser, str(clinic_staff.pk), "203.0.113.7")
