@@ -219,9 +219,10 @@ ACCOUNT_RATE_LIMITS = {
     # Deleting an account asks for the password again.
     "delete_account": "5/m/user",
 }
-# Two-factor authentication: everyone may turn it on; staff roles must
+# Two-factor authentication (authenticator app, recovery codes, security keys
+# and passkeys through WebAuthn): everyone may turn it on; staff roles must
 # (accounts.middleware). Turn the requirement off only for local demos.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "VaxFleet"
 STAFF_MFA_REQUIRED = env_bool("DJANGO_STAFF_MFA_REQUIRED", True)
 # Behind Heroku's router (one proxy) the client address is the last hop of

@@ -129,6 +129,11 @@ ALLAUTH = {
     "mfa_view_recovery_codes": "/accounts/2fa/recovery-codes/",
     "mfa_generate_recovery_codes": "/accounts/2fa/recovery-codes/generate/",
     "mfa_download_recovery_codes": "/accounts/2fa/recovery-codes/download/",
+    "mfa_list_webauthn": "/accounts/2fa/webauthn/",
+    "mfa_add_webauthn": "/accounts/2fa/webauthn/add/",
+    "mfa_reauthenticate_webauthn": "/accounts/2fa/webauthn/reauthenticate/",
+    "mfa_edit_webauthn": "/accounts/2fa/webauthn/keys/999999/edit/",
+    "mfa_remove_webauthn": "/accounts/2fa/webauthn/keys/999999/remove/",
 }
 HOME = "home"  # a 302 to the home page (LOGIN_REDIRECT_URL)
 REAUTH = "reauthenticate"  # a 302 to confirm the password (or code) again first
@@ -166,6 +171,13 @@ ALLAUTH_POLICY = {
     "mfa_generate_recovery_codes": signed_in(REAUTH),
     "mfa_view_recovery_codes": signed_in(NOT_FOUND),
     "mfa_download_recovery_codes": signed_in(NOT_FOUND),
+    "mfa_list_webauthn": signed_in(OK),
+    "mfa_add_webauthn": signed_in(REAUTH),
+    # Nobody in this world has a key: confirm with the password instead.
+    "mfa_reauthenticate_webauthn": signed_in(REAUTH),
+    # The password comes first, then the key id: any id gets the same answer.
+    "mfa_edit_webauthn": signed_in(REAUTH),
+    "mfa_remove_webauthn": signed_in(REAUTH),
 }
 
 
