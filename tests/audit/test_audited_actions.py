@@ -307,3 +307,15 @@ def test_a_role_change_in_the_admin_names_the_admin_as_actor(client, superuser, 
 
     assert response.status_code == 302, response.content.decode()[:2000]
     the_one(Action.ROLES_CHANGED, actor=superuser, ip=IP, target_id=str(person.pk), data={"added": ["Clinic staff"]})
+
+
+def test_a_truck_added_and_changed_in_the_admin_is_recorded(client, superuser):
+    client.force_login(superuser)
+
+    client.post(reverse("admin:fleet_truck_add"), TRUCK, REMOTE_ADDR=IP)
+    truck = Truck.objects.get()
+    client.post(reverse("admin:fleet_truck_change", args=[truck.pk]), {**TRUCK, "plate": "9999 XYZ"}, REMOTE_ADDR=IP)
+
+    created = the_one(Action.TRUCK_CREATE, actor=superuser, ip=IP, target_id=str(truck.pk))
+    assert created.data["source"] == "admin"
+    assert the_one(Action.TRUCK_UPDATE, actor=superuser, ip=IP).data == {"fields": ["plate"], "source": "admin"}
