@@ -6,4 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/data/", views.data_export, name="data-export"),
+    path("delete/", views.delete_account, name="delete"),
 ]

@@ -1,18 +1,59 @@
+import json
+
+from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.forms import ProfileForm
+from accounts import personal_data
+from accounts.forms import DeleteAccountForm, ProfileForm
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def data_export(request):
+    """The signed-in person's own data as a JSON download."""
+    data = personal_data.export(request.user)
+    personal_data.personal_data_exported.send(sender=type(request.user), user=request.user)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    name = f"vaxfleet-my-data-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_account(request):
+    allowed = personal_data.may_self_delete(request.user)
+    form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and allowed:
+        # The password is asked again: a limit keeps it from being guessed here.
+        if limited := consume_or_429(request, action="delete_account"):
+            return limited
+        if form.is_valid():
+            personal_data.delete_account(user=request.user)
+            logout(request)
+            return render(request, "accounts/deleted.html")
+    return render(request, "accounts/delete.html", {"form": form, "allowed": allowed})

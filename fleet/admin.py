@@ -1,7 +1,23 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+import audit
 from fleet.models import Assignment, Client, ClientMembership, Driver, Truck
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Driver and truck edits in the admin reach the audit log as the fleet
+    pages' do (the admin saves inside a transaction: a failed save, no event)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and not form.has_changed():
+            return
+        audit.record(
+            f"{obj._meta.model_name}_{'update' if change else 'create'}",
+            target=obj,
+            data={"fields": sorted(form.changed_data), "source": "admin"},
+        )
 
 
 class LicenceFilter(admin.SimpleListFilter):
@@ -60,7 +76,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Driver)
-class DriverAdmin(admin.ModelAdmin):
+class DriverAdmin(AuditedAdmin):
     list_display = ["last_name", "first_name", "licence_number", "licence_expiry", "phone", "client", "is_active"]
     list_display_links = ["last_name", "first_name"]
     list_filter = ["is_active", LicenceFilter, "client"]
@@ -85,7 +101,7 @@ class DriverAdmin(admin.ModelAdmin):
 
 
 @admin.register(Truck)
-class TruckAdmin(admin.ModelAdmin):
+class TruckAdmin(AuditedAdmin):
     list_display = ["code", "plate", "make", "model", "year", "status"]
     list_filter = ["status", "make"]
     search_fields = ["code", "plate", "make", "model"]

@@ -177,6 +177,21 @@ class TruckFilterForm(forms.Form):
         return sort or "code"
 
 
+class ClientSearchForm(forms.Form):
+    """The client portal's search box. A Form, so a NUL byte or an overlong
+    query is refused with a message instead of reaching the database."""
+
+    q = forms.CharField(required=False, max_length=100)
+
+    @property
+    def query(self) -> str:
+        return self.cleaned_data["q"] if self.is_valid() else ""
+
+    @property
+    def error(self) -> str:
+        return self.errors["q"][0] if not self.is_valid() and "q" in self.errors else ""
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+import audit
+from audit.models import Action
 from fleet.models import Assignment, Driver, Truck, TruckStatus
 
 
@@ -61,6 +63,12 @@ def assign(*, driver: Driver, truck: Truck, by=None, reassign: bool = False) -> 
                 assignment.ended_by = by
                 assignment.save(update_fields=["until", "ended_by"])
             new = Assignment.objects.create(driver=driver, truck=truck, since=now, assigned_by=by)
+            audit.record(
+                Action.ASSIGN_TRUCK,
+                target=driver,
+                actor=by,
+                data={"truck": truck.code, "ended": [f"{a.driver} / {a.truck.code}" for a in current]},
+            )
             return new
     except IntegrityError as error:
         raise FleetError("conflict") from error
@@ -84,4 +92,5 @@ def release(*, driver: Driver, by=None) -> Assignment:
         assignment.until = timezone.now()
         assignment.ended_by = by
         assignment.save(update_fields=["until", "ended_by"])
+        audit.record(Action.RELEASE_TRUCK, target=driver, actor=by, data={"truck": assignment.truck.code})
         return assignment

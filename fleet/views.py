@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Max, Min
 from django.db.models.functions import TruncDate
 from django.http import Http404, StreamingHttpResponse
@@ -14,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+import audit
 from accounts.roles import Role, permission_required, role_required
-from fleet.forms import AssignForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
+from fleet.forms import AssignForm, ClientSearchForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
 from fleet.models import ClientMembership, Driver, Truck, TruckStatus
 from fleet.services import FleetError, assign, release
 
@@ -77,7 +79,14 @@ def _sort_columns(current, columns):
 
 
 def _log_change(request, obj, action, form):
-    """Record who created or changed a record in Django's admin history."""
+    """Record who created or changed a record in Django's admin history and
+    in the audit log (the names of the changed fields, not their values)."""
+    kind = obj._meta.model_name  # "driver" or "truck"
+    audit.record(
+        f"{kind}_create" if action == ADDITION else f"{kind}_update",
+        target=obj,
+        data={"fields": sorted(form.changed_data)},
+    )
     message = [{"added": {}}] if action == ADDITION else [{"changed": {"fields": form.changed_data}}]
     LogEntry.objects.log_actions(
         user_id=request.user.pk, queryset=[obj], action_flag=action, change_message=message, single_object=True
@@ -151,10 +160,11 @@ def driver_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @permission_required("fleet.add_driver")
 def driver_create(request):
-    form = DriverForm(request.POST or None)
+    form = DriverForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        driver = form.save()
-        _log_change(request, driver, ADDITION, form)
+        with transaction.atomic():
+            driver = form.save()
+            _log_change(request, driver, ADDITION, form)
         messages.success(request, _("Driver %(name)s was added.") % {"name": driver.full_name})
         return redirect(driver)
     return render(request, "fleet/driver_form.html", {"form": form, "driver": None})
@@ -164,11 +174,12 @@ def driver_create(request):
 @permission_required("fleet.change_driver")
 def driver_edit(request, pk):
     driver = get_object_or_404(Driver, pk=pk)
-    form = DriverForm(request.POST or None, instance=driver)
+    form = DriverForm(request.POST if request.method == "POST" else None, instance=driver)
     if form.is_valid():
-        driver = form.save()
-        if form.has_changed():
-            _log_change(request, driver, CHANGE, form)
+        with transaction.atomic():
+            driver = form.save()
+            if form.has_changed():
+                _log_change(request, driver, CHANGE, form)
         messages.success(request, _("Driver %(name)s was saved.") % {"name": driver.full_name})
         if "is_active" in form.changed_data and not driver.is_active:
             # An inactive driver drives nothing: free their truck at once.
@@ -362,10 +373,11 @@ def truck_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 @permission_required("fleet.add_truck")
 def truck_create(request):
-    form = TruckForm(request.POST or None)
+    form = TruckForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        truck = form.save()
-        _log_change(request, truck, ADDITION, form)
+        with transaction.atomic():
+            truck = form.save()
+            _log_change(request, truck, ADDITION, form)
         messages.success(request, _("Truck %(code)s was added.") % {"code": truck.code})
         return redirect(truck)
     return render(request, "fleet/truck_form.html", {"form": form, "truck": None})
@@ -375,11 +387,12 @@ def truck_create(request):
 @permission_required("fleet.change_truck")
 def truck_edit(request, pk):
     truck = get_object_or_404(Truck, pk=pk)
-    form = TruckForm(request.POST or None, instance=truck)
+    form = TruckForm(request.POST if request.method == "POST" else None, instance=truck)
     if form.is_valid():
-        truck = form.save()
-        if form.has_changed():
-            _log_change(request, truck, CHANGE, form)
+        with transaction.atomic():
+            truck = form.save()
+            if form.has_changed():
+                _log_change(request, truck, CHANGE, form)
         messages.success(request, _("Truck %(code)s was saved.") % {"code": truck.code})
         current = truck.current_assignment
         if truck.status == TruckStatus.RETIRED and current:
@@ -444,7 +457,8 @@ def client_portal(request):
     """A client user's own company's drivers, with limited fields."""
     membership = _membership(request)
     page = None
-    query = request.GET.get("q", "").strip()[:100]
+    search = ClientSearchForm(request.GET)
+    query = search.query
     if membership:
         drivers = (
             Driver.objects.filter(client=membership.client, is_active=True)
@@ -457,7 +471,13 @@ def client_portal(request):
     return render(
         request,
         "fleet/client_portal.html",
-        {"membership": membership, "page_obj": page, "q": query, "today": timezone.localdate()},
+        {
+            "membership": membership,
+            "page_obj": page,
+            "q": query,
+            "search_error": search.error,
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "accounts",
     "fleet",
     "vaccination",
+    "audit",
     "benchmarks",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -214,10 +216,13 @@ ACCOUNT_RATE_LIMITS = {
     # few seconds; anything faster is a script.
     "book": "20/m/user",
     "check_in": "120/m/user",
+    # Deleting an account asks for the password again.
+    "delete_account": "5/m/user",
 }
-# Two-factor authentication: everyone may turn it on; staff roles must
+# Two-factor authentication (authenticator app, recovery codes, security keys
+# and passkeys through WebAuthn): everyone may turn it on; staff roles must
 # (accounts.middleware). Turn the requirement off only for local demos.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "VaxFleet"
 STAFF_MFA_REQUIRED = env_bool("DJANGO_STAFF_MFA_REQUIRED", True)
 # Behind Heroku's router (one proxy) the client address is the last hop of

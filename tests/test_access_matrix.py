@@ -1,9 +1,9 @@
 """Every URL of the project, for every role, against one declared policy.
 
 The test walks the URL configuration: a new URL of ours without a line in
-POLICY fails it. allauth's and the admin's own URLs are covered by their own
-rules (admin: staff only; allauth: the account pages) and are listed in
-THIRD_PARTY so that nothing is skipped silently. Each URL is fetched with GET
+POLICY fails it. allauth's and the admin's own URLs (the THIRD_PARTY prefixes)
+have their declared policy in tests/test_access_matrix_third_party.py, which
+walks them the same way, so nothing is skipped silently. Each URL is fetched with GET
 and each action that only takes POST with an empty POST, since a GET of it
 answers 405 to everyone before any access rule runs.
 """
@@ -64,6 +64,9 @@ POLICY = {
     "healthz": everyone(OK),
     "favicon": everyone(301),
     "accounts:profile": signed_in(OK),
+    # Own data only: there is no id in these URLs to point at someone else's.
+    "accounts:data-export": signed_in(OK),
+    "accounts:delete": signed_in(OK),
     "vaccination:appointment-list": signed_in(OK),
     "vaccination:book": everyone(OK),
     "vaccination:record": signed_in(OK),

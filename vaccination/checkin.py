@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+import audit
+from audit.models import Action
 from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, CheckInLog, Site
 
 # A double-submitted desk form (same desk, same rendered form) within this
@@ -170,6 +172,8 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInR
                 )
                 if won:
                     reason = CHECKED_IN
+                    facts = {"code": normalized, "site": site.name}
+                    audit.record(Action.CHECK_IN, target=appointment, actor=desk_user, data=facts)
             # Answer from the row as it is now (and for a lost race, say why).
             appointment = _load(normalized)
             if reason is None:
@@ -206,12 +210,19 @@ def record_dose(*, appointment: Appointment, lot: str, by) -> Appointment:
     Errors: not_checked_in, dose_given.
     """
     now = timezone.now()
-    done = Appointment.objects.filter(
-        pk=appointment.pk, status=Appointment.Status.CHECKED_IN, dose_given_at__isnull=True
-    ).update(vaccine_lot=lot.strip(), dose_given_at=now, dose_given_by=by, updated_at=now)
-    appointment.refresh_from_db()
-    if not done:
-        raise DeskError("dose_given" if appointment.dose_given_at else "not_checked_in")
+    with transaction.atomic():
+        done = Appointment.objects.filter(
+            pk=appointment.pk, status=Appointment.Status.CHECKED_IN, dose_given_at__isnull=True
+        ).update(vaccine_lot=lot.strip(), dose_given_at=now, dose_given_by=by, updated_at=now)
+        appointment.refresh_from_db()
+        if not done:
+            raise DeskError("dose_given" if appointment.dose_given_at else "not_checked_in")
+        audit.record(
+            Action.RECORD_DOSE,
+            target=appointment,
+            actor=by,
+            data={"code": appointment.code, "lot": appointment.vaccine_lot, "dose": appointment.dose_number},
+        )
     return appointment
 
 
@@ -254,5 +265,11 @@ def undo_check_in(*, appointment: Appointment, by, note: str, site: Site) -> App
             reason="undone",
             appointment=appointment,
             note=note.strip(),
+        )
+        audit.record(
+            Action.UNDO_CHECK_IN,
+            target=appointment,
+            actor=by,
+            data={"code": appointment.code, "site": site.name, "note": note.strip()},
         )
     return appointment

@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+import audit
+from audit.models import Action
 from vaccination import emails
 from vaccination.models import Appointment, Slot, Vaccine
 
@@ -104,6 +106,18 @@ def _queue_email(appointment: Appointment, kind: str) -> None:
     transaction.on_commit(lambda: emails.send_owed_notice(appointment.pk))
 
 
+def _facts(appointment: Appointment) -> dict:
+    """What the audit log keeps about an appointment: where, when, which dose."""
+    slot = appointment.slot
+    return {
+        "code": appointment.code,
+        "site": slot.site.name,
+        "vaccine": slot.vaccine.name,
+        "start": slot.start.isoformat(),
+        "dose": appointment.dose_number,
+    }
+
+
 def book(*, person, slot: Slot) -> Appointment:
     """Book a seat in `slot` for `person`.
 
@@ -138,6 +152,7 @@ def book(*, person, slot: Slot) -> Appointment:
             # A second tab of the same person won the race for the one booked
             # appointment; raising rolls our seat back too.
             raise BookingError("already_booked") from None
+        audit.record(Action.BOOK, target=appointment, actor=person, data=_facts(appointment))
     return appointment
 
 
@@ -166,6 +181,7 @@ def cancel(*, appointment: Appointment, by) -> Appointment:
         locked.sequence += 1
         _queue_email(locked, Appointment.Email.CANCELLED)
         locked.save()
+        audit.record(Action.CANCEL, target=locked, actor=by, data=_facts(locked))
     return locked
 
 
@@ -189,9 +205,12 @@ def reschedule(*, appointment: Appointment, slot: Slot) -> Appointment:
         next_dose(person=locked.person, vaccine=new_slot.vaccine, when=new_slot.start)
         _take_seat(new_slot)
         _free_seat(locked.slot_id)
+        before = _facts(locked)
         locked.slot = new_slot
         locked.sequence += 1
         locked.reminder_sent_at = None
         _queue_email(locked, Appointment.Email.RESCHEDULED)
         locked.save()
+        moved = {**_facts(locked), "from": before["start"], "from_site": before["site"]}
+        audit.record(Action.RESCHEDULE, target=locked, data=moved)
     return locked

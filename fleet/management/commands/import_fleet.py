@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
+import audit
 from fleet.models import Client, Driver, Truck, TruckStatus, normalize_code
 
 DRIVER_COLUMNS = {"licence_number", "first_name", "last_name", "licence_expiry"}
@@ -133,7 +134,9 @@ class Command(BaseCommand):
         keys = [normalize_code(row.get(key_field) or "") for _line, row in rows]
         existing = {
             getattr(instance, key_field): instance
-            for instance in model.objects.filter(**{f"{key_field}__in": [key for key in keys if key]})
+            for instance in model.objects.filter(
+                **{f"{key_field}__in": [key for key in keys if key and "\x00" not in key]}
+            )
         }
         clients = {client.name.casefold(): client for client in Client.objects.all()} if kind == "drivers" else {}
         seen = {}
@@ -141,6 +144,9 @@ class Command(BaseCommand):
         for (line, row), key in zip(rows, keys, strict=True):
             row = {(name or "").strip(): (value or "") for name, value in row.items()}
             try:
+                if any("\x00" in str(value) for value in row.values()):
+                    # PostgreSQL cannot store it, and no register exports it: not a text file.
+                    raise RowError("contains a NUL byte")
                 if not key:
                     raise RowError(f"{key_field} is required")
                 if key in seen:
@@ -170,7 +176,14 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 for _line, instance in planned:
+                    created = instance.pk is None
                     instance.save()
+                    # No request here: the event has no actor or IP, only its source.
+                    audit.record(
+                        f"{instance._meta.model_name}_{'create' if created else 'update'}",
+                        target=instance,
+                        data={"source": "import_fleet"},
+                    )
         except IntegrityError as error:
             result.errors.append((0, f"the database refused the file ({error}); nothing was imported"))
         return result
