@@ -35,7 +35,9 @@ def vaccine(db):
 
 def make_slot(site, vaccine, *, hours=48, capacity=3):
     start = timezone.now() + timedelta(hours=hours)
-    return Slot.objects.create(site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=capacity)
+    return Slot.objects.create(
+        site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=capacity
+    )
 
 
 @pytest.fixture
