@@ -5,6 +5,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
+from tests.test_access_matrix import world  # noqa: F401 -- the pages' matrix fixture, shared
 from vaccination.models import Site, Slot, Vaccine
 
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from fleet.models import TruckCondition
 from tests.api.conftest import bearer
-from tests.test_access_matrix import ROLES, project_routes, world  # noqa: F401 -- world is a fixture
+from tests.test_access_matrix import ROLES, project_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ API_POLICY = {
     "api:checkin-list": only(CLINIC, code=INVALID),
     "api:driver-list": only(FLEET_READ + CLIENTS),
     # Company A's driver: company B's client user gets 404, as for a driver that does not exist.
-    "api:driver-detail": only(FLEET_READ + ("client_a",)) | {"client_b": NOT_FOUND},
+    "api:driver-detail": only((*FLEET_READ, "client_a")) | {"client_b": NOT_FOUND},
     "api:truck-list": only(FLEET_READ),
     "api:truck-detail": only(FLEET_READ),
     "api:truck-condition": only(FLEET_READ),

@@ -25,7 +25,8 @@ def test_an_integration_lists_free_slots_books_one_and_a_clinic_checks_it_in(per
     assert booked.status_code == 201
     assert booked.json()["qr_value"] == booked.json()["code"] == Appointment.objects.get(person=person).code
     assert desk.status_code == 200
-    assert desk.json()["result"] == "checked_in" and desk.json()["ok"] is True
+    assert desk.json()["result"] == "checked_in"
+    assert desk.json()["ok"] is True
     assert desk.json()["appointment"]["person_name"] == "Pat Person"
     assert Appointment.objects.get(person=person).status == Appointment.Status.CHECKED_IN
     assert CheckInLog.objects.filter(reason="checked_in", user=clinic_staff).count() == 1
@@ -55,14 +56,16 @@ def test_a_second_booking_is_a_409_already_booked(person, clinic, vaccine):
 
     response = app.post("/api/v1/appointments/", {"slot": make_slot(clinic, vaccine, hours=50).pk}, format="json")
 
-    assert response.status_code == 409 and response.json()["error"]["code"] == "already_booked"
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_booked"
 
 
 def test_an_unknown_slot_is_a_400_naming_the_field(person):
     response = bearer(person).post("/api/v1/appointments/", {"slot": 999999}, format="json")
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "invalid" and "slot" in response.json()["error"]["fields"]
+    assert response.json()["error"]["code"] == "invalid"
+    assert "slot" in response.json()["error"]["fields"]
 
 
 def test_a_person_cancels_and_the_seat_is_free_again(person, slot):
@@ -72,11 +75,13 @@ def test_a_person_cancels_and_the_seat_is_free_again(person, slot):
     response = app.post(f"/api/v1/appointments/{appointment['id']}/cancel/")
     again = app.post(f"/api/v1/appointments/{appointment['id']}/cancel/")
 
-    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
     assert response.json()["qr_value"] is None
     slot.refresh_from_db()
     assert slot.booked_count == 0
-    assert again.status_code == 409 and again.json()["error"]["code"] == "not_changeable"
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "not_changeable"
 
 
 def test_a_person_reschedules_to_another_slot(person, clinic, vaccine, slot):
@@ -86,7 +91,8 @@ def test_a_person_reschedules_to_another_slot(person, clinic, vaccine, slot):
 
     response = app.post(f"/api/v1/appointments/{appointment['id']}/reschedule/", {"slot": later.pk}, format="json")
 
-    assert response.status_code == 200 and response.json()["slot"]["id"] == later.pk
+    assert response.status_code == 200
+    assert response.json()["slot"]["id"] == later.pk
 
 
 def test_another_persons_appointment_is_404_for_reading_cancelling_and_moving(person, other_person, slot):
@@ -118,13 +124,15 @@ def test_a_check_in_at_a_clinic_the_nurse_does_not_work_at_is_refused(clinic_sta
 
     response = bearer(clinic_staff).post("/api/v1/checkins/", {"code": "ABCDEFGH", "site": elsewhere.pk}, format="json")
 
-    assert response.status_code == 400 and "site" in response.json()["error"]["fields"]
+    assert response.status_code == 400
+    assert "site" in response.json()["error"]["fields"]
 
 
 def test_a_person_cannot_check_anyone_in(person):
     response = bearer(person).post("/api/v1/checkins/", {"code": "ABCDEFGH"}, format="json")
 
-    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
 
 
 def test_a_person_updates_their_own_profile_with_the_pages_rules(person):
@@ -136,10 +144,13 @@ def test_a_person_updates_their_own_profile_with_the_pages_rules(person):
     )
     email = app.patch("/api/v1/me/", {"email": "new@example.org"}, format="json")
 
-    assert ok.status_code == 200 and ok.json()["phone"] == "+34 600 000 111"
-    assert future.status_code == 400 and "date_of_birth" in future.json()["error"]["fields"]
+    assert ok.status_code == 200
+    assert ok.json()["phone"] == "+34 600 000 111"
+    assert future.status_code == 400
+    assert "date_of_birth" in future.json()["error"]["fields"]
     person.refresh_from_db()
-    assert email.status_code == 200 and person.email == "pat@example.org"
+    assert email.status_code == 200
+    assert person.email == "pat@example.org"
 
 
 def test_an_admin_creates_a_user_and_gets_it_back_without_the_password(superuser):
@@ -162,9 +173,11 @@ def test_an_admin_creates_a_user_and_gets_it_back_without_the_password(superuser
         format="json",
     )
 
-    assert weak.status_code == 400 and "password" in weak.json()["error"]["fields"]
+    assert weak.status_code == 400
+    assert "password" in weak.json()["error"]["fields"]
     assert created.status_code == 201
     body = created.json()
-    assert body["email"] == "new@example.org" and body["roles"] == ["Clinic staff"]
+    assert body["email"] == "new@example.org"
+    assert body["roles"] == ["Clinic staff"]
     assert "password" not in body
     assert admin.get(f"/api/v1/users/{body['id']}/").json()["email"] == "new@example.org"

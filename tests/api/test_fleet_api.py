@@ -30,7 +30,8 @@ def test_a_page_size_above_the_maximum_is_capped(fleet_manager):
 
     body = bearer(fleet_manager).get("/api/v1/drivers/", {"page_size": 1000}).json()
 
-    assert body["count"] == 3 and len(body["results"]) == 3
+    assert body["count"] == 3
+    assert len(body["results"]) == 3
 
 
 def test_a_fleet_manager_creates_a_driver_with_the_pages_rules(fleet_manager):
@@ -40,8 +41,10 @@ def test_a_fleet_manager_creates_a_driver_with_the_pages_rules(fleet_manager):
     created = api.post("/api/v1/drivers/", data, format="json")
     duplicate = api.post("/api/v1/drivers/", data, format="json")
 
-    assert created.status_code == 201 and created.json()["licence_number"] == "LIC-9"
-    assert duplicate.status_code == 400 and "licence_number" in duplicate.json()["error"]["fields"]
+    assert created.status_code == 201
+    assert created.json()["licence_number"] == "LIC-9"
+    assert duplicate.status_code == 400
+    assert "licence_number" in duplicate.json()["error"]["fields"]
 
 
 def test_clinic_staff_read_but_cannot_write_drivers(clinic_staff):
@@ -62,7 +65,8 @@ def test_assigning_a_taken_truck_is_a_409(fleet_manager):
     moved = api.post("/api/v1/assignments/", {"driver": second.pk, "truck": truck.pk, "reassign": True}, format="json")
 
     assert ok.status_code == 201
-    assert taken.status_code == 409 and taken.json()["error"]["code"] == "truck_taken"
+    assert taken.status_code == 409
+    assert taken.json()["error"]["code"] == "truck_taken"
     assert moved.status_code == 201
     assert Assignment.objects.get(until__isnull=True).driver == second
 
@@ -85,7 +89,9 @@ def test_a_monitoring_system_posts_a_condition_and_the_truck_page_shows_it(clien
     assert posted.status_code == 201
     assert TruckCondition.objects.get().reported_by == fleet_manager
     assert [row["status"] for row in history["results"]] == ["warning"]
-    assert "Technical condition" in page and "48210 km" in page and "fridge_temp_c" in page
+    assert "Technical condition" in page
+    assert "48210 km" in page
+    assert "fridge_temp_c" in page
 
 
 def test_a_condition_with_a_bad_status_or_readings_is_a_400(fleet_manager):
@@ -98,7 +104,8 @@ def test_a_condition_with_a_bad_status_or_readings_is_a_400(fleet_manager):
         format="json",
     )
 
-    assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"status", "readings"}
+    assert bad.status_code == 400
+    assert set(bad.json()["error"]["fields"]) == {"status", "readings"}
 
 
 def test_clinic_staff_read_conditions_but_cannot_post_them(clinic_staff):

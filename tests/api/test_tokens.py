@@ -26,13 +26,16 @@ def test_a_person_creates_a_token_that_is_shown_once_and_stored_only_as_a_digest
 
     secret = secret_from(response)
     token = ApiToken.objects.get(user=person)
-    assert secret.startswith("vxf_") and secret in response.content.decode()
+    assert secret.startswith("vxf_")
+    assert secret in response.content.decode()
     assert response["Cache-Control"] == "no-store"
-    assert token.key_digest == digest(secret) and secret not in token.key_digest
+    assert token.key_digest == digest(secret)
+    assert secret not in token.key_digest
     assert token.prefix == secret[: len(token.prefix)]
     assert token.expires_at - timezone.now() > timedelta(days=89)
     listing = client.get("/accounts/tokens/").content.decode()
-    assert "dispatch" in listing and secret not in listing
+    assert "dispatch" in listing
+    assert secret not in listing
 
 
 def test_a_token_calls_the_api_as_its_user_and_records_its_last_use(client, api, person):
@@ -103,7 +106,8 @@ def test_revoke_needs_a_post(client, person):
 def test_an_anonymous_visitor_is_sent_to_sign_in_for_the_token_page(client):
     response = client.get("/accounts/tokens/")
 
-    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
 
 
 def test_the_profile_page_links_to_the_token_page(client, person):
@@ -121,7 +125,8 @@ def test_staff_without_two_factor_cannot_create_a_token(client, clinic_staff, se
 
     response = create_token(client)
 
-    assert response.status_code == 302 and "/2fa/" in response["Location"]
+    assert response.status_code == 302
+    assert "/2fa/" in response["Location"]
     assert not ApiToken.objects.exists()
 
 
