@@ -92,7 +92,7 @@ class MeView(generics.RetrieveUpdateAPIView):
         ],
     )
 )
-@extend_schema(tags=["accounts"], responses={**ERROR_RESPONSES})
+@extend_schema(tags=["accounts"])
 class UserViewSet(viewsets.ModelViewSet):
     """Admins only."""
 
@@ -111,7 +111,7 @@ class UserViewSet(viewsets.ModelViewSet):
 # Booking
 
 
-@extend_schema(tags=["booking"], responses={**ERROR_RESPONSES})
+@extend_schema(tags=["booking"])
 class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     """Clinics taking bookings. Open to anyone, like the booking page."""
 
@@ -120,7 +120,7 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
 
 
-@extend_schema(tags=["booking"], responses={**ERROR_RESPONSES})
+@extend_schema(tags=["booking"])
 class SlotViewSet(viewsets.ReadOnlyModelViewSet):
     """Free times within the booking horizon. Open to anyone, like the booking page."""
 
@@ -133,7 +133,7 @@ class SlotViewSet(viewsets.ReadOnlyModelViewSet):
         return Slot.objects.offered().select_related("site", "vaccine").order_by("start", "site__name", "id")
 
 
-@extend_schema(tags=["booking"], responses={**ERROR_RESPONSES})
+@extend_schema(tags=["booking"])
 class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Your own appointments. Booking, cancelling and moving use the same
     service as the pages: capacity and dose rules hold; a seat just taken is 409."""
@@ -248,7 +248,7 @@ class CheckInViewSet(viewsets.GenericViewSet):
 # Fleet
 
 
-@extend_schema(tags=["fleet"], responses={**ERROR_RESPONSES})
+@extend_schema(tags=["fleet"])
 class DriverViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -283,7 +283,7 @@ class DriverViewSet(
                 release(driver=driver, by=self.request.user)
 
 
-@extend_schema(tags=["fleet"], responses={**ERROR_RESPONSES})
+@extend_schema(tags=["fleet"])
 class TruckViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -346,7 +346,7 @@ class TruckViewSet(
         return self.get_paginated_response(s.TruckConditionSerializer(conditions, many=True).data)
 
 
-@extend_schema(tags=["fleet"], responses={**ERROR_RESPONSES})
+@extend_schema(tags=["fleet"])
 class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Who drives which truck, with history. Fleet managers assign and release."""
 
