@@ -38,7 +38,9 @@ COMMON = {
 
 
 def add_error_responses(result, generator, request, public):
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    _client_driver_fields(schemas)
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path in result.get("paths", {}).values():
         for operation in path.values():
@@ -67,3 +69,19 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 TRUCK_STATUS = TruckStatus.choices
 CONDITION_STATUS = TruckCondition.Status.choices
 APPOINTMENT_STATUS = Appointment.Status.choices
+
+
+def _client_driver_fields(schemas):
+    """A client user reads drivers with the portal's fields only: the other
+    fields of a driver are documented, but not required in a response."""
+    from api.serializers import ClientDriverSerializer
+
+    driver = schemas.get("Driver")
+    if driver:
+        portal = set(ClientDriverSerializer.Meta.fields)
+        driver["required"] = [name for name in driver.get("required", []) if name in portal]
+        driver["description"] = (
+            "A driver. Fleet staff get every field; a client user gets only "
+            + ", ".join(sorted(portal))
+            + " (their own company's active drivers)."
+        )

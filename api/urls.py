@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
 from api import views
@@ -18,4 +18,6 @@ router.register("assignments", views.AssignmentViewSet, basename="assignment")
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("", include(router.urls)),
+    # Any other URL under /api/v1/ answers in the API's error shape, not with the HTML 404 page.
+    re_path(r"^", views.unknown_url, name="unknown-url"),
 ]

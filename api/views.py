@@ -6,6 +6,7 @@ import contextlib
 
 from allauth.core.ratelimit import consume
 from django.contrib.auth import get_user_model
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
@@ -16,7 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.errors import DomainError
+from api.errors import DomainError, error_body
 from api.filters import AssignmentFilter, DriverFilter, SlotFilter, TruckFilter
 from api.permissions import DriverAccess, IsAdmin, IsClinicStaff, ModelPermissions
 from fleet.models import Assignment, Driver, Truck, TruckCondition, TruckStatus
@@ -58,6 +59,10 @@ def _fleet_error(error: FleetError) -> DomainError:
     code = status.HTTP_409_CONFLICT if error.code in FLEET_CONFLICTS else status.HTTP_400_BAD_REQUEST
     message = ASSIGN_ERRORS[error.code] % {key: str(value) for key, value in error.details.items()}
     return DomainError(error.code, message, code)
+
+
+def unknown_url(request, *args, **kwargs):
+    return JsonResponse(error_body("not_found", _("There is no API resource at this URL.")), status=404)
 
 
 # Accounts
@@ -270,9 +275,11 @@ class DriverViewSet(
         return Driver.objects.visible_to(self.request.user).select_related("client").with_current_truck()
 
     def get_serializer_class(self):
-        if self.request is not None and not self.request.user.has_perm("fleet.view_driver"):
-            return s.ClientDriverSerializer
-        return s.DriverSerializer
+        # The schema documents the full driver; api.schema marks which fields
+        # a client user also gets.
+        if getattr(self, "swagger_fake_view", False) or self.request.user.has_perm("fleet.view_driver"):
+            return s.DriverSerializer
+        return s.ClientDriverSerializer
 
     def perform_update(self, serializer):
         was_active = serializer.instance.is_active

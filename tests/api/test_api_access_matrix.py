@@ -40,6 +40,7 @@ CLIENTS = ("client_a", "client_b")
 
 API_POLICY = {
     "api:me": signed_in(OK),
+    "api:unknown-url": everyone(NOT_FOUND),
     "api:user-list": only(("superuser",)),
     "api:user-detail": only(("superuser",)),
     "api:site-list": everyone(OK),
@@ -89,7 +90,7 @@ def api_world(world):
 
 def api_url(name, args):
     kind = name.split(":")[1].rsplit("-", 1)[0]
-    if name.endswith("-list") or name == "api:me":
+    if name.endswith("-list") or name in {"api:me", "api:unknown-url"}:
         return reverse(name)
     return reverse(name, args=[args[kind]])
 

@@ -119,3 +119,10 @@ def test_clinic_staff_read_conditions_but_cannot_post_them(clinic_staff):
         format="json",
     )
     assert posted.status_code == 403
+
+
+def test_an_unknown_api_url_answers_404_in_the_error_shape(api):
+    response = api.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
