@@ -182,3 +182,35 @@ def test_requests_past_the_per_token_rate_get_429_in_the_error_shape(person, set
     assert codes == [200, 200, 200, 429]
     assert api.get("/api/v1/me/").json()["error"]["code"] == "throttled"
     assert second.status_code == 200, "another token of the same user has its own allowance"
+
+
+def test_an_admin_revokes_a_token_from_the_admin(client, superuser, person):
+    token, secret = ApiToken.issue(user=person, name="leaked", days=30)
+    client.force_login(superuser)
+
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert bearer_get(secret, "/api/v1/me/").status_code == 401
+
+
+def test_a_session_call_that_changes_something_needs_the_csrf_token(person):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(person)
+
+    response = browser.patch("/api/v1/me/", {"phone": "+34 600 000 111"}, content_type="application/json")
+
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_requests_past_the_per_user_rate_get_429_whatever_the_token(person, settings):
+    rates = {"anon": "5/min", "user": "3/min", "token": "100/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+    codes = [bearer(person).get("/api/v1/me/").status_code for _ in range(4)]
+
+    assert codes == [200, 200, 200, 429]
