@@ -145,3 +145,51 @@ def test_the_person_lists_their_own_appointment(api_world):
     body = bearer(users["person"]).get(reverse("api:appointment-list")).json()
 
     assert [row["id"] for row in body["results"]] == [args["appointment"]]
+
+
+# Writes: each writing method of each URL, for every role. An empty body is
+# enough to tell the rules apart: a caller allowed to write gets 400 (the
+# body is invalid) or 200 (PATCH with nothing to change), one who is not
+# gets 403, or 404 for another person's object; no credentials get 401.
+WRITE_POLICY = {
+    ("post", "api:appointment-list"): signed_in(INVALID),
+    ("post", "api:user-list"): only(("superuser",), code=INVALID),
+    ("patch", "api:user-detail"): only(("superuser",)),
+    ("delete", "api:user-detail"): only(("superuser",), code=204),
+    ("patch", "api:me"): signed_in(OK),
+    ("post", "api:driver-list"): only(FLEET_WRITE, code=INVALID),
+    ("patch", "api:driver-detail"): only(FLEET_WRITE),
+    ("post", "api:truck-list"): only(FLEET_WRITE, code=INVALID),
+    ("patch", "api:truck-detail"): only(FLEET_WRITE),
+    ("post", "api:truck-condition"): only(FLEET_WRITE, code=INVALID),
+    ("post", "api:assignment-list"): only(FLEET_WRITE, code=INVALID),
+}
+
+
+@pytest.mark.parametrize(("method", "name"), sorted(WRITE_POLICY))
+def test_each_role_may_write_only_what_the_api_policy_says(api_world, method, name):
+    users, args = api_world
+    url = api_url(name, args)
+    got = {}
+    for role in ROLES:
+        client = APIClient() if users[role] is None else bearer(users[role])
+        got[role] = getattr(client, method)(url, {}, format="json").status_code
+
+    assert got == WRITE_POLICY[(method, name)]
+
+
+def test_every_writing_method_of_the_api_is_in_a_policy():
+    from django.urls import resolve
+
+    declared = {(method, name) for method, name in WRITE_POLICY} | {("post", name) for name in POST_ONLY}
+    for name, _pattern in project_routes():
+        if not str(name).startswith("api:") or name == "api:unknown-url":
+            continue
+        view = resolve(
+            api_url(name, {"appointment": 1, "user": 1, "driver": 1, "truck": 1, "assignment": 1, "slot": 1, "site": 1})
+        ).func
+        methods = set(getattr(view, "actions", {}) or {}) or {
+            m for m in ("post", "put", "patch", "delete") if hasattr(view.view_class, m)
+        }
+        for method in methods & {"post", "patch", "delete"}:
+            assert (method, name) in declared, f"declare who may {method.upper()} {name}"
