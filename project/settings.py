@@ -325,6 +325,9 @@ REST_FRAMEWORK = {
         "user": os.environ.get("VAXFLEET_API_RATE_USER", "600/min"),
         "token": os.environ.get("VAXFLEET_API_RATE_TOKEN", "300/min"),
     },
+    # The anonymous limit counts per client address: trust X-Forwarded-For
+    # only as far as the proxies we know of, as allauth's limits do.
+    "NUM_PROXIES": ALLAUTH_TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

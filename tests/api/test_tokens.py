@@ -214,3 +214,12 @@ def test_requests_past_the_per_user_rate_get_429_whatever_the_token(person, sett
     codes = [bearer(person).get("/api/v1/me/").status_code for _ in range(4)]
 
     assert codes == [200, 200, 200, 429]
+
+
+def test_an_anonymous_caller_cannot_dodge_the_limit_with_a_forged_forwarded_for(api, settings):
+    rates = {"anon": "2/min", "user": "100/min", "token": "100/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+    codes = [api.get("/api/v1/sites/", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code for n in range(3)]
+
+    assert codes == [200, 200, 429]
