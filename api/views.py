@@ -80,6 +80,9 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 
 @extend_schema_view(
+    destroy=extend_schema(
+        description="Deactivates the user (they can no longer sign in or use tokens); their records are kept."
+    ),
     create=extend_schema(
         description="Create a user; the answer is the created user, so no second call is needed.",
         examples=[
@@ -95,7 +98,7 @@ class MeView(generics.RetrieveUpdateAPIView):
                 request_only=True,
             )
         ],
-    )
+    ),
 )
 @extend_schema(tags=["accounts"])
 class UserViewSet(viewsets.ModelViewSet):
