@@ -1,6 +1,7 @@
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,14 @@ from accounts.roles import is_staff_member
 # Account pages (sign out, set up two-factor, change password, profile) stay
 # reachable, or a staff member could never get out of the redirect.
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/")
+# Except where API tokens are made: a token must not be minted without it.
+GUARDED_PREFIXES = ("/accounts/tokens/",)
+
+
+MFA_MESSAGE = (
+    "Your role gives access to other people's records, so it needs two-factor "
+    "authentication. Set up an authenticator app to continue."
+)
 
 
 class StaffMFAMiddleware:
@@ -22,10 +31,14 @@ class StaffMFAMiddleware:
     def __call__(self, request):
         if (
             settings.STAFF_MFA_REQUIRED
-            and not request.path.startswith(EXEMPT_PREFIXES)
+            and (request.path.startswith(GUARDED_PREFIXES) or not request.path.startswith(EXEMPT_PREFIXES))
             and is_staff_member(request.user)
             and not is_mfa_enabled(request.user)
         ):
+            if request.path.startswith("/api/"):
+                # A session on the API gets the API's error, not a redirect.
+                # (Token calls are checked by api.authentication.)
+                return JsonResponse({"error": {"code": "mfa_required", "message": _(MFA_MESSAGE)}}, status=403)
             messages.warning(
                 request,
                 _(

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 import audit
-from fleet.models import Assignment, Client, ClientMembership, Driver, Truck
+from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -119,3 +119,17 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["truck__code", "driver__last_name", "driver__first_name", "driver__licence_number"]
     autocomplete_fields = ["driver", "truck", "assigned_by", "ended_by"]
     date_hierarchy = "since"
+
+
+@admin.register(TruckCondition)
+class TruckConditionAdmin(admin.ModelAdmin):
+    """Reports come from the monitoring systems through the API; read them here."""
+
+    list_display = ["truck", "status", "odometer_km", "recorded_at", "received_at", "reported_by"]
+    list_filter = ["status"]
+    search_fields = ["truck__code"]
+    list_select_related = ["truck", "reported_by"]
+    readonly_fields = ["truck", "status", "odometer_km", "readings", "recorded_at", "received_at", "reported_by"]
+
+    def has_add_permission(self, request):
+        return False

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
+from accounts.roles import Role, has_role
 
 # How far ahead a licence expiry counts as "expiring soon".
 LICENCE_WARNING_DAYS = 30
@@ -75,6 +76,24 @@ class ClientMembership(models.Model):
 
 
 class DriverQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The drivers `user` may see, by the rules of the fleet pages and the
+        API alike: the whole register for those who may view drivers (clinic
+        staff, fleet managers, admins); a client user only their own company's
+        active drivers; nobody else any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.has_perm("fleet.view_driver"):
+            return self.all()
+        return self.of_client_user(user)
+
+    def of_client_user(self, user):
+        """A client user's own company's active drivers (none without a company).
+        The client portal shows these, with limited fields."""
+        if not has_role(user, Role.CLIENT_USER):
+            return self.none()
+        return self.filter(client__memberships__user=user, is_active=True)
+
     def with_current_truck(self):
         """Annotate `current_truck_id` and `current_truck_code` with one
         subquery each, evaluated only for the rows fetched (no query per row)."""
@@ -395,3 +414,43 @@ class Assignment(models.Model):
     @property
     def is_current(self):
         return self.until is None
+
+
+class TruckCondition(models.Model):
+    """A truck's technical condition as an equipment-monitoring system reported
+    it (through the API): overall status, odometer and the raw readings."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("OK")
+        WARNING = "warning", _("Warning")
+        FAULT = "fault", _("Fault")
+        OFFLINE = "offline", _("Offline")
+
+    truck = models.ForeignKey(Truck, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("truck"))
+    status = models.CharField(_("status"), max_length=12, choices=Status)
+    odometer_km = models.PositiveIntegerField(_("odometer (km)"), null=True, blank=True)
+    readings = models.JSONField(_("readings"), default=dict, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+
+    class Meta:
+        verbose_name = _("truck condition")
+        verbose_name_plural = _("truck conditions")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["truck", "-recorded_at"], name="fleet_condition_truck_rec_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["ok", "warning", "fault", "offline"]), name="fleet_condition_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.truck} {self.status} {self.recorded_at:%Y-%m-%d %H:%M}"

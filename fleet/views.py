@@ -23,6 +23,8 @@ from fleet.services import FleetError, assign, release
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 50
+# The truck page shows the latest reported condition and this many reports.
+CONDITIONS_SHOWN = 10
 
 
 class BoundedPaginator(Paginator):
@@ -108,7 +110,7 @@ def _recent_changes(obj):
 @permission_required("fleet.view_driver")
 def driver_list(request):
     form = DriverFilterForm(request.GET)
-    drivers = form.filter(Driver.objects.select_related("client").with_current_truck())
+    drivers = form.filter(Driver.objects.visible_to(request.user).select_related("client").with_current_truck())
     page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
     columns = [
         ("name", _("Name")),
@@ -133,7 +135,7 @@ def driver_list(request):
 @require_GET
 @permission_required("fleet.view_driver")
 def driver_detail(request, pk):
-    driver = get_object_or_404(Driver.objects.select_related("client", "user"), pk=pk)
+    driver = get_object_or_404(Driver.objects.visible_to(request.user).select_related("client", "user"), pk=pk)
     history = list(
         driver.assignments.select_related("truck", "assigned_by", "ended_by").order_by("-since", "-id")[:HISTORY_LIMIT]
     )
@@ -276,7 +278,7 @@ class _Echo:
 @permission_required("fleet.view_driver", "fleet.export_driver")
 def driver_export(request):
     form = DriverFilterForm(request.GET)
-    drivers = form.filter(Driver.objects.select_related("client").with_current_truck())
+    drivers = form.filter(Driver.objects.visible_to(request.user).select_related("client").with_current_truck())
     today = timezone.localdate()
     header = [
         "licence_number",
@@ -366,6 +368,7 @@ def truck_detail(request, pk):
             "can_manage": request.user.has_perm("fleet.change_assignment"),
             "changes": _recent_changes(truck) if can_edit else [],
             "clinics": _clinic_days(truck),
+            "conditions": list(truck.conditions.order_by("-recorded_at", "-id")[:CONDITIONS_SHOWN]),
         },
     )
 
@@ -451,6 +454,9 @@ def _membership(request):
     return ClientMembership.objects.select_related("client").filter(user=request.user).first()
 
 
+CLIENT_DRIVER_FIELDS = ("id", "first_name", "last_name", "phone", "licence_expiry")
+
+
 @require_GET
 @role_required(Role.CLIENT_USER)
 def client_portal(request):
@@ -461,10 +467,10 @@ def client_portal(request):
     query = search.query
     if membership:
         drivers = (
-            Driver.objects.filter(client=membership.client, is_active=True)
+            Driver.objects.of_client_user(request.user)
             .with_current_truck()
             .search(query)
-            .only("id", "first_name", "last_name", "phone", "licence_expiry")
+            .only(*CLIENT_DRIVER_FIELDS)
             .order_by("last_name", "first_name", "id")
         )
         page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -489,10 +495,7 @@ def client_driver(request, pk):
     if membership is None:
         raise Http404
     driver = get_object_or_404(
-        Driver.objects.with_current_truck().only("id", "first_name", "last_name", "phone", "licence_expiry"),
-        pk=pk,
-        client=membership.client,
-        is_active=True,
+        Driver.objects.of_client_user(request.user).with_current_truck().only(*CLIENT_DRIVER_FIELDS), pk=pk
     )
     return render(
         request,

@@ -15,6 +15,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from api.models import ApiToken
 from fleet.models import Assignment
 from tests.accounts.test_staff_mfa import with_totp
 from tests.factories import UserFactory
@@ -97,15 +98,23 @@ POLICY = {
     # that does not exist; so does a superuser, who belongs to no company.
     "fleet:client-driver": only(("client_a",)) | {"client_b": NOT_FOUND, "superuser": NOT_FOUND},
     "admin:index": signed_in(LOGIN, superuser=OK),
+    # API tokens: a person's own; another user's token is 404 on revoke.
+    "tokens:list": signed_in(OK),
+    "tokens:revoke": signed_in(NOT_FOUND, person=302),
+    # The API's documentation is public; the API itself has its own matrix
+    # (tests/api/test_api_access_matrix.py, which covers every "api:" URL).
+    "api-schema": everyone(OK),
+    "api-docs": everyone(OK),
 }
 
-THIRD_PARTY = ("admin:", "account_", "mfa_")
+THIRD_PARTY = ("admin:", "account_", "mfa_", "api:")
 POST_ONLY = {
     "vaccination:appointment-cancel",
     "clinic:record-dose",
     "clinic:undo",
     "fleet:driver-assign",
     "fleet:driver-release",
+    "tokens:revoke",
 }
 
 
@@ -163,7 +172,8 @@ def world(person, other_person, clinic_staff, fleet_manager, driver, client_user
         "client_b": client_b,
         "superuser": superuser,
     }
-    args = {"appointment": appointment.pk, "driver": record.pk, "truck": truck.pk}
+    token, _secret = ApiToken.issue(user=person, name="script", days=30)
+    args = {"appointment": appointment.pk, "driver": record.pk, "truck": truck.pk, "token": token.pk}
     return users, args
 
 
@@ -174,7 +184,7 @@ def url_for(name, args):
     needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
     if not needs_pk:
         return reverse(name)
-    key = {"vaccination": "appointment", "clinic": "appointment"}.get(kind) or (
+    key = {"vaccination": "appointment", "clinic": "appointment", "tokens": "token"}.get(kind) or (
         "truck" if "truck" in name else "driver"
     )
     return reverse(name, args=[args[key]])

@@ -115,7 +115,16 @@ class Site(models.Model):
             raise ValidationError({"truck": _("Only a mobile clinic is served by a truck.")})
 
 
+# How far ahead people may book: the booking pages show this many days.
+BOOKING_DAYS_AHEAD = 14
+
+
 class SlotQuerySet(models.QuerySet):
+    def offered(self):
+        """The free seats the booking pages and the API offer: bookable, and
+        within the booking horizon."""
+        return self.bookable().filter(start__lt=timezone.now() + timedelta(days=BOOKING_DAYS_AHEAD + 1))
+
     def upcoming(self):
         return self.filter(start__gt=timezone.now())
 
@@ -223,6 +232,20 @@ class Slot(models.Model):
 
 
 class AppointmentQuerySet(models.QuerySet):
+    def of(self, person):
+        """`person`'s own appointments: all a person may see or change, on the
+        pages and through the API (another person's is a 404)."""
+        if not person.is_authenticated:
+            return self.none()
+        return self.filter(person=person)
+
+    def at_clinics_of(self, user):
+        """Appointments at the clinics where `user` works the desk (every
+        clinic for a superuser): what the desk pages and API show staff."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(slot__site__staff=user)
+
     def booked(self):
         return self.filter(status=Appointment.Status.BOOKED)
 

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from vaccination import services
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, SlotForm
-from vaccination.models import Appointment, Site, Slot
+from vaccination.models import BOOKING_DAYS_AHEAD, Appointment, Site, Slot
 from vaccination.services import BookingError
 
-DAYS_AHEAD = 14
+DAYS_AHEAD = BOOKING_DAYS_AHEAD
 PAGE_SIZE = 10
 
 ERRORS = {
@@ -50,7 +50,7 @@ def error_message(error: BookingError) -> str:
 
 def _own_appointment(request, pk):
     """The signed-in person's appointment, or 404: another person's is never revealed."""
-    return get_object_or_404(Appointment.objects.with_details(), pk=pk, person=request.user)
+    return get_object_or_404(Appointment.objects.of(request.user).with_details(), pk=pk)
 
 
 def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
@@ -58,7 +58,7 @@ def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
     of queries, however many clinics, days and slots there are."""
     picker = PickerForm(request.GET)
     params = picker.cleaned_data if picker.is_valid() else {}
-    free = Slot.objects.bookable()
+    free = Slot.objects.offered()
     if vaccine is not None:
         free = free.filter(vaccine=vaccine)
     if exclude_slot is not None:
@@ -159,7 +159,7 @@ def book(request):
 @require_http_methods(["GET", "HEAD"])
 def appointment_list(request):
     now = timezone.now()
-    mine = Appointment.objects.filter(person=request.user).with_details()
+    mine = Appointment.objects.of(request.user).with_details()
     upcoming = list(mine.filter(status=Appointment.Status.BOOKED, slot__end__gt=now).order_by("slot__start"))
     past = mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-slot__start", "-pk")
     page = Paginator(past, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -233,7 +233,8 @@ def appointment_calendar(request, pk):
 def vaccination_record(request):
     """The person's own doses, as recorded by the nurses: printable."""
     doses = (
-        Appointment.objects.filter(person=request.user, dose_given_at__isnull=False)
+        Appointment.objects.of(request.user)
+        .filter(dose_given_at__isnull=False)
         .with_details()
         .order_by("dose_given_at", "pk")
     )

@@ -88,11 +88,9 @@ def _desk_site(request):
 
 def _staff_appointment(request, pk):
     """An appointment at one of the staff member's clinics, or 404."""
-    appointments = Appointment.objects.select_related(
+    appointments = Appointment.objects.at_clinics_of(request.user).select_related(
         "person", "slot__site", "slot__vaccine", "checked_in_by", "checked_in_site", "dose_given_by"
     )
-    if not request.user.is_superuser:
-        appointments = appointments.filter(slot__site__in=checkin.desk_sites(request.user))
     return get_object_or_404(appointments, pk=pk)
 
 

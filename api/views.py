@@ -1,0 +1,402 @@
+"""The JSON API, /api/v1/. Each view gets its objects through the same
+queryset methods as the pages (Driver.objects.visible_to,
+Appointment.objects.of, …) and acts through the same services."""
+
+import contextlib
+
+from allauth.core.ratelimit import consume
+from django.contrib.auth import get_user_model
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from api import serializers as s
+from api.errors import DomainError, error_body
+from api.filters import AssignmentFilter, DriverFilter, SlotFilter, TruckFilter
+from api.permissions import DriverAccess, IsAdmin, IsClinicStaff, ModelPermissions
+from fleet.models import Assignment, Driver, Truck, TruckCondition, TruckStatus
+from fleet.services import FleetError, assign, release
+from fleet.views import ASSIGN_ERRORS
+from vaccination import checkin, services
+from vaccination.models import Appointment, Site, Slot
+from vaccination.services import BookingError
+from vaccination.views import error_message
+from vaccination.views_clinic import HEADLINES, result_detail
+
+User = get_user_model()
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description="Invalid input: error.fields names each field's problems."),
+    401: OpenApiResponse(description="No valid token or session."),
+    403: OpenApiResponse(description="Your role may not do this."),
+    404: OpenApiResponse(description="No such object, or not yours to see."),
+    429: OpenApiResponse(description="Too many requests; see Retry-After."),
+}
+
+# Refusals that mean "someone or something got there first": 409.
+BOOKING_CONFLICTS = {"slot_full", "already_booked", "not_changeable"}
+FLEET_CONFLICTS = {"already_assigned", "driver_has_truck", "truck_taken", "conflict", "not_assigned"}
+
+
+def _rate_limit(request, action_name):
+    """The pages' per-user limits (settings.ACCOUNT_RATE_LIMITS) hold here too."""
+    if not consume(request, action=action_name, user=request.user):
+        raise exceptions.Throttled()
+
+
+def _booking_error(error: BookingError) -> DomainError:
+    code = status.HTTP_409_CONFLICT if error.code in BOOKING_CONFLICTS else status.HTTP_400_BAD_REQUEST
+    return DomainError(error.code, error_message(error), code)
+
+
+def _fleet_error(error: FleetError) -> DomainError:
+    code = status.HTTP_409_CONFLICT if error.code in FLEET_CONFLICTS else status.HTTP_400_BAD_REQUEST
+    message = ASSIGN_ERRORS[error.code] % {key: str(value) for key, value in error.details.items()}
+    return DomainError(error.code, message, code)
+
+
+def unknown_url(request, *args, **kwargs):
+    return JsonResponse(error_body("not_found", _("There is no API resource at this URL.")), status=404)
+
+
+# Accounts
+
+
+@extend_schema(tags=["accounts"], responses={200: s.MeSerializer, **ERROR_RESPONSES})
+class MeView(generics.RetrieveUpdateAPIView):
+    """The signed-in user; update your own profile (names, phone, date of birth)."""
+
+    serializer_class = s.MeSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_object(self):
+        return self.request.user
+
+
+@extend_schema_view(
+    destroy=extend_schema(
+        description="Deactivates the user (they can no longer sign in or use tokens); their records are kept."
+    ),
+    create=extend_schema(
+        description="Create a user; the answer is the created user, so no second call is needed.",
+        examples=[
+            OpenApiExample(
+                "New clinic nurse",
+                value={
+                    "email": "nurse@example.org",
+                    "first_name": "Nora",
+                    "last_name": "Nurse",
+                    "roles": ["Clinic staff"],
+                    "password": "a-long-passphrase-2026",
+                },
+                request_only=True,
+            )
+        ],
+    ),
+)
+@extend_schema(tags=["accounts"])
+class UserViewSet(viewsets.ModelViewSet):
+    """Admins only."""
+
+    queryset = User.objects.prefetch_related("groups").order_by("id")
+    serializer_class = s.UserSerializer
+    permission_classes = [IsAdmin]
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["id", "email", "last_name", "date_joined"]
+
+    def perform_destroy(self, instance):
+        # Appointments and logs point at users: deactivate rather than delete.
+        instance.is_active = False
+        instance.save(update_fields=["is_active"])
+
+
+# Booking
+
+
+@extend_schema(tags=["booking"])
+class SiteViewSet(viewsets.ReadOnlyModelViewSet):
+    """Clinics taking bookings. Open to anyone, like the booking page."""
+
+    queryset = Site.objects.filter(is_active=True).order_by("name")
+    serializer_class = s.SiteSerializer
+    permission_classes = [AllowAny]
+
+
+@extend_schema(tags=["booking"])
+class SlotViewSet(viewsets.ReadOnlyModelViewSet):
+    """Free times within the booking horizon. Open to anyone, like the booking page."""
+
+    serializer_class = s.SlotSerializer
+    permission_classes = [AllowAny]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SlotFilter
+
+    def get_queryset(self):
+        return Slot.objects.offered().select_related("site", "vaccine").order_by("start", "site__name", "id")
+
+
+@extend_schema(tags=["booking"])
+class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your own appointments. Booking, cancelling and moving use the same
+    service as the pages: capacity and dose rules hold; a seat just taken is 409."""
+
+    serializer_class = s.AppointmentSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return Appointment.objects.of(self.request.user).with_details().order_by("-slot__start", "-id")
+
+    @extend_schema(
+        request=s.SlotChoiceSerializer,
+        responses={201: s.AppointmentSerializer, 409: OpenApiResponse(description="slot_full, already_booked")},
+        examples=[OpenApiExample("Book a slot", value={"slot": 42}, request_only=True)],
+    )
+    def create(self, request):
+        """Book a free slot. The answer holds the confirmation code and its QR value."""
+        slot = self._slot(request)
+        _rate_limit(request, "book")
+        try:
+            appointment = services.book(person=request.user, slot=slot)
+        except BookingError as error:
+            raise _booking_error(error) from None
+        appointment = self.get_queryset().get(pk=appointment.pk)
+        return Response(self.get_serializer(appointment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None, responses={200: s.AppointmentSerializer, 409: OpenApiResponse(description="not_changeable")}
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel your booked appointment before it starts; the seat is freed."""
+        appointment = self.get_object()
+        try:
+            services.cancel(appointment=appointment, by=request.user)
+        except BookingError as error:
+            raise _booking_error(error) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=appointment.pk)).data)
+
+    @extend_schema(
+        request=s.SlotChoiceSerializer,
+        responses={200: s.AppointmentSerializer, 409: OpenApiResponse(description="slot_full, not_changeable")},
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request, pk=None):
+        """Move your appointment to another free slot of the same vaccine, atomically."""
+        appointment = self.get_object()
+        slot = self._slot(request)
+        _rate_limit(request, "book")
+        try:
+            services.reschedule(appointment=appointment, slot=slot)
+        except BookingError as error:
+            raise _booking_error(error) from None
+        return Response(self.get_serializer(self.get_queryset().get(pk=appointment.pk)).data)
+
+    @staticmethod
+    def _slot(request):
+        choice = s.SlotChoiceSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        return choice.validated_data["slot"]
+
+
+@extend_schema(tags=["clinic"])
+class CheckInViewSet(viewsets.GenericViewSet):
+    """The clinic desk: the same check-in, log and result codes as /clinic/checkin/."""
+
+    serializer_class = s.CheckInSerializer
+    permission_classes = [IsClinicStaff]
+
+    @extend_schema(
+        request=s.CheckInSerializer,
+        responses={200: s.CheckInResultSerializer, **ERROR_RESPONSES},
+        examples=[OpenApiExample("Scan a code", value={"code": "ABCD-EFGH", "site": 1}, request_only=True)],
+    )
+    def create(self, request):
+        """Check a confirmation code in. Every scan answers 200 with a result
+        code (checked_in, unknown, cancelled, no_show, wrong_day, wrong_site,
+        already_checked_in) and is logged, as at the desk."""
+        form = self.get_serializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        site = self._desk_site(form.validated_data.get("site"))
+        _rate_limit(request, "check_in")
+        result = checkin.check_in(
+            code=form.validated_data["code"],
+            desk_user=request.user,
+            site=site,
+            attempt=form.validated_data["attempt"],
+        )
+        body = {
+            "result": result.reason,
+            "ok": result.ok,
+            "code": result.code,
+            "repeated": result.repeated,
+            "headline": str(HEADLINES[result.reason]),
+            "message": result_detail(result),
+            "appointment": result.appointment,
+        }
+        return Response(s.CheckInResultSerializer(body).data)
+
+    def _desk_site(self, wanted):
+        sites = list(checkin.desk_sites(self.request.user))
+        if not sites:
+            raise exceptions.ValidationError({"site": [_("You do not work at any clinic yet.")]})
+        if wanted is None:
+            return sites[0]
+        site = next((site for site in sites if site.pk == wanted), None)
+        if site is None:
+            raise exceptions.ValidationError({"site": [_("You do not work at this clinic.")]})
+        return site
+
+
+# Fleet
+
+
+@extend_schema(tags=["fleet"])
+class DriverViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Drivers. Fleet managers write, clinic staff read; a client user reads
+    only their own company's active drivers, with the portal's fields."""
+
+    permission_classes = [DriverAccess]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = DriverFilter
+    ordering_fields = ["last_name", "first_name", "licence_number", "licence_expiry", "client__name", "id"]
+    ordering = ["last_name", "first_name", "id"]
+    queryset = Driver.objects.none()  # for the schema; get_queryset scopes it
+
+    def get_queryset(self):
+        return Driver.objects.visible_to(self.request.user).select_related("client").with_current_truck()
+
+    def get_serializer_class(self):
+        # The schema documents the full driver; api.schema marks which fields
+        # a client user also gets.
+        if getattr(self, "swagger_fake_view", False) or self.request.user.has_perm("fleet.view_driver"):
+            return s.DriverSerializer
+        return s.ClientDriverSerializer
+
+    def perform_update(self, serializer):
+        was_active = serializer.instance.is_active
+        driver = serializer.save()
+        if was_active and not driver.is_active:
+            # As on the page: an inactive driver drives nothing.
+            with contextlib.suppress(FleetError):
+                release(driver=driver, by=self.request.user)
+
+
+@extend_schema(tags=["fleet"])
+class TruckViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Trucks. Fleet managers write, clinic staff read."""
+
+    serializer_class = s.TruckSerializer
+    permission_classes = [ModelPermissions]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = TruckFilter
+    ordering_fields = ["code", "plate", "year", "status", "id"]
+    ordering = ["code"]
+    queryset = Truck.objects.with_current_driver()
+
+    def perform_update(self, serializer):
+        truck = serializer.save()
+        current = truck.current_assignment
+        if truck.status == TruckStatus.RETIRED and current:
+            # As on the page: a retired truck leaves service with no driver.
+            release(driver=current.driver, by=self.request.user)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: s.TruckConditionSerializer(many=True)},
+        description="The truck's reported conditions, newest first.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.TruckConditionSerializer,
+        responses={201: s.TruckConditionSerializer},
+        description="For equipment-monitoring systems: report the truck's technical condition.",
+        examples=[
+            OpenApiExample(
+                "Condition report",
+                value={
+                    "status": "warning",
+                    "odometer_km": 48210,
+                    "readings": {"fridge_temp_c": 7.9, "battery_v": 12.4},
+                    "recorded_at": "2026-11-22T08:00:00Z",
+                },
+                request_only=True,
+            )
+        ],
+    )
+    @action(detail=True, methods=["get", "post"], url_path="condition", permission_classes=[IsAuthenticated])
+    def condition(self, request, pk=None):
+        perm = "fleet.add_truckcondition" if request.method == "POST" else "fleet.view_truckcondition"
+        if not request.user.has_perms(["fleet.view_truck", perm]):
+            raise exceptions.PermissionDenied()
+        truck = self.get_object()
+        if request.method == "POST":
+            report = s.TruckConditionSerializer(data=request.data)
+            report.is_valid(raise_exception=True)
+            report.save(truck=truck, reported_by=request.user)
+            return Response(report.data, status=status.HTTP_201_CREATED)
+        conditions = self.paginate_queryset(TruckCondition.objects.filter(truck=truck).order_by("-recorded_at", "-id"))
+        return self.get_paginated_response(s.TruckConditionSerializer(conditions, many=True).data)
+
+
+@extend_schema(tags=["fleet"])
+class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Who drives which truck, with history. Fleet managers assign and release."""
+
+    serializer_class = s.AssignmentSerializer
+    permission_classes = [ModelPermissions]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = AssignmentFilter
+    ordering_fields = ["since", "until", "id"]
+    ordering = ["-since", "-id"]
+    queryset = Assignment.objects.select_related("driver", "truck")
+
+    @extend_schema(
+        request=s.AssignSerializer,
+        responses={201: s.AssignmentSerializer, 409: OpenApiResponse(description="truck_taken, driver_has_truck…")},
+    )
+    def create(self, request):
+        """Assign a truck to a driver (the same service as the driver page)."""
+        if not request.user.has_perms(["fleet.add_assignment", "fleet.change_assignment"]):
+            raise exceptions.PermissionDenied()
+        form = s.AssignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            assignment = assign(by=request.user, **form.validated_data)
+        except FleetError as error:
+            raise _fleet_error(error) from None
+        return Response(self.get_serializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None, responses={200: s.AssignmentSerializer, 409: OpenApiResponse(description="not_assigned")}
+    )
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """End this assignment now, if it is still current; the truck becomes free."""
+        assignment = self.get_object()
+        if not request.user.has_perm("fleet.change_assignment"):
+            raise exceptions.PermissionDenied()
+        if not assignment.is_current:
+            raise _fleet_error(FleetError("not_assigned"))
+        try:
+            ended = release(driver=assignment.driver, by=request.user)
+        except FleetError as error:
+            raise _fleet_error(error) from None
+        return Response(self.get_serializer(ended).data)
