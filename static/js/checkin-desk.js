@@ -7,6 +7,17 @@
   "use strict";
 
   const form = document.getElementById("desk-form");
+  const result = document.querySelector(".desk-result");
+  const codeField = form && form.querySelector("input[name=code]");
+  if (result && codeField) {
+    // The code field keeps the focus for the next scan, but on a phone its
+    // autofocus scrolled the answer off the screen: show the answer first.
+    codeField.focus({ preventScroll: true });
+    const box = result.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      result.scrollIntoView({ block: "start" });
+    }
+  }
   const button = document.getElementById("camera-button");
   const panel = document.getElementById("camera");
   const video = document.getElementById("camera-video");
