@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from fleet.models import Assignment, Driver, Truck
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, assert_accessible
 from tests.browser.helpers import label
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
@@ -153,6 +153,7 @@ def test_the_day_board_refreshes_itself_without_reloading(page, screenshot, mobi
 
     page.get_by_role("link", name="Late Booker").wait_for(timeout=15_000)
     assert page.evaluate("window.__sameDocument") is True
+    assert_accessible(page)  # the rows the script brought in
     screenshot(page, "clinic-board-desktop")
     assert page.console_errors == []
 
