@@ -50,6 +50,16 @@ AXE_RUNNER = (
 AXE_NOW = f"axe.run(document, {AXE_OPTIONS})"
 
 
+# Buttons, fields, menu and pagination links smaller than a 44px tap target.
+SMALL_TAP_TARGETS = """() => [...document.querySelectorAll(
+    '.btn, .btn-close, .nav-link, .navbar-toggler, .dropdown-item, .form-control, .form-select,'
+    + ' .list-group-item-action, .page-link, a.day')]
+  .filter((el) => el.checkVisibility())
+  .map((el) => ({what: el.outerHTML.slice(0, 100), box: el.getBoundingClientRect()}))
+  .filter(({box}) => box.width < 44 || box.height < 44)
+  .map(({what, box}) => `${what} (${Math.round(box.width)}x${Math.round(box.height)})`)"""
+
+
 def describe(violations):
     return "\n".join(f"  {v['id']}: {v['help']} -> {', '.join(v['targets'])}" for v in violations)
 

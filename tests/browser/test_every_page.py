@@ -1,12 +1,13 @@
 """Every page the access matrix opens to a role, in the browser, signed in as
 that role: axe finds no WCAG 2.2 AA violation, at desktop width and at 360 px,
-and no page is wider than a 360 px phone."""
+no page is wider than a 360 px phone, and its buttons, fields and menu links
+are at least 44 px tap targets there."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.browser.conftest import NARROW, axe_violations, describe
+from tests.browser.conftest import NARROW, SMALL_TAP_TARGETS, axe_violations, describe
 from tests.test_access_matrix import OK, POLICY, POST_ONLY, ROLES, url_for, world  # noqa: F401 - its fixture
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -50,7 +51,7 @@ def signed_in_context(browser, live_server, user):
 
 def test_every_page_of_every_role_passes_axe_and_fits_a_360_px_phone(browser, live_server, request):
     users, args = request.getfixturevalue("world")  # the access matrix's people and objects
-    visited, violations, too_wide = [], [], []
+    visited, violations, too_wide, small = [], [], [], []
     for role in ROLES:
         context = signed_in_context(browser, live_server, users[role])
         tab = context.new_page()
@@ -62,6 +63,7 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_360_px_phone(browser, li
             violations += [(role, url, "desktop", v) for v in axe_violations(tab, structure=True)]
             tab.set_viewport_size(NARROW)
             violations += [(role, url, "360px", v) for v in axe_violations(tab)]
+            small += [f"{role} {url}: {target}" for target in tab.evaluate(SMALL_TAP_TARGETS)]
             width = tab.evaluate("document.documentElement.scrollWidth")
             if width > NARROW["width"]:
                 too_wide.append(f"{role} {url}: {width}px")
@@ -71,3 +73,4 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_360_px_phone(browser, li
     assert len(visited) > 40  # every role opens its own pages, not just the home page
     assert not violations, "\n".join(f"{role} {url} ({size})\n{describe([v])}" for role, url, size, v in violations)
     assert not too_wide, f"wider than {NARROW['width']}px: {too_wide}"
+    assert not small, "tap targets under 44px on a phone:\n" + "\n".join(small)
