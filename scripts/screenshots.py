@@ -32,6 +32,7 @@ SCREENS = [
     "driver-list",
     "driver-detail",
 ]
+BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
 VISITORS = ["Rosa Ramos", "Ali Hassan", "Mei Chen", "Jan Novak", "Ada Obi", "Lars Berg", "Ines Duarte", "Tom Reyes"]
 
@@ -75,13 +76,22 @@ def serve():
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def booked_today(site, name):
-    """A new person with a booked appointment today at `site`, to check in."""
+def new_person(email, name, password=None):
+    from allauth.account.models import EmailAddress
+
     from accounts.models import User
-    from vaccination.models import Appointment, Slot
 
     first, last = name.split()
-    person = User.objects.create_user(email=f"{first}.{last}@example.org".lower(), first_name=first, last_name=last)
+    person = User.objects.create_user(email=email, first_name=first, last_name=last, password=password)
+    EmailAddress.objects.create(user=person, email=email, verified=True, primary=True)
+    return person
+
+
+def booked_today(site, name):
+    """A new person with a booked appointment today at `site`, to check in."""
+    from vaccination.models import Appointment, Slot
+
+    person = new_person(f"{name.replace(' ', '.').lower()}@example.org", name)
     slot = next(s for s in Slot.objects.filter(site=site).order_by("start") if s.local_start.date() == site.today())
     Slot.objects.filter(pk=slot.pk).update(booked_count=slot.booked_count + 1)
     return Appointment.objects.create(person=person, slot=slot)
@@ -121,10 +131,13 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto("/")
     shot("home")
 
-    with_language("client@example.com")  # a signed-in person without an appointment yet
+    with_language(BOOKER)  # a signed-in person without an appointment yet
     tomorrow = central.today() + timedelta(days=1)
     page.goto(f"/appointments/book/?site={central.pk}&day={tomorrow.isoformat()}")
-    page.locator("#times-heading").scroll_into_view_if_needed()
+    # Steps 2 and 3 on a desktop; on a phone the day list fills the screen, so the times.
+    page.locator("#days-heading" if size == "desktop" else "#times-heading").evaluate(
+        "heading => heading.scrollIntoView({block: 'start'})"
+    )
     shot("booking")
 
     with_language("patient@example.com")
@@ -166,6 +179,9 @@ def main():
     with tempfile.TemporaryDirectory(prefix="vaxfleet-screenshots-") as workdir:
         configure(Path(workdir) / "demo.sqlite3")
         seed()
+        from accounts.demo import DEMO_PASSWORD
+
+        new_person(BOOKER, "Alex Morgan", DEMO_PASSWORD)
         base_url = serve()
         from playwright.sync_api import sync_playwright
 

@@ -12,11 +12,21 @@
   if (result && codeField) {
     // The code field keeps the focus for the next scan, but on a phone its
     // autofocus scrolled the answer off the screen: show the answer first.
-    codeField.focus({ preventScroll: true });
-    const box = result.getBoundingClientRect();
-    if (box.top < 0 || box.bottom > window.innerHeight) {
-      result.scrollIntoView({ block: "start" });
-    }
+    // The browser may apply the autofocus after this script, so look again
+    // once the page has loaded.
+    const showResult = function () {
+      if (document.activeElement !== codeField) {
+        codeField.focus({ preventScroll: true });
+      }
+      const box = result.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) {
+        result.scrollIntoView({ block: "start", behavior: "instant" });
+      }
+    };
+    showResult();
+    window.addEventListener("load", function () {
+      window.requestAnimationFrame(showResult);
+    });
   }
   const button = document.getElementById("camera-button");
   const panel = document.getElementById("camera");

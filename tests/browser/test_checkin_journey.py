@@ -89,10 +89,13 @@ def test_a_nurse_checks_a_person_in_by_code_records_the_lot_and_the_person_sees_
     assert "Rosa Ramos" in green.inner_text()
     assert "2 May 1948" in green.inner_text()
     assert "Comirnaty (COVID-19), dose 1" in green.inner_text()
+    # On the phone the answer is on screen, not scrolled away by the field's focus
+    # (checked before the full-page screenshot, whose resizing scrolls to the field).
+    page.wait_for_function(
+        "() => { const box = document.querySelector('.desk-result').getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= window.innerHeight; }"
+    )
     screenshot(page, "checkin-green-phone")
-    # On the phone the answer is on screen, not scrolled away by the field's focus.
-    assert green.evaluate("element => element.getBoundingClientRect().top") >= 0
-    assert green.evaluate("element => element.getBoundingClientRect().bottom") <= PHONE["height"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # A second scan of the same code: red, with when and by whom.

@@ -51,10 +51,11 @@ def signed_in_context(browser, live_server, user):
 
 def test_every_page_of_every_role_passes_axe_and_fits_a_360_px_phone(browser, live_server, request):
     users, args = request.getfixturevalue("world")  # the access matrix's people and objects
-    visited, violations, too_wide, small = [], [], [], []
+    visited, violations, too_wide, small, csp = [], [], [], [], []
     for role in ROLES:
         context = signed_in_context(browser, live_server, users[role])
         tab = context.new_page()
+        tab.on("console", lambda message: "Content Security Policy" in message.text and csp.append(message.text))
         for url, status in pages_for(role, args):
             tab.set_viewport_size(DESKTOP)
             response = tab.goto(url)
@@ -73,4 +74,5 @@ def test_every_page_of_every_role_passes_axe_and_fits_a_360_px_phone(browser, li
     assert len(visited) > 40  # every role opens its own pages, not just the home page
     assert not violations, "\n".join(f"{role} {url} ({size})\n{describe([v])}" for role, url, size, v in violations)
     assert not too_wide, f"wider than {NARROW['width']}px: {too_wide}"
+    assert not csp, f"CSP violations: {csp}"
     assert not small, "tap targets under 44px on a phone:\n" + "\n".join(small)
