@@ -12,8 +12,6 @@
   if (result && codeField) {
     // The code field keeps the focus for the next scan, but on a phone its
     // autofocus scrolled the answer off the screen: show the answer first.
-    // The browser may apply the autofocus after this script, so look again
-    // once the page has loaded.
     const showResult = function () {
       if (document.activeElement !== codeField) {
         codeField.focus({ preventScroll: true });
@@ -24,9 +22,20 @@
       }
     };
     showResult();
-    window.addEventListener("load", function () {
-      window.requestAnimationFrame(showResult);
+    // The browser may still scroll to the autofocused field a moment later,
+    // smoothly: until the nurse touches the page, put the answer back once
+    // any scroll settles.
+    let touched = false;
+    let settle = null;
+    ["pointerdown", "keydown", "wheel", "touchstart"].forEach(function (type) {
+      window.addEventListener(type, function () { touched = true; }, { once: true, passive: true });
     });
+    window.addEventListener("scroll", function () {
+      if (!touched) {
+        window.clearTimeout(settle);
+        settle = window.setTimeout(showResult, 150);
+      }
+    }, { passive: true });
   }
   const button = document.getElementById("camera-button");
   const panel = document.getElementById("camera");
