@@ -10,7 +10,7 @@ PORT ?= 8000
 # accounts usable without setting up two-factor authentication first.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_STAFF_MFA_REQUIRED=0
 
-.PHONY: help install run migrate seed test test-browser lint format check bench scaleout clean
+.PHONY: help install run migrate seed test test-browser lint format check bench scaleout screenshots clean
 
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -19,6 +19,7 @@ help:
 	@echo "make format   ruff format and fix what ruff can"
 	@echo "make bench    measure the pages on PostgreSQL + gunicorn (SCALE=small|large)"
 	@echo "make scaleout two app servers, one PostgreSQL and Redis: the guarantees still hold"
+	@echo "make screenshots  regenerate docs/screenshots/ (LANGS=en,es)"
 	@echo "make clean    remove the virtual environment, database and caches"
 
 $(BIN)/python:
@@ -65,6 +66,11 @@ check: install
 SCALE ?= small
 bench: install
 	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
+# Seeds the demo into a throwaway SQLite database; needs the system Chromium.
+LANGS ?= en,es
+screenshots: install
+	$(BIN)/python scripts/screenshots.py --langs $(LANGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache test-artifacts

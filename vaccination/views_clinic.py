@@ -127,6 +127,9 @@ def desk(request):
                 context["dose_form"] = DoseForm()
                 context["undo_deadline"] = _undo_deadline(result.appointment)
             form = CheckInForm(initial={"attempt": checkin.new_attempt()})
+            # The field keeps the focus for the next scan; a screen reader
+            # reads the answer with it.
+            form.fields["code"].widget.attrs["aria-describedby"] = "result-headline result-person"
     else:
         form = CheckInForm(initial={"attempt": checkin.new_attempt()})
     context["form"] = form

@@ -7,6 +7,36 @@
   "use strict";
 
   const form = document.getElementById("desk-form");
+  const result = document.querySelector(".desk-result");
+  const codeField = form && form.querySelector("input[name=code]");
+  if (result && codeField) {
+    // The code field keeps the focus for the next scan, but on a phone its
+    // autofocus scrolled the answer off the screen: show the answer first.
+    const showResult = function () {
+      if (document.activeElement !== codeField) {
+        codeField.focus({ preventScroll: true });
+      }
+      const box = result.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) {
+        result.scrollIntoView({ block: "start", behavior: "instant" });
+      }
+    };
+    showResult();
+    // The browser may still scroll to the autofocused field a moment later,
+    // smoothly: until the nurse touches the page, put the answer back once
+    // any scroll settles.
+    let touched = false;
+    let settle = null;
+    ["pointerdown", "keydown", "wheel", "touchstart"].forEach(function (type) {
+      window.addEventListener(type, function () { touched = true; }, { once: true, passive: true });
+    });
+    window.addEventListener("scroll", function () {
+      if (!touched) {
+        window.clearTimeout(settle);
+        settle = window.setTimeout(showResult, 150);
+      }
+    }, { passive: true });
+  }
   const button = document.getElementById("camera-button");
   const panel = document.getElementById("camera");
   const video = document.getElementById("camera-video");

@@ -29,3 +29,45 @@ def verify_and_sign_in(page, *, email, password):
     page.get_by_label(label("Email")).fill(email)
     page.get_by_label(label("Password")).fill(password)
     page.get_by_role("button", name="Sign In").click()
+
+
+# What has the keyboard focus, whether it shows it, and its accessible text.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  return {
+    tag: el.tagName.toLowerCase(),
+    id: el.id,
+    text: (el.getAttribute("aria-label") || (el.labels && el.labels.length && el.labels[0].innerText)
+           || el.innerText || el.value || "").trim().replace(/\\s+/g, " "),
+    visible: box.width > 0 && box.height > 0 && el.checkVisibility({opacityProperty: true, visibilityProperty: true}),
+    ring: outline || style.boxShadow !== "none",
+    path: el.outerHTML.slice(0, 120),
+  };
+}"""
+
+
+def focused(page):
+    return page.evaluate(FOCUSED)
+
+
+def tab_to(page, text, *, key="Tab", presses=80):
+    """Press Tab (or Shift+Tab) until the focused element's text matches
+    `text` (a regex); every stop on the way must be on screen and show a
+    focus ring, and the focus must not go round in circles first."""
+    seen, texts = [], []
+    for _ in range(presses):
+        page.keyboard.press(key)
+        now = focused(page)
+        if now["tag"] == "body":
+            continue  # between the end of the page and its start
+        assert now["visible"], f"focus on a hidden element: {now}"
+        assert now["ring"], f"no focus ring: {now}"
+        if re.search(text, now["text"]):
+            return now
+        assert now["path"] not in seen[:1], f"went round the page without reaching {text!r}: {texts}"
+        texts.append(now["text"])
+        seen.append(now["path"])
+    raise AssertionError(f"{text!r} not reached in {presses} presses: {seen}")

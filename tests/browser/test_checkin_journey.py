@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from fleet.models import Assignment, Driver, Truck
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, assert_accessible
 from tests.browser.helpers import label
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
@@ -89,6 +89,12 @@ def test_a_nurse_checks_a_person_in_by_code_records_the_lot_and_the_person_sees_
     assert "Rosa Ramos" in green.inner_text()
     assert "2 May 1948" in green.inner_text()
     assert "Comirnaty (COVID-19), dose 1" in green.inner_text()
+    # On the phone the answer is on screen, not scrolled away by the field's focus
+    # (checked before the full-page screenshot, whose resizing scrolls to the field).
+    page.wait_for_function(
+        "() => { const box = document.querySelector('.desk-result').getBoundingClientRect();"
+        " return box.top >= 0 && box.bottom <= window.innerHeight; }"
+    )
     screenshot(page, "checkin-green-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
@@ -150,6 +156,7 @@ def test_the_day_board_refreshes_itself_without_reloading(page, screenshot, mobi
 
     page.get_by_role("link", name="Late Booker").wait_for(timeout=15_000)
     assert page.evaluate("window.__sameDocument") is True
+    assert_accessible(page)  # the rows the script brought in
     screenshot(page, "clinic-board-desktop")
     assert page.console_errors == []
 

@@ -1,0 +1,202 @@
+"""Current screenshots of the main screens, for docs/screenshots/ and the README.
+
+Seeds the demo into a throwaway SQLite database, serves it on a free local
+port, signs in as the demo roles and captures each screen in each language at
+desktop (1280x800) and phone (390x844) size, as
+docs/screenshots/<lang>-<desktop|phone>-<screen>.png:
+
+    make screenshots                                   # LANGS=en,es
+    .venv/bin/python scripts/screenshots.py --langs en
+
+Needs the system Chromium (VAXFLEET_CHROMIUM, else `chromium` on the PATH).
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENS = [
+    "home",
+    "booking",
+    "confirmation",
+    "checkin-green",
+    "checkin-red",
+    "day-board",
+    "driver-list",
+    "driver-detail",
+]
+BOOKER = "alex.morgan@example.org"
+# Fictional people booked on the spot so each language and size checks a new person in.
+VISITORS = ["Rosa Ramos", "Ali Hassan", "Mei Chen", "Jan Novak", "Ada Obi", "Lars Berg", "Ines Duarte", "Tom Reyes"]
+
+
+def configure(database):
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="project.settings",
+        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_DEBUG="1",
+        DJANGO_STAFF_MFA_REQUIRED="0",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # Playwright's sync API runs an event loop in this thread; the ORM calls between its steps are safe.
+        DJANGO_ALLOW_ASYNC_UNSAFE="true",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed():
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed at exit
+
+
+def serve():
+    """The app and its static files on a free port, in a background thread."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
+    server.set_app(StaticFilesHandler(get_wsgi_application()))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def new_person(email, name, password=None):
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+
+    first, last = name.split()
+    person = User.objects.create_user(email=email, first_name=first, last_name=last, password=password)
+    EmailAddress.objects.create(user=person, email=email, verified=True, primary=True)
+    return person
+
+
+def booked_today(site, name):
+    """A new person with a booked appointment today at `site`, to check in."""
+    from vaccination.models import Appointment, Slot
+
+    person = new_person(f"{name.replace(' ', '.').lower()}@example.org", name)
+    slot = next(s for s in Slot.objects.filter(site=site).order_by("start") if s.local_start.date() == site.today())
+    Slot.objects.filter(pk=slot.pk).update(booked_count=slot.booked_count + 1)
+    return Appointment.objects.create(person=person, slot=slot)
+
+
+def sign_in(page, email):
+    from accounts.demo import DEMO_PASSWORD
+
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def capture(browser, base_url, lang, size, out, visitor):
+    from fleet.models import Driver
+    from vaccination.models import Appointment, Site
+
+    central = Site.objects.get(name="Central Health Centre")
+    context = browser.new_context(
+        base_url=base_url, viewport=SIZES[size], locale=lang, extra_http_headers={"Accept-Language": lang}
+    )
+    page = context.new_page()
+
+    def shot(screen):
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=out / f"{lang}-{size}-{screen}.png")
+
+    def with_language(email=None):
+        if email:
+            sign_in(page, email)
+        context.add_cookies([{"name": "django_language", "value": lang, "url": base_url}])
+
+    with_language()
+    page.goto("/")
+    shot("home")
+
+    with_language(BOOKER)  # a signed-in person without an appointment yet
+    tomorrow = central.today() + timedelta(days=1)
+    page.goto(f"/appointments/book/?site={central.pk}&day={tomorrow.isoformat()}")
+    # Steps 2 and 3 on a desktop; on a phone the day list fills the screen, so the times.
+    page.locator("#days-heading" if size == "desktop" else "#times-heading").evaluate(
+        "heading => heading.scrollIntoView({block: 'start'})"
+    )
+    shot("booking")
+
+    with_language("patient@example.com")
+    appointment = Appointment.objects.booked().filter(person__email="patient@example.com").first()
+    page.goto(f"/appointments/{appointment.pk}/")
+    shot("confirmation")
+
+    with_language("staff@example.com")
+    arriving = booked_today(central, visitor)
+    page.goto(f"/clinic/checkin/?site={central.pk}")
+    page.fill("#id_code", arriving.code)
+    page.press("#id_code", "Enter")
+    page.locator(".desk-result-ok").wait_for()
+    shot("checkin-green")
+    page.fill("#id_code", arriving.code)
+    page.press("#id_code", "Enter")
+    page.locator(".desk-result-refused").wait_for()
+    shot("checkin-red")
+    page.goto(f"/clinic/today/?site={central.pk}")
+    shot("day-board")
+
+    with_language("fleet@example.com")
+    page.goto("/fleet/drivers/")
+    shot("driver-list")
+    page.goto(Driver.objects.get(user__email="driver@example.com").get_absolute_url())
+    shot("driver-detail")
+    context.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--langs", default="en,es", help="comma list of language codes (default: en,es)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    options = parser.parse_args()
+    langs = [lang.strip() for lang in options.langs.split(",") if lang.strip()]
+    chromium = os.environ.get("VAXFLEET_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    options.out.mkdir(parents=True, exist_ok=True)
+
+    with tempfile.TemporaryDirectory(prefix="vaxfleet-screenshots-") as workdir:
+        configure(Path(workdir) / "demo.sqlite3")
+        seed()
+        from accounts.demo import DEMO_PASSWORD
+
+        new_person(BOOKER, "Alex Morgan", DEMO_PASSWORD)
+        base_url = serve()
+        from playwright.sync_api import sync_playwright
+
+        visitors = iter(VISITORS)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            for lang in langs:
+                for size in SIZES:
+                    capture(browser, base_url, lang, size, options.out, next(visitors))
+                    print(f"{lang} {size}: {len(SCREENS)} screens")
+            browser.close()
+    print(f"written to {options.out}")
+
+
+if __name__ == "__main__":
+    main()
