@@ -63,6 +63,8 @@ POLICY = {
     "home": everyone(OK),
     "healthz": everyone(OK),
     "favicon": everyone(301),
+    # The footer's language switcher: a cookie (and the user's language) and back.
+    "set_language": everyone(302),
     "accounts:profile": signed_in(OK),
     "vaccination:appointment-list": signed_in(OK),
     "vaccination:book": everyone(OK),
@@ -98,6 +100,7 @@ POLICY = {
 
 THIRD_PARTY = ("admin:", "account_", "mfa_")
 POST_ONLY = {
+    "set_language",
     "vaccination:appointment-cancel",
     "clinic:record-dose",
     "clinic:undo",
