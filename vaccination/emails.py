@@ -23,19 +23,21 @@ def _message(appointment, kind: str) -> EmailMultiAlternatives:
 
     site = appointment.slot.site
     context = {"appointment": appointment, "slot": appointment.slot, "site": site, "site_url": _site_url()}
+    method = "CANCEL" if appointment.status == Appointment.Status.CANCELLED else "REQUEST"
     # Times in the clinic's zone: 09:00 at the clinic reads 09:00 in the email.
-    with timezone.override(site.tzinfo), translation.override(settings.LANGUAGE_CODE):
+    # Words and dates in the person's language, whoever or whatever sends it.
+    with timezone.override(site.tzinfo), translation.override(appointment.person.preferred_language):
         subject = render_to_string(f"emails/appointment_{kind}_subject.txt", context)
         text = render_to_string(f"emails/appointment_{kind}_body.txt", context)
         html = render_to_string(f"emails/appointment_{kind}_body.html", context)
+        ics = calendar_file(appointment, method=method)
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
         body=text,
         to=[appointment.person.email],
     )
     message.attach_alternative(html, "text/html")
-    method = "CANCEL" if appointment.status == Appointment.Status.CANCELLED else "REQUEST"
-    message.attach("appointment.ics", calendar_file(appointment, method=method), f"text/calendar; method={method}")
+    message.attach("appointment.ics", ics, f"text/calendar; method={method}")
     return message
 
 
