@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VaccinationConfig(AppConfig):
     name = "vaccination"
-    verbose_name = "Vaccination"
+    verbose_name = _("Vaccination")
