@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,7 +16,8 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        messages.success(request, _("Your profile was saved."))
+        with translation.override(user.language):  # the language just chosen
+            messages.success(request, _("Your profile was saved."))
         response = redirect("accounts:profile")
         # This device keeps the language after signing out too.
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
