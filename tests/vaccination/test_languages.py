@@ -38,7 +38,10 @@ def test_the_confirmation_email_and_its_calendar_file_are_in_the_persons_languag
 
     message = mailoutbox[0]
     start = timezone.localtime(slot.start, slot.site.tzinfo)
-    assert message.subject == f"[VaxFleet] Su vacunación está reservada: {in_spanish(start, 'j M')} a las 09:00"
+    assert (
+        message.subject
+        == f"[VaxFleet] Su vacunación está reservada: {in_spanish(start, 'SHORT_DAY_MONTH_FORMAT')} a las 09:00"
+    )
     for body in (message.body, message.alternatives[0][0]):
         assert "Hola, Pat:" in body
         assert "Su cita de vacunación está reservada." in body
