@@ -95,3 +95,14 @@ def test_signing_in_keeps_a_language_the_person_chose(client, person):
 
     person.refresh_from_db()
     assert person.language == "en"
+
+
+def test_a_staff_member_still_setting_up_two_factor_can_switch_language(client, clinic_staff, settings):
+    settings.STAFF_MFA_REQUIRED = True
+    client.force_login(clinic_staff)
+
+    response = client.post(SWITCH, {"language": "es", "next": "/accounts/2fa/"})
+
+    assert response["Location"] == "/accounts/2fa/"
+    clinic_staff.refresh_from_db()
+    assert clinic_staff.language == "es"

@@ -48,6 +48,7 @@ def test_the_confirmation_email_and_its_calendar_file_are_in_the_persons_languag
         assert in_spanish(start, "WEEKDAY_DATE_FORMAT") in body
         assert "documento de identidad" in body
         assert "Your vaccination" not in body
+    assert '<html lang="es">' in message.alternatives[0][0]
     event = event_of(message)
     assert str(event["SUMMARY"]) == "Vacunación: Comirnaty, dosis 1"
     assert f"Código de confirmación: {appointment.code}" in str(event["DESCRIPTION"])
