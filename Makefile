@@ -10,7 +10,7 @@ PORT ?= 8000
 # accounts usable without setting up two-factor authentication first.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_STAFF_MFA_REQUIRED=0
 
-.PHONY: help install run migrate seed test test-browser lint format check bench scaleout screenshots clean
+.PHONY: help install run migrate seed test test-browser lint format check bench scaleout screenshots messages clean
 
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -77,3 +77,10 @@ clean:
 
 scaleout: install
 	$(BIN)/python bench/scaleout.py $(SCALEOUT_ARGS)
+
+# Update locale/es/LC_MESSAGES/django.po from our code and templates, then
+# compile the .mo that is committed beside it (see README, "Translations").
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=test-artifacts --ignore=node_modules --ignore=templates/benchmarks
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l es --no-obsolete --add-location=file $(MESSAGES_IGNORE)
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l es --ignore=.venv

@@ -1,6 +1,7 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -30,7 +31,7 @@ class SignupForm(AllauthSignupForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "phone", "date_of_birth"]
+        fields = ["first_name", "last_name", "phone", "date_of_birth", "language"]
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
@@ -41,6 +42,17 @@ class ProfileForm(forms.ModelForm):
             "phone": _("Optional. Used only to reach you about your appointments."),
             "date_of_birth": _("Optional. Clinic staff check it against your appointment."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One of our languages, no blank choice: the one in use until the person picks.
+        self.fields["language"].choices = settings.LANGUAGES
+        if not self.instance.language:
+            self.initial["language"] = translation.get_language()
+
+    def clean_language(self):
+        # A form sent without the field (an older page) keeps what was there.
+        return self.cleaned_data["language"] or self.instance.language or translation.get_language()
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

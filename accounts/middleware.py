@@ -3,13 +3,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
 
 # Account pages (sign out, set up two-factor, change password, profile) stay
 # reachable, or a staff member could never get out of the redirect.
-EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/")
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/i18n/")
 # Except where API tokens are made: a token must not be minted without it.
 GUARDED_PREFIXES = ("/accounts/tokens/",)
 
@@ -47,4 +48,25 @@ class StaffMFAMiddleware:
                 ),
             )
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Signed in, pages speak the language kept on the user, whatever the
+    browser or the language cookie of this device says.
+
+    Runs after LocaleMiddleware (which picked the cookie's or the browser's
+    language) and after AuthenticationMiddleware. Chosen over setting the
+    cookie at login because the choice then follows the person to every
+    device at once, and the pages always match the emails we send them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language and user.language != request.LANGUAGE_CODE:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return self.get_response(request)

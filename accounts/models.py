@@ -1,5 +1,6 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -65,6 +66,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     # instead of two or three more queries; accounts.authz keeps it right.
     authz = models.JSONField(_("rights (cached)"), null=True, blank=True, editable=False)
     authz_version = models.PositiveIntegerField(default=0, editable=False)
+    # Empty until the person signs up, signs in or picks one: then the pages,
+    # the emails and the calendar files we send them use it.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the pages and of the emails we send you."),
+    )
 
     objects = UserManager()
 
@@ -105,6 +115,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def preferred_language(self) -> str:
+        """The language for anything we send this person."""
+        return self.language or settings.LANGUAGE_CODE
 
     def get_short_name(self):
         return self.first_name or self.email

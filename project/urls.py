@@ -3,14 +3,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from django.utils.translation import gettext_lazy as _
 
+from accounts import views as accounts_views
 from project import views
 
 # The admin signs in through allauth, so it gets the same rate limits,
 # lockout and two-factor rules as the rest of the site.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "VaxFleet administration"
-admin.site.site_title = "VaxFleet admin"
+admin.site.site_header = _("VaxFleet administration")
+admin.site.site_title = _("VaxFleet admin")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +20,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     path("favicon.ico", views.favicon),
     path("accounts/tokens/", include("api.token_urls")),
+    # Django's set_language, which also keeps the choice on a signed-in user.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("fleet/", include("fleet.urls")),

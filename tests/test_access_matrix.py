@@ -64,6 +64,8 @@ POLICY = {
     "home": everyone(OK),
     "healthz": everyone(OK),
     "favicon": everyone(301),
+    # The footer's language switcher: a cookie (and the user's language) and back.
+    "set_language": everyone(302),
     "accounts:profile": signed_in(OK),
     # Own data only: there is no id in these URLs to point at someone else's.
     "accounts:data-export": signed_in(OK),
@@ -109,6 +111,7 @@ POLICY = {
 
 THIRD_PARTY = ("admin:", "account_", "mfa_", "api:")
 POST_ONLY = {
+    "set_language",
     "vaccination:appointment-cancel",
     "clinic:record-dose",
     "clinic:undo",

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VaccinationConfig(AppConfig):
     name = "vaccination"
-    verbose_name = "Vaccination"
+    verbose_name = _("Vaccination")
 
     def ready(self):
         from vaccination import personal_data  # noqa: F401 -- answers accounts' personal-data signals

@@ -44,7 +44,7 @@ ERRORS = {
 
 def error_message(error: BookingError) -> str:
     if error.code == "too_soon":
-        return ERRORS["too_soon"] % {"day": formats.date_format(timezone.localtime(error.earliest), "DATE_FORMAT")}
+        return ERRORS["too_soon"] % {"day": formats.date_format(timezone.localtime(error.earliest), "LONG_DATE_FORMAT")}
     return str(ERRORS[error.code])
 
 

@@ -47,7 +47,7 @@ def _local(moment, site):
 
 def _when(slot) -> str:
     """'Tue 25 Nov 10:30' in the clinic's own time."""
-    return formats.date_format(_local(slot.start, slot.site), "D j M H:i")
+    return formats.date_format(_local(slot.start, slot.site), "WEEKDAY_DAY_MONTH_TIME_FORMAT")
 
 
 def result_detail(result: checkin.CheckInResult) -> str:
