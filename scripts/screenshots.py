@@ -109,6 +109,7 @@ def sign_in(page, email):
 
 
 def capture(browser, base_url, lang, size, out, visitor):
+    from accounts.models import User
     from fleet.models import Driver
     from vaccination.models import Appointment, Site
 
@@ -124,6 +125,9 @@ def capture(browser, base_url, lang, size, out, visitor):
 
     def with_language(email=None):
         if email:
+            # A signed-in person's pages follow the language kept on their
+            # account, so that is what each run sets.
+            User.objects.filter(email=email).update(language=lang)
             sign_in(page, email)
         context.add_cookies([{"name": "django_language", "value": lang, "url": base_url}])
 
