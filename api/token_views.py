@@ -7,6 +7,7 @@ cannot mint a token."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -29,7 +30,8 @@ def token_list(request):
             user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
         )
         # The secret is shown on this one response and never again.
-        response = render(request, "api/token_created.html", {"token": token, "secret": secret})
+        example = f'curl -H "Authorization: Bearer {secret}" {request.build_absolute_uri(reverse("api:me"))}'
+        response = render(request, "api/token_created.html", {"token": token, "secret": secret, "example": example})
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "api/token_list.html", {"tokens": tokens, "form": form})

@@ -280,6 +280,7 @@ def _load_vaccination(shape, rng, log):
             "is_superuser",
             "date_joined",
             "authz_version",
+            "language",
         ],
         (
             (
@@ -294,6 +295,7 @@ def _load_vaccination(shape, rng, log):
                 False,
                 now,
                 0,
+                "",
             )
             for n in range(people)
         ),

@@ -19,10 +19,12 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts.models import User
+from api.models import ApiToken
 from audit.models import AuditEvent
-from fleet.models import Assignment, Client, ClientMembership, Driver, Truck
+from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
 from tests import test_access_matrix
 from tests.test_access_matrix import (
     FORBIDDEN,
@@ -57,6 +59,8 @@ MODELS = {
     "audit/auditevent": AuditEvent,
     "account/emailaddress": EmailAddress,
     "mfa/authenticator": Authenticator,
+    "fleet/truckcondition": TruckCondition,
+    "api/apitoken": ApiToken,
 }
 # Admin pages of a model, by the end of their route, and what a superuser gets.
 MODEL_PAGES = {"": OK, "add/": OK, "<id>/change/": OK, "<id>/history/": OK, "<id>/delete/": OK, "<id>/": 302}
@@ -66,6 +70,9 @@ READ_ONLY = {
     "audit/auditevent": {"add/": FORBIDDEN, "<id>/delete/": FORBIDDEN},
     "vaccination/checkinlog": {"add/": FORBIDDEN, "<id>/delete/": FORBIDDEN},
     "vaccination/appointment": {"add/": FORBIDDEN},
+    # Reports come from the monitoring systems, tokens from their owners' account page.
+    "fleet/truckcondition": {"add/": FORBIDDEN},
+    "api/apitoken": {"add/": FORBIDDEN},
 }
 # Per model: change/ of a user lives at <id>/password/ as well.
 EXTRA_MODEL_PAGES = {"accounts/user": {"<id>/password/": OK}}
@@ -256,6 +263,8 @@ def admin_world(world):
     users, args = world
     appointment = Appointment.objects.get(pk=args["appointment"])
     CheckInLog.objects.create(user=users["clinic_staff"], site=appointment.slot.site, code="X", reason="unknown")
+    TruckCondition.objects.create(truck=Truck.objects.order_by("pk").first(), status="ok", recorded_at=timezone.now())
+    ApiToken.issue(user=users["person"], name="matrix", days=30)
     samples = {label: model.objects.order_by("pk").first() for label, model in MODELS.items()}
     assert all(samples.values()), [label for label, sample in samples.items() if sample is None]
     return users, samples

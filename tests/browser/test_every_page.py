@@ -20,6 +20,8 @@ NOT_PAGES = {
     "vaccination:appointment-calendar",
     "fleet:driver-export",
     "clinic:today-rows",
+    "accounts:data-export",  # a JSON download
+    "api-schema",  # the OpenAPI document, a download
 }
 # allauth's pages are not in the matrix (allauth guards them); the ones every
 # visitor or signed-in person meets are checked too.
