@@ -16,6 +16,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fleet.forms import DriverForm, TruckForm
 from fleet.models import Driver, Truck
 from tests.fleet.factories import ClientFactory, ClientMembershipFactory, DriverFactory, TruckFactory
 from tests.security.strategies import GARBAGE, fuzz, params
@@ -174,20 +175,9 @@ def test_the_client_portal_survives_any_query_string(client, member, query):
     assert readable(client.get(reverse("fleet:client"), query)).status_code == 200
 
 
-DRIVER_FIELDS = (
-    "first_name",
-    "last_name",
-    "licence_number",
-    "licence_expiry",
-    "phone",
-    "email",
-    "date_of_birth",
-    "address",
-    "client",
-    "is_active",
-    "login_email",
-)
-TRUCK_FIELDS = ("code", "plate", "make", "model", "year", "status")
+# Every field of the fleet forms, and the driver form's extra login field.
+DRIVER_FIELDS = (*DriverForm.Meta.fields, "login_email")
+TRUCK_FIELDS = tuple(TruckForm.Meta.fields)
 
 
 @fuzz
