@@ -10,7 +10,7 @@ PORT ?= 8000
 # accounts usable without setting up two-factor authentication first.
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_STAFF_MFA_REQUIRED=0
 
-.PHONY: help install run migrate seed test test-browser lint format check bench scaleout screenshots messages clean
+.PHONY: help install run migrate seed test test-browser lint format check bench profile scaleout screenshots messages clean
 
 help:
 	@echo "make run      install, migrate, load demo data and serve on http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint     ruff check, ruff format --check and bandit"
 	@echo "make format   ruff format and fix what ruff can"
 	@echo "make bench    measure the pages on PostgreSQL + gunicorn (SCALE=small|large)"
+	@echo "make profile  where each page's time goes, in one process (after make bench; PAGE=name to profile one)"
 	@echo "make scaleout two app servers, one PostgreSQL and Redis: the guarantees still hold"
 	@echo "make screenshots  regenerate docs/screenshots/ (LANGS=en,es)"
 	@echo "make clean    remove the virtual environment, database and caches"
@@ -66,6 +67,11 @@ check: install
 SCALE ?= small
 bench: install
 	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
+# In-process milliseconds per page against F1, on the database make bench seeded;
+# PAGE="driver list" runs that page under cProfile.
+profile: install
+	$(BIN)/python bench/profile_pages.py --scale $(SCALE) $(if $(PAGE),--profile "$(PAGE)") $(PROFILE_ARGS)
 
 # Seeds the demo into a throwaway SQLite database; needs the system Chromium.
 LANGS ?= en,es

@@ -82,6 +82,33 @@ def pages(fixture):
     ]
 
 
+def server_env(database, *, workers=2, threads=4, port=18765):
+    """The environment of the measured app: production settings on the
+    scale's database and Redis, with the bench endpoints switched on."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"{PG_SERVER}/{database}",
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_STAFF_MFA_REQUIRED": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        # Booking emails are composed (templates, calendar file) and then dropped.
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        # wrk plays the proxy for the sign-in run: each client its own address.
+        "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
+        "VAXFLEET_BENCH_ENDPOINTS": "1",
+        "WEB_CONCURRENCY": str(workers),
+        "GUNICORN_THREADS": str(threads),
+        "PORT": str(port),
+    }
+
+
 def run(cmd, env, **kwargs):
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
 
@@ -449,28 +476,7 @@ def main():
     load_average = os.getloadavg()[0]
     database = f"vaxfleet_bench_{args.scale}"
     workers, threads = int(os.environ.get("WEB_CONCURRENCY", "2")), int(os.environ.get("GUNICORN_THREADS", "4"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": f"{PG_SERVER}/{database}",
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_HSTS_SECONDS": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_STAFF_MFA_REQUIRED": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        # Booking emails are composed (templates, calendar file) and then dropped.
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        # wrk plays the proxy for the sign-in run: each client its own address.
-        "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
-        "VAXFLEET_BENCH_ENDPOINTS": "1",
-        "WEB_CONCURRENCY": str(workers),
-        "GUNICORN_THREADS": str(threads),
-        "PORT": str(args.port),
-    }
+    env = server_env(database, workers=workers, threads=threads, port=args.port)
     python = sys.executable
     ensure_database(database)
     run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
