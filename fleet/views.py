@@ -11,6 +11,7 @@ from django.db.models import Max, Min
 from django.db.models.functions import TruncDate
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,8 +21,11 @@ from accounts.roles import Role, permission_required, role_required
 from fleet.forms import AssignForm, ClientSearchForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
 from fleet.models import ClientMembership, Driver, Truck, TruckStatus
 from fleet.services import FleetError, assign, release
+from project import fragments
 
 PAGE_SIZE = 25
+# The data the cached fleet lists show; bumped by fleet.signals on every change.
+FLEET_DATA = ("fleet",)
 HISTORY_LIMIT = 50
 # The truck page shows the latest reported condition and this many reports.
 CONDITIONS_SHOWN = 10
@@ -109,27 +113,25 @@ def _recent_changes(obj):
 @require_GET
 @permission_required("fleet.view_driver")
 def driver_list(request):
-    form = DriverFilterForm(request.GET)
-    drivers = form.filter(Driver.objects.visible_to(request.user).select_related("client").with_current_truck())
-    page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
-    columns = [
-        ("name", _("Name")),
-        ("licence", _("Licence")),
-        ("expiry", _("Licence expiry")),
-        (None, _("Phone")),
-        (None, _("Truck")),
-        ("client", _("Client company")),
-    ]
-    return render(
-        request,
-        "fleet/driver_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "columns": _sort_columns(form.sort_key, columns),
-            "today": timezone.localdate(),
-        },
-    )
+    def results():
+        form = DriverFilterForm(request.GET)
+        drivers = form.filter(Driver.objects.visible_to(request.user).select_related("client").with_current_truck())
+        page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
+        columns = [
+            ("name", _("Name")),
+            ("licence", _("Licence")),
+            ("expiry", _("Licence expiry")),
+            (None, _("Phone")),
+            (None, _("Truck")),
+            ("client", _("Client company")),
+        ]
+        context = {"form": form, "page_obj": page, "columns": _sort_columns(form.sort_key, columns)}
+        return render_to_string("fleet/_driver_results.html", context, request)
+
+    # Everyone who reaches this page may see the whole register (visible_to),
+    # so the rendered list is the same for all of them: shared in the cache.
+    html = fragments.cached_html("driver-list", FLEET_DATA, (request.GET.urlencode(),), results)
+    return render(request, "fleet/driver_list.html", {"results": html})
 
 
 @require_GET
@@ -330,22 +332,23 @@ def driver_export(request):
 @require_GET
 @permission_required("fleet.view_truck")
 def truck_list(request):
-    form = TruckFilterForm(request.GET)
-    trucks = form.filter(Truck.objects.with_current_driver())
-    page = BoundedPaginator(trucks, PAGE_SIZE).get_page(request.GET.get("page"))
-    columns = [
-        ("code", _("Code")),
-        ("plate", _("Plate")),
-        (None, _("Make and model")),
-        ("year", _("Year")),
-        ("status", _("Status")),
-        (None, _("Driver")),
-    ]
-    return render(
-        request,
-        "fleet/truck_list.html",
-        {"form": form, "page_obj": page, "columns": _sort_columns(form.sort_key, columns)},
-    )
+    def results():
+        form = TruckFilterForm(request.GET)
+        trucks = form.filter(Truck.objects.with_current_driver())
+        page = BoundedPaginator(trucks, PAGE_SIZE).get_page(request.GET.get("page"))
+        columns = [
+            ("code", _("Code")),
+            ("plate", _("Plate")),
+            (None, _("Make and model")),
+            ("year", _("Year")),
+            ("status", _("Status")),
+            (None, _("Driver")),
+        ]
+        context = {"form": form, "page_obj": page, "columns": _sort_columns(form.sort_key, columns)}
+        return render_to_string("fleet/_truck_results.html", context, request)
+
+    html = fragments.cached_html("truck-list", FLEET_DATA, (request.GET.urlencode(),), results)
+    return render(request, "fleet/truck_list.html", {"results": html})
 
 
 @require_GET

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from benchmarks import fixture
+from project import fragments
 
 
 class Command(BaseCommand):
@@ -23,4 +24,5 @@ class Command(BaseCommand):
         data = fixture.build(
             desk_users=desk_users, check_ins=check_ins, bookers=bookers, racers=racers, signers=signers
         )
+        fragments.bump_all()  # the fixture writes in bulk
         self.stdout.write(json.dumps(data))

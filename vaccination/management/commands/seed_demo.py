@@ -4,6 +4,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from fleet.demo import seed_fleet
+from project import fragments
 from vaccination.demo import seed_vaccination
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             users = seed_accounts()
             seed_fleet(users)
         seed_vaccination(users)
+        fragments.bump_all()  # the demo writes around the models in places
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in DEMO_ACCOUNTS)
         for email, _first, _last, role, superuser in DEMO_ACCOUNTS:

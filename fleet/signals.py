@@ -1,0 +1,19 @@
+"""Every change to the fleet register marks the cached fleet lists stale
+(project.fragments): the pages, the admin, the API and import_fleet all
+save through the models, so one place catches them all."""
+
+from django.db.models.signals import post_delete, post_save
+
+from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
+from project import fragments
+
+FLEET_MODELS = (Client, ClientMembership, Driver, Truck, Assignment, TruckCondition)
+
+
+def fleet_changed(sender, **kwargs):
+    fragments.bump("fleet")
+
+
+for model in FLEET_MODELS:
+    post_save.connect(fleet_changed, sender=model, dispatch_uid=f"fragments-{model._meta.label}-save")
+    post_delete.connect(fleet_changed, sender=model, dispatch_uid=f"fragments-{model._meta.label}-delete")

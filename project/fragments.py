@@ -1,0 +1,89 @@
+"""Rendered HTML kept in the shared cache until the data it shows changes.
+
+A page that many people read and few change (the fleet register, a clinic's
+free times) is rendered once and served from the cache until something it
+shows is written. Each kind of data has a *generation*: a random token in
+the cache, replaced by `bump()` when that data changes. A fragment's key
+holds the generations it depends on, so a bump makes every older copy
+unreachable at once; they expire by themselves.
+
+`bump()` replaces the token twice: at once, and again when the transaction
+commits. Between the two a concurrent reader may still see the old rows and
+cache them under the first new token; the second makes that copy
+unreachable too, so nothing stale survives the commit.
+
+If the cache forgets a generation (eviction, a Redis restart) a new token
+is drawn, which only costs a re-render: a fragment can be missed, never
+served stale past its data's next change.
+"""
+
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+
+# A safety net: nothing cached outlives this, whatever was bumped or not.
+DEFAULT_TIMEOUT = 600
+PREFIX = "fragment"
+# A generation every fragment depends on, for bump_all().
+EVERYTHING = "everything"
+
+
+def _generation_key(name: str) -> str:
+    return f"{PREFIX}:generation:{name}"
+
+
+def generations(*names: str) -> list[str]:
+    """The current token of each named data kind, drawing one where missing."""
+    keys = [_generation_key(name) for name in names]
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            token = cache.get(key)
+        tokens.append(token)
+    return tokens
+
+
+def bump(*names: str) -> None:
+    """Mark the named data as changed: now, and once more after the current
+    transaction commits (see above)."""
+
+    def replace():
+        cache.set_many({_generation_key(name): uuid.uuid4().hex for name in names}, timeout=None)
+
+    replace()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(replace)
+
+
+def bump_all() -> None:
+    """Forget every cached fragment: after data was loaded around the models
+    (COPY, a restored dump, the demo seed)."""
+    bump(EVERYTHING)
+
+
+def fragment_key(kind: str, depends_on: tuple[str, ...], *vary_on) -> str:
+    """The cache key of a fragment of `kind`, for the current generations of
+    the data it shows, the active language and today's date (dates and
+    "expires in N days" are rendered into it), and whatever else it varies on."""
+    parts = [*generations(EVERYTHING, *depends_on), translation.get_language(), timezone.localdate().isoformat()]
+    parts += [str(value) for value in vary_on]
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+    return f"{PREFIX}:{kind}:{digest}"
+
+
+def cached_html(kind: str, depends_on: tuple[str, ...], vary_on: tuple, render, timeout: int = DEFAULT_TIMEOUT) -> str:
+    """The fragment from the cache, or `render()` (a callable returning its
+    HTML) stored there. Whatever `render` reads must be named in
+    `depends_on` (the data) or `vary_on` (the request: query string, user)."""
+    key = fragment_key(kind, depends_on, *vary_on)
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout)
+    return html

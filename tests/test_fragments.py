@@ -1,0 +1,37 @@
+"""project.fragments: the generations that keep cached HTML from going stale."""
+
+import pytest
+from django.db import transaction
+from django.utils import translation
+
+from project import fragments
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_bump_in_a_transaction_changes_the_generation_at_once_and_again_at_commit(
+    django_capture_on_commit_callbacks,
+):
+    (before,) = fragments.generations("fleet")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        fragments.bump("fleet")
+        (during,) = fragments.generations("fleet")
+    (after,) = fragments.generations("fleet")
+
+    assert len({before, during, after}) == 3
+
+
+def test_a_forgotten_generation_is_drawn_anew_so_no_old_copy_is_reachable():
+    key = fragments.fragment_key("test", ("fleet",))
+    fragments.cache.delete("fragment:generation:fleet")
+
+    assert fragments.fragment_key("test", ("fleet",)) != key
+
+
+def test_the_language_is_part_of_every_key():
+    with translation.override("en"):
+        english = fragments.fragment_key("test", ("fleet",))
+    with translation.override("es"):
+        spanish = fragments.fragment_key("test", ("fleet",))
+
+    assert english != spanish
