@@ -8,3 +8,4 @@ class VaccinationConfig(AppConfig):
 
     def ready(self):
         from vaccination import personal_data  # noqa: F401 -- answers accounts' personal-data signals
+        from vaccination import signals  # noqa: F401 -- marks the cached booking picker stale on every change

@@ -16,9 +16,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from project import fragments
+
 # No 0/O, 1/I/L: a code read aloud or typed from a phone screen must not be ambiguous.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# The generation (project.fragments) of what the booking picker shows: clinics,
+# vaccines, slots and their free seats. Bumped on every change to them.
+FREE_SEATS = "free-seats"
 
 
 def new_confirmation_code() -> str:
@@ -165,6 +170,8 @@ class SlotQuerySet(models.QuerySet):
         ]
         # ignore_conflicts: a concurrent run that created the same slot is not an error.
         self.bulk_create(new, ignore_conflicts=True)
+        if new:
+            fragments.bump(FREE_SEATS)  # bulk_create sends no signal
         return len(new)
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 import audit
 from audit.models import Action
 from vaccination import emails
-from vaccination.models import Appointment, Slot, Vaccine
+from project import fragments
+from vaccination.models import FREE_SEATS, Appointment, Slot, Vaccine
 
 
 class BookingError(Exception):
@@ -82,13 +83,16 @@ def _take_seat(slot: Slot) -> None:
     taken = Slot.objects.filter(pk=slot.pk, booked_count__lt=F("capacity"), start__gt=timezone.now()).update(
         booked_count=F("booked_count") + 1
     )
-    if not taken:
+    if taken:
+        fragments.bump(FREE_SEATS)
+    else:
         slot.refresh_from_db(fields=["start", "booked_count", "capacity"])
         raise BookingError("slot_started" if slot.start <= timezone.now() else "slot_full")
 
 
 def _free_seat(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked_count__gt=0).update(booked_count=F("booked_count") - 1)
+    fragments.bump(FREE_SEATS)
 
 
 def _check_bookable(slot: Slot) -> None:

@@ -9,6 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -16,13 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from project import fragments
 from vaccination import services
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, SlotForm
-from vaccination.models import BOOKING_DAYS_AHEAD, Appointment, Site, Slot
+from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, Appointment, Site, Slot
 from vaccination.services import BookingError
 
 DAYS_AHEAD = BOOKING_DAYS_AHEAD
+# The longest a cached picker is shown (project.fragments): a time that has
+# started may be offered this long, and booking it then says so.
+PICKER_SECONDS = 60
 PAGE_SIZE = 10
 
 ERRORS = {
@@ -53,11 +58,38 @@ def _own_appointment(request, pk):
     return get_object_or_404(Appointment.objects.of(request.user).with_details(), pk=pk)
 
 
-def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
-    """Context for choosing a clinic, a day and a free time. A constant number
-    of queries, however many clinics, days and slots there are."""
+def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclude_slot=None, person=None):
+    """Choosing a clinic, a day and a free time, rendered: {"picker": HTML,
+    "current": the person's upcoming appointment or None}. can_submit=None:
+    buttons unless the person already holds an upcoming appointment.
+
+    What the picker shows is the same for everyone with the same dose
+    history, so it is rendered once into the shared cache and kept there
+    until a seat is taken or freed, or a clinic, vaccine or slot changes
+    (FREE_SEATS); at most PICKER_SECONDS, so times that have started drop
+    out. The slot buttons submit a form outside it that holds this
+    visitor's CSRF token. A miss costs a constant number of queries,
+    however many clinics, days and slots there are."""
     picker = PickerForm(request.GET)
     params = picker.cleaned_data if picker.is_valid() else {}
+    mine = _doses_and_current(person) if person is not None and person.is_authenticated else None
+    last = services.latest_doses(mine) if mine is not None else {}
+    current = next((a for a in mine if a.is_upcoming), None) if mine is not None else None
+    if can_submit is None:
+        can_submit = current is None
+
+    def render_picker():
+        context = _picker_context(params, vaccine=vaccine, exclude_slot=exclude_slot, last=last)
+        context.update({"picker_url": url, "button_label": button_label, "can_submit": can_submit})
+        return render_to_string("vaccination/_picker.html", context, request)
+
+    history = sorted((v, a.dose_number, a.dose_given_at.isoformat()) for v, a in last.items())
+    vary_on = (url, can_submit, params.get("site"), params.get("day"), history)
+    html = fragments.cached_html("picker", (FREE_SEATS,), vary_on, render_picker, timeout=PICKER_SECONDS)
+    return {"picker": html, "picker_url": url, "current": current}
+
+
+def _picker_context(params, *, vaccine, exclude_slot, last):
     free = Slot.objects.offered()
     if vaccine is not None:
         free = free.filter(vaccine=vaccine)
@@ -76,9 +108,6 @@ def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
     )
     site = next((s for s in sites if s.pk == params.get("site")), None)
     context = {"sites": sites, "site": site, "days": [], "day": None, "slots": []}
-    mine = _doses_and_current(person) if person is not None and person.is_authenticated else None
-    if mine is not None:
-        context["current"] = next((a for a in mine if a.is_upcoming), None)
     if site is None:
         return context
 
@@ -98,13 +127,11 @@ def _picker(request, *, vaccine=None, exclude_slot=None, person=None):
         day = next((d for d in days if by_day.get(d)), today)
     context["day"] = day
     slots = list(free.on_local_day(site, day).select_related("site", "vaccine").order_by("start", "vaccine__name"))
-    if mine is not None:
-        last = services.latest_doses(mine)
-        for slot in slots:
-            try:
-                slot.dose = services.dose_after(last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start)
-            except BookingError as error:
-                slot.refusal = error_message(error)
+    for slot in slots:
+        try:
+            slot.dose = services.dose_after(last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start)
+        except BookingError as error:
+            slot.refusal = error_message(error)
     context["slots"] = slots
     return context
 
@@ -151,7 +178,8 @@ def book(request):
         messages.success(request, _("You are booked. We have emailed you this confirmation."))
         return redirect("vaccination:appointment-detail", pk=appointment.pk)
 
-    context = _picker(request, person=request.user)
+    # One appointment at a time: holding one, the times are shown without buttons.
+    context = _picker(request, url=reverse("vaccination:book"), button_label=_("Book"), can_submit=None, person=request.user)
     return render(request, "vaccination/book.html", context)
 
 
@@ -214,7 +242,14 @@ def appointment_reschedule(request, pk):
         messages.success(request, _("Your appointment has moved. We have emailed you the new time."))
         return redirect("vaccination:appointment-detail", pk=appointment.pk)
 
-    context = _picker(request, vaccine=appointment.slot.vaccine, exclude_slot=appointment.slot, person=request.user)
+    context = _picker(
+        request,
+        url=reverse("vaccination:appointment-reschedule", kwargs={"pk": appointment.pk}),
+        button_label=_("Move here"),
+        vaccine=appointment.slot.vaccine,
+        exclude_slot=appointment.slot,
+        person=request.user,
+    )
     context["appointment"] = appointment
     return render(request, "vaccination/reschedule.html", context)
 

@@ -1,0 +1,125 @@
+"""The booking picker is rendered once and served from the shared cache
+(project.fragments) until a seat is taken or freed or a slot changes: what
+people see must never be a stale copy, nor another person's."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import UserFactory
+from vaccination import services
+from vaccination.models import Appointment, Slot
+
+pytestmark = pytest.mark.django_db
+BOOK = reverse("vaccination:book")
+
+
+def queries_of(client, url, data=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, data or {})
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def day_of(slot):
+    return timezone.localtime(slot.start, slot.site.tzinfo).date().isoformat()
+
+
+def picker(client, slot):
+    return client.get(BOOK, {"site": slot.site_id, "day": day_of(slot)}).content.decode()
+
+
+def test_a_seat_taken_by_someone_else_shows_at_once(client, person, slot):
+    client.force_login(person)
+    assert "3 places left" in picker(client, slot)
+
+    services.book(person=UserFactory(), slot=slot)
+
+    assert "2 places left" in picker(client, slot)
+
+
+def test_a_cancelled_seat_shows_at_once(client, person, slot):
+    other = services.book(person=UserFactory(), slot=slot)
+    client.force_login(person)
+    assert "2 places left" in picker(client, slot)
+
+    services.cancel(appointment=other, by=other.person)
+
+    assert "3 places left" in picker(client, slot)
+
+
+def test_a_new_slot_shows_at_once(client, person, slot):
+    client.force_login(person)
+    assert "10:00" not in picker(client, slot)
+
+    Slot.objects.create(
+        site=slot.site,
+        vaccine=slot.vaccine,
+        start=slot.start + timedelta(hours=1),
+        end=slot.end + timedelta(hours=1),
+        capacity=5,
+    )
+
+    assert "10:00" in picker(client, slot)
+
+
+def test_people_with_different_dose_histories_each_see_their_own_dose(
+    client, person, other_person, make_slot, make_appointment
+):
+    later = make_slot(start=timezone.now() + timedelta(days=2))
+    given = make_slot(start=timezone.now() - timedelta(days=40))
+    make_appointment(
+        person, given, status=Appointment.Status.CHECKED_IN, checked_in_at=given.start, dose_given_at=given.start
+    )
+    client.force_login(other_person)
+    assert "dose 1" in picker(client, later)
+
+    client.force_login(person)
+    page = picker(client, later)
+    assert "dose 2" in page
+    assert "dose 1" not in page
+
+
+def test_a_person_books_from_a_picker_that_another_visit_put_in_the_cache(person, other_person, slot):
+    """The cached HTML holds no CSRF token: the slot buttons submit a form
+    outside it that carries the visitor's own."""
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(other_person)
+    picker(first, slot)
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(person)
+    page = picker(browser, slot)
+    token = re.search(
+        r'<form id="slot-form"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', page
+    )
+    assert f'form="slot-form" name="slot" value="{slot.pk}"' in page
+
+    response = browser.post(BOOK, {"slot": slot.pk, "csrfmiddlewaretoken": token.group(1)})
+
+    assert response.status_code == 302
+    assert Appointment.objects.filter(person=person, slot=slot).exists()
+
+
+def test_someone_holding_an_appointment_sees_no_book_buttons_but_others_still_do(client, person, other_person, slot):
+    services.book(person=person, slot=slot)
+
+    client.force_login(person)
+    assert 'name="slot"' not in picker(client, slot)
+
+    client.force_login(other_person)
+    assert f'name="slot" value="{slot.pk}"' in picker(client, slot)
+
+
+def test_the_picker_served_from_the_cache_costs_fewer_queries(client, person, slot):
+    client.force_login(person)
+    first, _ = queries_of(client, BOOK, {"site": slot.site_id})
+    again, _ = queries_of(client, BOOK, {"site": slot.site_id})
+
+    assert again < first
