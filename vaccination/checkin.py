@@ -16,7 +16,8 @@ from django.utils import timezone
 
 import audit
 from audit.models import Action
-from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, CheckInLog, Site
+from project import fragments
+from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, CheckInLog, Site, day_board
 
 # A double-submitted desk form (same desk, same rendered form) within this
 # window gets the first answer again; after it, the form counts as a new scan.
@@ -172,6 +173,7 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInR
                 )
                 if won:
                     reason = CHECKED_IN
+                    fragments.bump(day_board(appointment.slot.site_id))
                     facts = {"code": normalized, "site": site.name}
                     audit.record(Action.CHECK_IN, target=appointment, actor=desk_user, data=facts)
             # Answer from the row as it is now (and for a lost race, say why).
@@ -217,6 +219,7 @@ def record_dose(*, appointment: Appointment, lot: str, by) -> Appointment:
         appointment.refresh_from_db()
         if not done:
             raise DeskError("dose_given" if appointment.dose_given_at else "not_checked_in")
+        fragments.bump(day_board(appointment.slot.site_id))
         audit.record(
             Action.RECORD_DOSE,
             target=appointment,
@@ -257,6 +260,7 @@ def undo_check_in(*, appointment: Appointment, by, note: str, site: Site) -> App
             if appointment.status != Appointment.Status.CHECKED_IN:
                 raise DeskError("not_checked_in")
             raise DeskError("dose_given" if appointment.dose_given_at else "undo_too_late")
+        fragments.bump(day_board(appointment.slot.site_id))
         CheckInLog.objects.create(
             action=CheckInLog.Action.UNDO,
             user=by,

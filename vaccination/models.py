@@ -26,6 +26,15 @@ CODE_LENGTH = 8
 FREE_SEATS = "free-seats"
 
 
+def day_board(site_id) -> str:
+    """The generation of a clinic's day board: every appointment change there bumps it."""
+    return f"board:{site_id}"
+
+
+# Clinics' and vaccines' names, shown on the day boards.
+CATALOGUE = "catalogue"
+
+
 def new_confirmation_code() -> str:
     """Random, typeable and unrelated to anything else about the appointment."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

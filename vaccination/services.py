@@ -16,7 +16,7 @@ import audit
 from audit.models import Action
 from vaccination import emails
 from project import fragments
-from vaccination.models import FREE_SEATS, Appointment, Slot, Vaccine
+from vaccination.models import FREE_SEATS, Appointment, Slot, Vaccine, day_board
 
 
 class BookingError(Exception):
@@ -84,15 +84,15 @@ def _take_seat(slot: Slot) -> None:
         booked_count=F("booked_count") + 1
     )
     if taken:
-        fragments.bump(FREE_SEATS)
+        fragments.bump(FREE_SEATS, day_board(slot.site_id))
     else:
         slot.refresh_from_db(fields=["start", "booked_count", "capacity"])
         raise BookingError("slot_started" if slot.start <= timezone.now() else "slot_full")
 
 
-def _free_seat(slot_id: int) -> None:
-    Slot.objects.filter(pk=slot_id, booked_count__gt=0).update(booked_count=F("booked_count") - 1)
-    fragments.bump(FREE_SEATS)
+def _free_seat(slot: Slot) -> None:
+    Slot.objects.filter(pk=slot.pk, booked_count__gt=0).update(booked_count=F("booked_count") - 1)
+    fragments.bump(FREE_SEATS, day_board(slot.site_id))
 
 
 def _check_bookable(slot: Slot) -> None:
@@ -179,7 +179,7 @@ def cancel(*, appointment: Appointment, by) -> Appointment:
     """
     with transaction.atomic():
         locked = _lock_changeable(appointment)
-        _free_seat(locked.slot_id)
+        _free_seat(locked.slot)
         locked.status = Appointment.Status.CANCELLED
         locked.cancelled_at = timezone.now()
         locked.sequence += 1
@@ -208,7 +208,7 @@ def reschedule(*, appointment: Appointment, slot: Slot) -> Appointment:
         _check_bookable(new_slot)
         next_dose(person=locked.person, vaccine=new_slot.vaccine, when=new_slot.start)
         _take_seat(new_slot)
-        _free_seat(locked.slot_id)
+        _free_seat(locked.slot)
         before = _facts(locked)
         locked.slot = new_slot
         locked.sequence += 1

@@ -1,17 +1,29 @@
-"""Every change to clinics, vaccines or slots marks the cached booking
-picker stale (project.fragments). Seats taken and freed are counted with
-UPDATEs that send no signal: vaccination.services bumps for those."""
+"""Every change to clinics, vaccines, slots or appointments marks the
+cached pages that show them stale (project.fragments): the booking picker
+(FREE_SEATS) and each clinic's day board. Seats taken and freed, check-ins
+and doses are written with UPDATEs that send no signal: vaccination.services,
+vaccination.checkin and mark_no_shows bump for those."""
 
 from django.db.models.signals import post_delete, post_save
 
 from project import fragments
-from vaccination.models import FREE_SEATS, Site, Slot, Vaccine
+from vaccination.models import CATALOGUE, FREE_SEATS, Appointment, Site, Slot, Vaccine, day_board
 
 
 def free_seats_changed(sender, **kwargs):
     fragments.bump(FREE_SEATS)
 
 
-for model in (Site, Vaccine, Slot):
-    post_save.connect(free_seats_changed, sender=model, dispatch_uid=f"fragments-{model._meta.label}-save")
-    post_delete.connect(free_seats_changed, sender=model, dispatch_uid=f"fragments-{model._meta.label}-delete")
+def catalogue_changed(sender, **kwargs):
+    fragments.bump(FREE_SEATS, CATALOGUE)
+
+
+def appointment_changed(sender, instance, **kwargs):
+    fragments.bump(day_board(instance.slot.site_id))
+
+
+for model, receiver in ((Site, catalogue_changed), (Vaccine, catalogue_changed), (Slot, free_seats_changed)):
+    post_save.connect(receiver, sender=model, dispatch_uid=f"fragments-{model._meta.label}-save")
+    post_delete.connect(receiver, sender=model, dispatch_uid=f"fragments-{model._meta.label}-delete")
+post_save.connect(appointment_changed, sender=Appointment, dispatch_uid="fragments-appointment-save")
+post_delete.connect(appointment_changed, sender=Appointment, dispatch_uid="fragments-appointment-delete")

@@ -5,8 +5,9 @@ from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
@@ -15,11 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, role_required
+from project import fragments
 from vaccination import checkin
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
-from vaccination.models import Appointment, CheckInLog
+from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
 BOARD_PAGE_SIZE = 25
+# The longest the cached rows of a day board are shown (project.fragments):
+# appointment changes show at once, a person's new name within this.
+BOARD_SECONDS = 60
 RECENT_SCANS = 5
 SESSION_SITE = "clinic_site"
 
@@ -209,7 +214,11 @@ def undo(request, pk):
 
 
 def _board(request):
-    """Context of the day board: a constant number of queries, whatever its size."""
+    """Context of the day board. Its counts and rows ("rows") are the same
+    for every nurse of the clinic, so they come from the shared cache until
+    an appointment there changes (day_board), or BOARD_SECONDS pass (a
+    person's new name). A miss costs a constant number of queries, whatever
+    the size of the day."""
     site, sites = _desk_site(request)
     context = {"site": site, "sites": sites}
     if site is None:
@@ -218,6 +227,40 @@ def _board(request):
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     only = search.cleaned_data["status"] if search.is_valid() else ""
     day = site.today()
+    page_number = request.GET.get("page") or "1"
+
+    def rows():
+        counts, page = _board_rows(site, day, query=query, only=only, page_number=page_number)
+        rows_context = {"site": site, "q": query, "only": only, "counts": counts, "page_obj": page}
+        return render_to_string("clinic/_board.html", rows_context, request)
+
+    html = fragments.cached_html(
+        "day-board",
+        (day_board(site.pk), CATALOGUE),
+        (site.pk, day, query, only, page_number),
+        rows,
+        timeout=BOARD_SECONDS,
+    )
+    truck = site.truck if site.is_mobile else None
+    context.update(
+        {
+            "day": day,
+            "rows": html,
+            "search": search,
+            "q": query,
+            "only": only,
+            "truck": truck,
+            "driver_assignment": truck.current_assignment if truck else None,
+            "rows_url": reverse("clinic:today-rows")
+            + "?"
+            + urlencode({"site": site.pk, "q": query, "status": only, "page": page_number}),
+        }
+    )
+    return context
+
+
+def _board_rows(site, day, *, query, only, page_number):
+    """The day's counts by status, and the page of rows matching the search."""
     start, end = site.local_day_bounds(day)
     todays = Appointment.objects.filter(slot__site=site, slot__start__gte=start, slot__start__lt=end)
     status = Appointment.Status
@@ -247,24 +290,7 @@ def _board(request):
             status.CHECKED_IN: counts["checked_in"],
             status.NO_SHOW: counts["no_show"],
         }[only]
-    page = paginator.get_page(request.GET.get("page"))
-    truck = site.truck if site.is_mobile else None
-    context.update(
-        {
-            "day": day,
-            "counts": counts,
-            "page_obj": page,
-            "search": search,
-            "q": query,
-            "only": only,
-            "truck": truck,
-            "driver_assignment": truck.current_assignment if truck else None,
-            "rows_url": reverse("clinic:today-rows")
-            + "?"
-            + urlencode({"site": site.pk, "q": query, "status": only, "page": page.number}),
-        }
-    )
-    return context
+    return counts, paginator.get_page(page_number)
 
 
 @role_required(Role.CLINIC_STAFF)
@@ -280,4 +306,4 @@ def board_rows(request):
     context = _board(request)
     if context["site"] is None:
         raise Http404
-    return render(request, "clinic/_board.html", context)
+    return HttpResponse(context["rows"])

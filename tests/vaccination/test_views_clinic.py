@@ -1,15 +1,18 @@
 """The clinic pages: the desk, one appointment at the desk, the day board, and
 who may see them."""
 
+import re
 import zoneinfo
 from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from fleet.models import Assignment, Driver, Truck
 from tests.factories import UserFactory
+from vaccination import services
 from vaccination.checkin import check_in
 from vaccination.models import Appointment, CheckInLog, Site
 
@@ -292,9 +295,12 @@ def test_the_board_takes_the_same_number_of_queries_whatever_its_size(
         appointment = make_appointment(person, slot)
         check_in(code=appointment.code, desk_user=staff, site=site)
     desk.get(BOARD)  # the first visit remembers the clinic in the session
-    # session, user (roles with it), sites, counts, rows: the counts give the page count
+    # Rendered afresh (not from the cache): session, user (roles with it),
+    # sites, counts, rows; the counts give the page count.
+    cache.clear()
     with django_assert_max_num_queries(5):
         desk.get(BOARD)
+    cache.clear()
     with django_assert_max_num_queries(5):
         desk.get(ROWS)
 
@@ -315,8 +321,61 @@ def test_a_mobile_clinics_board_takes_the_same_number_of_queries_whatever_its_si
         make_appointment(person, slot)
     desk.get(BOARD)
     # the same five, and the truck's driver
+    cache.clear()
     with django_assert_max_num_queries(6):
         desk.get(BOARD)
+
+
+def test_the_board_is_served_from_the_cache_until_an_appointment_there_changes(
+    desk, site, booked, clinic_staff, django_assert_max_num_queries
+):
+    desk.get(BOARD)
+    # session, user, sites: no counts and no rows
+    with django_assert_max_num_queries(3):
+        assert booked.code in desk.get(BOARD).content.decode()
+
+
+def counts(client):
+    html = client.get(ROWS).content.decode()
+    return {
+        label: int(number)
+        for number, label in re.findall(r'<span class="board-count">(\d+)</span> ([a-z -]+)<', html)
+    }
+
+
+def test_a_check_in_at_the_desk_shows_at_once_on_the_board(desk, booked):
+    assert counts(desk)["checked in"] == 0
+
+    scan(desk, booked.code)
+
+    assert counts(desk)["checked in"] == 1
+
+
+def test_a_dose_and_an_undo_show_at_once_on_the_board(desk, booked):
+    scan(desk, booked.code)
+    assert counts(desk)["doses given"] == 0
+
+    desk.post(reverse("clinic:record-dose", args=[booked.pk]), {"vaccine_lot": "LOT-1"})
+    assert counts(desk)["doses given"] == 1
+
+
+def test_an_undone_check_in_shows_at_once_on_the_board(desk, booked):
+    scan(desk, booked.code)
+    assert counts(desk)["checked in"] == 1
+
+    desk.post(reverse("clinic:undo", args=[booked.pk]), {"note": "Wrong person"})
+
+    assert counts(desk)["checked in"] == 0
+
+
+def test_a_booking_and_a_cancellation_today_show_at_once_on_the_board(desk, other_person, today_slot):
+    assert counts(desk)["booked"] == 0
+
+    appointment = services.book(person=other_person, slot=today_slot)
+    assert counts(desk)["booked"] == 1
+
+    services.cancel(appointment=appointment, by=other_person)
+    assert counts(desk)["booked"] == 0
 
 
 def test_the_board_of_a_mobile_clinic_shows_the_truck_and_its_driver(desk, site, fleet_manager):

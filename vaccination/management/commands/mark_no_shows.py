@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from vaccination.models import Appointment, Site
+from project import fragments
+from vaccination.models import Appointment, Site, day_board
 
 
 class Command(BaseCommand):
@@ -14,9 +15,12 @@ class Command(BaseCommand):
         marked = 0
         for site in Site.objects.all():
             midnight, _ = site.local_day_bounds(site.today())
-            marked += (
+            missed = (
                 Appointment.objects.booked()
                 .filter(slot__site=site, slot__start__lt=midnight)
                 .update(status=Appointment.Status.NO_SHOW, updated_at=timezone.now())
             )
+            if missed:
+                fragments.bump(day_board(site.pk))
+            marked += missed
         self.stdout.write(f"{marked} appointments marked as no-show.")
