@@ -94,7 +94,12 @@ def main():
         for _ in range(20):  # warm the template cache, the connection and the QR cache
             serve(path, cookie)
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+
+        def counted(execute, sql, *rest, queries=queries):
+            queries.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(counted):
             body = serve(path, cookie)
         if args.profile:
             profiler = cProfile.Profile()

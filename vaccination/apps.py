@@ -7,5 +7,6 @@ class VaccinationConfig(AppConfig):
     verbose_name = _("Vaccination")
 
     def ready(self):
-        from vaccination import personal_data  # noqa: F401 -- answers accounts' personal-data signals
-        from vaccination import signals  # noqa: F401 -- marks the cached booking picker stale on every change
+        # personal_data answers accounts' personal-data signals; signals marks
+        # the cached pages stale on every change (project.fragments).
+        from vaccination import personal_data, signals  # noqa: F401

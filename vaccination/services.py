@@ -14,8 +14,8 @@ from django.utils import timezone
 
 import audit
 from audit.models import Action
-from vaccination import emails
 from project import fragments
+from vaccination import emails
 from vaccination.models import FREE_SEATS, Appointment, Slot, Vaccine, day_board
 
 

@@ -179,7 +179,9 @@ def book(request):
         return redirect("vaccination:appointment-detail", pk=appointment.pk)
 
     # One appointment at a time: holding one, the times are shown without buttons.
-    context = _picker(request, url=reverse("vaccination:book"), button_label=_("Book"), can_submit=None, person=request.user)
+    context = _picker(
+        request, url=reverse("vaccination:book"), button_label=_("Book"), can_submit=None, person=request.user
+    )
     return render(request, "vaccination/book.html", context)
 
 

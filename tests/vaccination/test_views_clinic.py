@@ -338,8 +338,7 @@ def test_the_board_is_served_from_the_cache_until_an_appointment_there_changes(
 def counts(client):
     html = client.get(ROWS).content.decode()
     return {
-        label: int(number)
-        for number, label in re.findall(r'<span class="board-count">(\d+)</span> ([a-z -]+)<', html)
+        label: int(number) for number, label in re.findall(r'<span class="board-count">(\d+)</span> ([a-z -]+)<', html)
     }
 
 
