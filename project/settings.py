@@ -170,6 +170,10 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Parts of the page layout that change only with a deploy (the menu of a
+# role, the language list), rendered once per process by the {% cache %} tag:
+# no network round trip, nothing user-specific in them.
+CACHES["layout"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "layout"}
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
