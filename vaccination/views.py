@@ -188,10 +188,11 @@ def book(request):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def appointment_list(request):
-    now = timezone.now()
-    mine = Appointment.objects.of(request.user).with_details()
-    upcoming = list(mine.filter(status=Appointment.Status.BOOKED, slot__end__gt=now).order_by("slot__start"))
-    past = mine.exclude(pk__in=[a.pk for a in upcoming]).order_by("-slot__start", "-pk")
+    # A person holds a handful of appointments over the years (one booked at
+    # a time): one query for all of them, split and paged here.
+    mine = list(Appointment.objects.of(request.user).with_details().order_by("-slot__start", "-pk"))
+    upcoming = [appointment for appointment in reversed(mine) if appointment.is_upcoming]
+    past = [appointment for appointment in mine if not appointment.is_upcoming]
     page = Paginator(past, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "vaccination/appointment_list.html", {"upcoming": upcoming, "page": page})
 
