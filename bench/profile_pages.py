@@ -1,7 +1,7 @@
 """Where a page's time goes, without a server or a load generator.
 
 `make bench` says how fast each page is; this says why. It serves the same
-pages as bench/run.py in one process, straight through Django's WSGI
+pages and POSTs as bench/run.py in one process, straight through Django's WSGI
 handler (production settings, the scale's PostgreSQL database and Redis, as
 `make bench` left them), and prints each page's milliseconds per request,
 its database queries and its cost as a multiple of F1. With --profile it
@@ -9,6 +9,7 @@ runs one page under cProfile and prints where the time went.
 
     .venv/bin/python bench/profile_pages.py [--scale small] [--requests 200]
     .venv/bin/python bench/profile_pages.py --profile "booking" [--sort tottime]
+    .venv/bin/python bench/profile_pages.py --cold   # every cached page as a miss
 
 Run `make bench` once first: it seeds the database this reads. The numbers
 are of one thread (the best of five rounds), so they are steadier than
@@ -18,12 +19,14 @@ wrk's but leave out the server and the network.
 import argparse
 import cProfile
 import io
+import itertools
 import json
 import os
 import pstats
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -32,19 +35,22 @@ sys.path.insert(0, str(BENCH.parent))
 import run as bench_run  # noqa: E402 -- bench/run.py, after the path is set
 
 
-def environ(path, cookie):
+def environ(path, cookie, body=None):
     path, _, query = path.partition("?")
+    data = body.encode() if body is not None else b""
     return {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": "GET" if body is None else "POST",
         "PATH_INFO": path,
         "QUERY_STRING": query,
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(data)),
         "SERVER_NAME": bench_run.HOST,
         "SERVER_PORT": "80",
         "REMOTE_ADDR": bench_run.HOST,
         "HTTP_HOST": bench_run.HOST,
         "HTTP_COOKIE": cookie,
         "HTTP_ACCEPT_LANGUAGE": "en",
-        "wsgi.input": io.BytesIO(),
+        "wsgi.input": io.BytesIO(data),
         "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr,
     }
@@ -57,6 +63,9 @@ def main():
     parser.add_argument("--profile", metavar="PAGE", help="profile the page whose name contains this")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument(
+        "--cold", action="store_true", help="forget the cached fragments before every request: the cost of a miss"
+    )
     args = parser.parse_args()
 
     os.environ.update(bench_run.server_env(f"vaxfleet_bench_{args.scale}"))
@@ -71,28 +80,64 @@ def main():
     request_started.disconnect(close_old_connections)
     from django.core.handlers.wsgi import WSGIHandler
 
+    # Each POST needs a code not yet scanned and a person not yet booked.
+    fresh = str(args.requests + 40)
     out = io.StringIO()
-    call_command("bench_sessions", "--check-ins", "10", "--bookers", "10", "--racers", "10", stdout=out)
+    call_command("bench_sessions", "--check-ins", fresh, "--bookers", fresh, "--racers", "10", stdout=out)
     fixture = json.loads(out.getvalue())
     handler = WSGIHandler()
+    secret = "b" * 32  # the CSRF secret: cookie and form carry the same
+    csrf_cookie = f"{fixture['csrf_cookie_name']}={secret}"
 
-    def serve(path, cookie):
+    from project import fragments
+
+    def serve(request):
+        path, cookie, body = request
+        if args.cold:
+            fragments.bump_all()
         status = []
-        body = b"".join(handler(environ(path, cookie), lambda s, h: status.append(s)))
-        if not status[0].startswith("200"):
+        answer = b"".join(handler(environ(path, cookie, body), lambda s, h: status.append(s)))
+        if not status[0].startswith("200" if body is None else ("200", "302")):
             raise SystemExit(f"{path} answered {status[0]}")
-        return body
+        return answer
 
-    pages = [("F1 (fortunes)", "/bench/f1/", None), *bench_run.pages(fixture)]
+    def session(key):
+        return f"{fixture['cookie_name']}={key}; {csrf_cookie}"
+
+    desk, booking = fixture["checkin"], fixture["booking"]
+    checkins = [
+        (
+            "/clinic/checkin/",
+            session(desk["sessions"][n % len(desk["sessions"])]),
+            urlencode({"code": code, "site": desk["site"], "attempt": f"p{n}", "csrfmiddlewaretoken": secret}),
+        )
+        for n, code in enumerate(desk["codes"])
+    ]
+    bookings = [
+        (
+            "/appointments/book/",
+            session(key),
+            urlencode({"slot": booking["slots"][n % len(booking["slots"])], "csrfmiddlewaretoken": secret}),
+        )
+        for n, key in enumerate(booking["sessions"])
+    ]
+    pages = [
+        ("F1 (fortunes)", itertools.repeat(("/bench/f1/", "", None))),
+        *[
+            (name, itertools.repeat((path, session(fixture["sessions"][who]) if who else "", None)))
+            for name, path, who in bench_run.pages(fixture)
+        ],
+        ("check-in POST (a new code each)", iter(checkins)),
+        ("booking POST (a new person each)", iter(bookings)),
+    ]
     if args.profile:
         pages = [page for page in pages if args.profile.lower() in page[0].lower()]
         if not pages:
             raise SystemExit(f"No page's name contains {args.profile!r}")
     f1_ms = None
-    for name, path, who in pages:
-        cookie = f"{fixture['cookie_name']}={fixture['sessions'][who]}" if who else ""
+    for name, requests in pages:
         for _ in range(20):  # warm the template cache, the connection and the QR cache
-            serve(path, cookie)
+            serve(next(requests))
         queries = []
 
         def counted(execute, sql, *rest, queries=queries):
@@ -100,7 +145,7 @@ def main():
             return execute(sql, *rest)
 
         with connection.execute_wrapper(counted):
-            body = serve(path, cookie)
+            body = serve(next(requests))
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
@@ -109,12 +154,12 @@ def main():
         for _ in range(5):
             started = time.perf_counter()
             for _ in range(max(1, args.requests // 5)):
-                serve(path, cookie)
+                serve(next(requests))
             rounds.append((time.perf_counter() - started) * 1000 / max(1, args.requests // 5))
         ms = min(rounds)
         if args.profile:
             profiler.disable()
-        f1_ms = ms if f1_ms is None and path == "/bench/f1/" else f1_ms
+        f1_ms = ms if f1_ms is None and name.startswith("F1") else f1_ms
         cost = f" = {ms / f1_ms:4.1f} x F1" if f1_ms else ""
         print(f"{name:<40} {ms:6.2f} ms{cost}  {len(queries):2d} queries  {len(body) / 1024:5.1f} KiB")
         if args.profile:

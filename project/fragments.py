@@ -61,6 +61,19 @@ def bump(*names: str) -> None:
         transaction.on_commit(replace)
 
 
+def bump_at_most_every(seconds: int, name: str) -> None:
+    """Bump `name` unless it was bumped in the last `seconds`.
+
+    For data that changes many times a second when it matters most (free
+    seats on the day bookings open): a bump on every change would make every
+    copy a miss. Changes inside the window show when the fragments that
+    missed them expire, so give those a timeout of a few seconds: that is
+    how old a copy can be during a burst. Outside a burst every change shows
+    at once."""
+    if cache.add(f"{PREFIX}:bumped-recently:{name}", 1, timeout=seconds):
+        bump(name)
+
+
 def bump_all() -> None:
     """Forget every cached fragment: after data was loaded around the models
     (COPY, a restored dump, the demo seed)."""

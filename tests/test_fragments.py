@@ -35,3 +35,14 @@ def test_the_language_is_part_of_every_key():
         spanish = fragments.fragment_key("test", ("fleet",))
 
     assert english != spanish
+
+
+def test_a_rate_limited_bump_bumps_once_per_window():
+    (first,) = fragments.generations("seats")
+    fragments.bump_at_most_every(2, "seats")
+    (second,) = fragments.generations("seats")
+    fragments.bump_at_most_every(2, "seats")
+    (third,) = fragments.generations("seats")
+
+    assert first != second
+    assert third == second

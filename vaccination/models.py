@@ -24,6 +24,10 @@ CODE_LENGTH = 8
 # The generation (project.fragments) of what the booking picker shows: clinics,
 # vaccines, slots and their free seats. Bumped on every change to them.
 FREE_SEATS = "free-seats"
+# Seats taken and freed bump FREE_SEATS at most this often; a cached picker
+# lives at most PICKER_SECONDS (vaccination.views), so during a burst of
+# bookings the seat counts it shows are at most that old.
+SEATS_BUMP_SECONDS = 2
 
 
 def day_board(site_id) -> str:

@@ -16,7 +16,7 @@ import audit
 from audit.models import Action
 from project import fragments
 from vaccination import emails
-from vaccination.models import FREE_SEATS, Appointment, Slot, Vaccine, day_board
+from vaccination.models import FREE_SEATS, SEATS_BUMP_SECONDS, Appointment, Slot, Vaccine, day_board
 
 
 class BookingError(Exception):
@@ -84,7 +84,7 @@ def _take_seat(slot: Slot) -> None:
         booked_count=F("booked_count") + 1
     )
     if taken:
-        fragments.bump(FREE_SEATS, day_board(slot.site_id))
+        _seats_changed(slot)
     else:
         slot.refresh_from_db(fields=["start", "booked_count", "capacity"])
         raise BookingError("slot_started" if slot.start <= timezone.now() else "slot_full")
@@ -92,7 +92,16 @@ def _take_seat(slot: Slot) -> None:
 
 def _free_seat(slot: Slot) -> None:
     Slot.objects.filter(pk=slot.pk, booked_count__gt=0).update(booked_count=F("booked_count") - 1)
-    fragments.bump(FREE_SEATS, day_board(slot.site_id))
+    _seats_changed(slot)
+
+
+def _seats_changed(slot: Slot) -> None:
+    """The cached pages that show this slot's seats are stale: the clinic's
+    day board at once, the booking picker at most every SEATS_BUMP_SECONDS
+    (project.fragments.bump_at_most_every: many bookings a second must not
+    make every view of the picker a miss)."""
+    fragments.bump(day_board(slot.site_id))
+    fragments.bump_at_most_every(SEATS_BUMP_SECONDS, FREE_SEATS)
 
 
 def _check_bookable(slot: Slot) -> None:

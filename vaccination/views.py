@@ -25,9 +25,11 @@ from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, Appointment, Site
 from vaccination.services import BookingError
 
 DAYS_AHEAD = BOOKING_DAYS_AHEAD
-# The longest a cached picker is shown (project.fragments): a time that has
-# started may be offered this long, and booking it then says so.
-PICKER_SECONDS = 60
+# The longest a cached picker is shown (project.fragments): outside a burst
+# of bookings every change shows at once; during one, seat counts may be this
+# old (SEATS_BUMP_SECONDS), and a time that has just filled or started is
+# refused with "just taken" when booked.
+PICKER_SECONDS = 5
 PAGE_SIZE = 10
 
 ERRORS = {
@@ -66,8 +68,7 @@ def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclud
     What the picker shows is the same for everyone with the same dose
     history, so it is rendered once into the shared cache and kept there
     until a seat is taken or freed, or a clinic, vaccine or slot changes
-    (FREE_SEATS); at most PICKER_SECONDS, so times that have started drop
-    out. The slot buttons submit a form outside it that holds this
+    (FREE_SEATS), and at most PICKER_SECONDS. The slot buttons submit a form outside it that holds this
     visitor's CSRF token. A miss costs a constant number of queries,
     however many clinics, days and slots there are."""
     picker = PickerForm(request.GET)
