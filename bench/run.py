@@ -394,6 +394,13 @@ def render_markdown(data, others):
             f"| {row['page']} | {row['rps']:.0f} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} "
             f"| {row['errors']} | {row['ratio_f0']:.2f} | {row['ratio_f1']:.2f} | {target} {met} | {paced_text} |"
         )
+    for row in data["pages"]:
+        if row.get("alongside"):
+            lines += [
+                "",
+                f"{row['page']}: measured while 2 more connections booked, "
+                f"{row['alongside']['rps']:.0f} bookings/s ({row['alongside']['booked']} booked in all).",
+            ]
     posts = [row for row in data["pages"] if row.get("answers")]
     if posts:
         lines += ["", "What the POSTs answered:", ""]
@@ -517,9 +524,11 @@ def main():
             wrk(f"{base}{path}", duration=2, **load)  # warm-up
         results = []
 
-        def measure(name, path, cookie, kind, **post):
+        def measure(name, path, cookie, kind, before_page=None, **post):
             f0 = wrk(f"{base}/bench/f0/", duration=args.reference, **load)
             f1 = wrk(f"{base}/bench/f1/", duration=args.reference, **load)
+            if before_page:
+                before_page()
             page = wrk(f"{base}{path}", cookie=cookie, duration=args.duration, **load, **post)
             row = {"page": name, "path": path, "kind": kind, **page}
             row["ratio_f0"] = round(page["rps"] / f0["rps"], 3)
@@ -581,7 +590,15 @@ def main():
                 for n in range(len(booking["sessions"]))
             ],
         )
-        (workdir / "booking.tsv").write_text("\n".join(lines) + "\n")
+        # Half the bookers for the POST row, the other half for the burst below.
+        half = len(lines) // 2
+        (workdir / "booking.tsv").write_text("\n".join(lines[:half]) + "\n")
+        (workdir / "burst.tsv").write_text("\n".join(lines[half:]) + "\n")
+        booking_env = {
+            "WRK_THREADS": str(args.threads),
+            "WRK_OK": "^/appointments/%d+/$",
+            "WRK_REFUSED": "^/appointments/book/",
+        }
         row = measure(
             "booking POST (a new person each)",
             "/appointments/book/",
@@ -589,13 +606,34 @@ def main():
             "post",
             script="wrk_post.lua",
             args=[str(workdir / "booking.tsv")],
-            env={
-                "WRK_THREADS": str(args.threads),
-                "WRK_OK": "^/appointments/%d+/$",
-                "WRK_REFUSED": "^/appointments/book/",
-            },
+            env=booking_env,
         )
         row["ok_means"], row["refused_means"] = "booked", "sent back to the picker (already booked: a person again)"
+
+        # The day bookings open: the booking page read while others book.
+        # Every booking changes the free seats the page shows, so this is the
+        # booking page's cache (project.fragments) under the load it is for.
+        name, path, who = pages(fixture)[2]
+        cookie = f"{fixture['cookie_name']}={fixture['sessions'][who]}"
+        burst = {}
+
+        def book_alongside():
+            burst.update(
+                wrk(
+                    f"{base}/appointments/book/",
+                    duration=args.duration,
+                    connections=2,
+                    threads=1,
+                    script="wrk_post.lua",
+                    args=[str(workdir / "burst.tsv")],
+                    env={**booking_env, "WRK_THREADS": "1"},
+                )
+            )
+
+        booker = threading.Thread(target=book_alongside)
+        row = measure(f"{name.split(':')[0]}, while others book", path, cookie, "read", before_page=booker.start)
+        booker.join()
+        row["alongside"] = {"rps": burst["rps"], "booked": burst.get("answers", {}).get("ok", 0)}
 
         race = contention(base, fixture, csrf)
         outcome = run(
