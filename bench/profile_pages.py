@@ -63,6 +63,7 @@ def main():
     parser.add_argument("--profile", metavar="PAGE", help="profile the page whose name contains this")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     parser.add_argument("--lines", type=int, default=45)
+    parser.add_argument("--callers", metavar="FUNCTION", help="with --profile: who calls the functions matching this")
     parser.add_argument(
         "--cold", action="store_true", help="forget the cached fragments before every request: the cost of a miss"
     )
@@ -165,6 +166,8 @@ def main():
         if args.profile:
             stats = pstats.Stats(profiler).strip_dirs().sort_stats(args.sort)
             stats.print_stats(args.lines)
+            if args.callers:
+                stats.print_callers(args.callers)
             if args.requests <= 50:
                 for sql in queries:
                     print(f"  {sql[:300]}")

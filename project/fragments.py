@@ -14,12 +14,17 @@ unreachable too, so nothing stale survives the commit.
 
 If the cache forgets a generation (eviction, a Redis restart) a new token
 is drawn, which only costs a re-render: a fragment can be missed, never
-served stale past its data's next change.
+served stale past its data's next change. Keys also hold a digest of the
+code that renders them (templates, Python, translations), so during a
+deploy old and new servers never serve each other's HTML. After data is
+loaded around the models (a restored dump), `manage.py clear_page_cache`.
 """
 
+import functools
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
@@ -29,6 +34,23 @@ DEFAULT_TIMEOUT = 600
 PREFIX = "fragment"
 # A generation every fragment depends on, for bump_all().
 EVERYTHING = "everything"
+
+
+# What renders a fragment: the code, the templates and the translations.
+CODE_SUFFIXES = (".py", ".html", ".txt", ".mo")
+CODE_DIRS = ("accounts", "api", "audit", "fleet", "vaccination", "project", "templates", "locale")
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of every file that renders a fragment, read once per process."""
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in CODE_DIRS:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _generation_key(name: str) -> str:
@@ -84,7 +106,8 @@ def fragment_key(kind: str, depends_on: tuple[str, ...], *vary_on) -> str:
     """The cache key of a fragment of `kind`, for the current generations of
     the data it shows, the active language and today's date (dates and
     "expires in N days" are rendered into it), and whatever else it varies on."""
-    parts = [*generations(EVERYTHING, *depends_on), translation.get_language(), timezone.localdate().isoformat()]
+    parts = [code_version(), *generations(EVERYTHING, *depends_on), translation.get_language()]
+    parts.append(timezone.localdate().isoformat())
     parts += [str(value) for value in vary_on]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
     return f"{PREFIX}:{kind}:{digest}"

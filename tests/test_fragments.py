@@ -1,6 +1,9 @@
 """project.fragments: the generations that keep cached HTML from going stale."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
 
@@ -46,3 +49,19 @@ def test_a_rate_limited_bump_bumps_once_per_window():
 
     assert first != second
     assert third == second
+
+
+def test_clear_page_cache_makes_every_cached_fragment_unreachable():
+    key = fragments.fragment_key("test", ("fleet",))
+
+    call_command("clear_page_cache", stdout=io.StringIO())
+
+    assert fragments.fragment_key("test", ("fleet",)) != key
+
+
+def test_the_code_version_is_part_of_every_key(monkeypatch):
+    key = fragments.fragment_key("test", ("fleet",))
+
+    monkeypatch.setattr(fragments, "code_version", lambda: "another release")
+
+    assert fragments.fragment_key("test", ("fleet",)) != key
