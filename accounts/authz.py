@@ -1,4 +1,5 @@
-"""What a user may do (role names and permissions), kept on the user's row.
+"""What a user may do (role names and permissions), and whether two-factor
+authentication is on, kept on the user's row.
 
 Every signed-in request loads the user row anyway; reading the roles and
 permissions from it saves the two or three queries per page that asking the
@@ -9,7 +10,12 @@ transaction as the change:
 - a user joins or leaves a group, or gets or loses a permission directly;
 - a group gets or loses a permission, is renamed or deleted;
 - a permission is deleted;
+- an authenticator (TOTP, security key, recovery codes) is added or removed;
 - migrations ran (a data migration may grant permissions without signals).
+
+The two-factor flag spares every staff page the query that asks for it
+(accounts.middleware.StaffMFAMiddleware). allauth's own sign-in flow still
+asks the table itself: only our "set it up first" redirect reads the copy.
 
 Signing in stores the copy; a cleared copy is rebuilt by the next request that needs it (three queries) and
 stored only if nothing changed meanwhile: clearing bumps `authz_version`,
@@ -17,15 +23,17 @@ and the rebuilt copy is written only where the version is still the one read
 with the row, so a rebuild racing a change can never store the old rights.
 """
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in
 from django.db import connections
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_migrate, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 
 
 def compute(user) -> dict:
-    """Role names and permission strings of `user`, from the tables (three queries)."""
+    """Role names, permission strings and the two-factor flag of `user`, from the tables (four queries)."""
     groups = list(user.groups.values_list("pk", "name"))
     perms = Permission.objects.values_list("content_type__app_label", "codename").order_by()
     user_perms = perms.filter(user=user)
@@ -34,6 +42,7 @@ def compute(user) -> dict:
         "roles": sorted(name for _pk, name in groups),
         "user_perms": sorted({f"{app}.{code}" for app, code in user_perms}),
         "group_perms": sorted({f"{app}.{code}" for app, code in group_perms}),
+        "mfa": Authenticator.objects.filter(user_id=user.pk).exists(),
     }
 
 
@@ -47,6 +56,15 @@ def load(user) -> dict:
     type(user).objects.filter(pk=user.pk, authz_version=user.authz_version).update(authz=rights)
     user.authz = rights
     return rights
+
+
+def mfa_enabled(user) -> bool:
+    """Whether `user` has two-factor authentication on (allauth's
+    is_mfa_enabled), from the stored copy when it says."""
+    rights = load(user)
+    if "mfa" in rights:
+        return rights["mfa"]
+    return is_mfa_enabled(user)  # a copy stored before the flag existed
 
 
 def clear(users) -> None:
@@ -106,6 +124,10 @@ def _permission_deleted(sender, instance, **kwargs):
     clear(_user_model().objects.filter(Q(groups__permissions=instance) | Q(user_permissions=instance)))
 
 
+def _authenticator_changed(sender, instance, **kwargs):
+    clear(_user_model().objects.filter(pk=instance.user_id))
+
+
 def _signed_in(sender, user, **kwargs):
     # Store the copy now, so even the first page after signing in reads it;
     # from the row as it is now (this `user` may have been read before a change).
@@ -138,3 +160,5 @@ def connect() -> None:
     pre_delete.connect(_permission_deleted, sender=Permission, dispatch_uid="authz-permission-deleted")
     post_migrate.connect(_migrated, dispatch_uid="authz-migrated")
     user_logged_in.connect(_signed_in, dispatch_uid="authz-signed-in")
+    post_save.connect(_authenticator_changed, sender=Authenticator, dispatch_uid="authz-authenticator-saved")
+    post_delete.connect(_authenticator_changed, sender=Authenticator, dispatch_uid="authz-authenticator-deleted")

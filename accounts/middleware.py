@@ -1,4 +1,3 @@
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
@@ -6,6 +5,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts import authz
 from accounts.roles import is_staff_member
 
 # Account pages (sign out, set up two-factor, change password, profile) stay
@@ -34,7 +34,7 @@ class StaffMFAMiddleware:
             settings.STAFF_MFA_REQUIRED
             and (request.path.startswith(GUARDED_PREFIXES) or not request.path.startswith(EXEMPT_PREFIXES))
             and is_staff_member(request.user)
-            and not is_mfa_enabled(request.user)
+            and not authz.mfa_enabled(request.user)
         ):
             if request.path.startswith("/api/"):
                 # A session on the API gets the API's error, not a redirect.

@@ -1,8 +1,8 @@
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
+from accounts import authz
 from accounts.roles import is_staff_member
 from api.models import ApiToken, digest
 
@@ -10,7 +10,7 @@ from api.models import ApiToken, digest
 def mfa_missing(user) -> bool:
     """A staff member who must use two-factor authentication and has not set
     it up: refused on the API as on the pages (accounts.middleware)."""
-    return settings.STAFF_MFA_REQUIRED and is_staff_member(user) and not is_mfa_enabled(user)
+    return settings.STAFF_MFA_REQUIRED and is_staff_member(user) and not authz.mfa_enabled(user)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -7,6 +7,8 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import PASSWORD
@@ -125,3 +127,27 @@ def test_a_staff_member_can_activate_an_authenticator_app_and_gets_recovery_code
     kinds = set(Authenticator.objects.filter(user=clinic_staff).values_list("type", flat=True))
     assert kinds == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_turning_two_factor_on_and_off_takes_effect_at_the_next_request(client, clinic_staff):
+    client.force_login(clinic_staff)
+    assert client.get("/").status_code == 302  # the copy of the rights now says "no two-factor"
+
+    with_totp(clinic_staff)
+    assert client.get("/").status_code == 200
+
+    Authenticator.objects.filter(user=clinic_staff).delete()
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_staff_page_does_not_ask_the_authenticator_table_on_every_request(client, clinic_staff):
+    with_totp(clinic_staff)
+    client.force_login(clinic_staff)
+    client.get("/")  # stores the copy of the rights, two-factor flag included
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    assert not [query for query in queries if Authenticator._meta.db_table in query["sql"]]
