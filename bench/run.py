@@ -495,7 +495,11 @@ def main():
     run([python, "manage.py", "bench_seed", "--scale", args.scale], env)
     seed_seconds = time.monotonic() - seeding_started
     run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    fixture = json.loads(run([python, "manage.py", "bench_sessions"], env, capture_output=True, text=True).stdout)
+    # Every POST of every round is a new code or a new person (booking POST
+    # ~1,000 a round, the booking burst ~200).
+    fixture = json.loads(
+        run([python, "manage.py", "bench_sessions", "--bookers", "5000"], env, capture_output=True, text=True).stdout
+    )
     # Settle the database first: autovacuum or a checkpoint after the writes
     # above would otherwise land in the middle of the first pages' rounds.
     psql(database, "VACUUM ANALYZE")
@@ -541,7 +545,17 @@ def main():
             machine interference only ever slows a run down). `alongside`
             runs in a thread during each round of the page."""
             rounds = []
-            for _ in range(args.rounds):
+            data = Path(post["args"][0]) if post.get("args") else None
+            if data:
+                # Each round sends its own share of the lines (new codes, new
+                # people): a line sent twice measures the "already" answer.
+                lines = data.read_text().splitlines()
+                share = len(lines) // args.rounds
+                for n in range(args.rounds):
+                    data.with_suffix(f".{n}.tsv").write_text("\n".join(lines[n * share : (n + 1) * share]) + "\n")
+            for number in range(args.rounds):
+                if data:
+                    post = {**post, "args": [str(data.with_suffix(f".{number}.tsv"))]}
                 f0 = wrk(f"{base}/bench/f0/", duration=args.reference, **load)
                 f1 = wrk(f"{base}/bench/f1/", duration=args.reference, **load)
                 side = {}
@@ -624,10 +638,14 @@ def main():
                 for n in range(len(booking["sessions"]))
             ],
         )
-        # Half the bookers for the POST row, the other half for the burst below.
-        half = len(lines) // 2
-        (workdir / "booking.tsv").write_text("\n".join(lines[:half]) + "\n")
-        (workdir / "burst.tsv").write_text("\n".join(lines[half:]) + "\n")
+        # Four fifths of the bookers for the POST row, the rest for the burst below.
+        split = len(lines) * 4 // 5
+        (workdir / "booking.tsv").write_text("\n".join(lines[:split]) + "\n")
+        burst = lines[split:]
+        share = len(burst) // args.rounds
+        for n in range(args.rounds):
+            (workdir / f"burst.{n}.tsv").write_text("\n".join(burst[n * share : (n + 1) * share]) + "\n")
+        burst_rounds = iter(range(args.rounds))
         booking_env = {
             "WRK_THREADS": str(args.threads),
             "WRK_OK": "^/appointments/%d+/$",
@@ -657,7 +675,7 @@ def main():
                 connections=2,
                 threads=1,
                 script="wrk_post.lua",
-                args=[str(workdir / "burst.tsv")],
+                args=[str(workdir / f"burst.{next(burst_rounds)}.tsv")],
                 env={**booking_env, "WRK_THREADS": "1"},
             )
 
