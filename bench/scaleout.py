@@ -41,13 +41,12 @@ from run import (
     DEMO_PASSWORD,
     HOST,
     JUST_TAKEN,
-    PG_SERVER,
-    REDIS_URL,
     ROOT,
     ensure_database,
     port_free,
     psql,
     run,
+    server_env,
     wait_until_up,
 )
 
@@ -221,22 +220,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ports", type=int, nargs=2, default=[18771, 18772])
     args = parser.parse_args()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings",
-        "DJANGO_DEBUG": "0",
-        # One secret for both servers, as one app's dynos share their config.
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DATABASE_URL": f"{PG_SERVER}/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
-        "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_HSTS_SECONDS": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DJANGO_STAFF_MFA_REQUIRED": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
+    # The bench's production settings, one secret for both servers (as one
+    # app's dynos share their config), and the client's own address: the
+    # shared rate limit is checked per person, not per proxied address.
+    env = server_env(DATABASE)
+    for bench_only in ("ALLAUTH_TRUSTED_PROXY_COUNT", "VAXFLEET_BENCH_ENDPOINTS", "PORT"):
+        env.pop(bench_only)
     python = sys.executable
     ensure_database(DATABASE)
     run([python, "manage.py", "migrate", "--noinput", "-v0"], env)

@@ -4,13 +4,12 @@ must show on the next view."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fleet.models import TruckStatus
 from fleet.services import assign
 from tests.fleet.factories import DriverFactory, TruckFactory
+from tests.pages import queries_of
 
 pytestmark = pytest.mark.django_db
 DRIVERS = reverse("fleet:driver-list")
@@ -21,13 +20,6 @@ TRUCKS = reverse("fleet:truck-list")
 def staff(client, fleet_manager):
     client.force_login(fleet_manager)
     return client
-
-
-def queries_of(client, url, data=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, data or {})
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
 
 
 def test_the_driver_list_is_served_from_the_cache_with_fewer_queries(staff):

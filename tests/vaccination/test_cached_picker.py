@@ -7,26 +7,18 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.pages import queries_of
 from vaccination import services
 from vaccination.models import SEATS_BUMP_SECONDS, Appointment, Slot
 from vaccination.views import PICKER_SECONDS
 
 pytestmark = pytest.mark.django_db
 BOOK = reverse("vaccination:book")
-
-
-def queries_of(client, url, data=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, data or {})
-    assert response.status_code == 200
-    return len(queries), response.content.decode()
 
 
 def day_of(slot):
