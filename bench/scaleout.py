@@ -13,7 +13,10 @@ several stateless app servers:
    servers; the limit (20 a minute) refuses the 21st whichever server it
    reaches;
 4. a session is valid on both: sign in (a real POST with the password) on
-   server A, then read a signed-in page on server B.
+   server A, then read a signed-in page on server B;
+5. the cached page parts are shared (project.fragments): B's day board
+   shows a check-in made on A at once, and B's booking picker a seat taken
+   on A (outside a burst of bookings: during one it may be 5 s old).
 
     .venv/bin/python bench/scaleout.py [--ports 18771 18772]
 
@@ -35,12 +38,15 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import redis
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import (
     DEMO_PASSWORD,
     HOST,
     JUST_TAKEN,
+    REDIS_URL,
     ROOT,
     ensure_database,
     port_free,
@@ -195,6 +201,46 @@ def shared_rate_limit(ports, fixture, csrf, tries=25, limit=20):
     )
 
 
+def count_on(text, pattern):
+    found = re.search(pattern, text, re.DOTALL)
+    return int(re.sub(r"\D", "", found.group(1))) if found else None
+
+
+def shared_cache(ports, fixture, csrf):
+    """Read on B (the parts are cached there), write on A, read on B again."""
+    a, b = ports
+    name = fixture["cookie_name"]
+    desk = fixture["checkin"]
+    staff = f"{name}={desk['sessions'][0]}; {csrf['cookie']}"
+    rows = f"/clinic/today/rows/?site={desk['site']}"
+    checked_in = r'<span class="board-count">([\d,.]+)</span> checked in'
+    before = count_on(request(b, "GET", rows, cookie=staff)[2], checked_in)
+    code = desk["codes"][-1]  # the double scan used the first ones
+    body = {"code": code, "site": desk["site"], "attempt": "cache-check", "csrfmiddlewaretoken": csrf["token"]}
+    request(a, "POST", "/clinic/checkin/", cookie=staff, body=body)
+    after = count_on(request(b, "GET", rows, cookie=staff)[2], checked_in)
+
+    booking = fixture["booking"]
+    viewer = f"{name}={booking['sessions'][0]}; {csrf['cookie']}"
+    booker = f"{name}={booking['sessions'][1]}; {csrf['cookie']}"
+    clinic = booking["site_name"]
+    free = rf"{re.escape(clinic)}</span>.*?([\d,.]+) free place"
+    time.sleep(2.5)  # past the burst window of the bookings before (SEATS_BUMP_SECONDS)
+    seats_before = count_on(request(b, "GET", "/appointments/book/", cookie=viewer)[2], free)
+    # slots[0] went to the rate-limit check's first booking (one seat each here).
+    body = {"slot": booking["slots"][1], "csrfmiddlewaretoken": csrf["token"]}
+    status, headers, _text = request(a, "POST", "/appointments/book/", cookie=booker, body=body)
+    booked = status == 302 and re.search(r"/appointments/\d+/$", headers.get("location", [""])[0])
+    seats_after = count_on(request(b, "GET", "/appointments/book/", cookie=viewer)[2], free)
+
+    ok = None not in (before, after, seats_before, seats_after) and after == before + 1
+    ok = ok and bool(booked) and seats_after == seats_before - 1
+    return ok, (
+        f"cached pages shared: B's day board said {before} checked in, {after} after a check-in on A; "
+        f"B's booking picker said {seats_before} free places at {clinic}, {seats_after} after a booking on A"
+    )
+
+
 def shared_session(ports):
     status, headers, page = request(ports[0], "GET", "/accounts/login/")
     cookie = cookies_from(headers)
@@ -227,6 +273,9 @@ def main():
     for bench_only in ("ALLAUTH_TRUSTED_PROXY_COUNT", "VAXFLEET_BENCH_ENDPOINTS", "PORT"):
         env.pop(bench_only)
     python = sys.executable
+    # A run a minute ago left its rate-limit counters (and cached pages) in
+    # the bench's Redis database: start from an empty one.
+    redis.Redis.from_url(REDIS_URL).flushdb()
     ensure_database(DATABASE)
     run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
     run([python, "manage.py", "seed_demo", "--force"], env, stdout=subprocess.DEVNULL)
@@ -265,6 +314,7 @@ def main():
             double_scan(args.ports, fixture, csrf),
             shared_rate_limit(args.ports, fixture, csrf),
             shared_session(args.ports),
+            shared_cache(args.ports, fixture, csrf),
         ]
         connections = psql(DATABASE, f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{APP_NAME}'")
     finally:

@@ -83,6 +83,7 @@ def build(*, desk_users=40, check_ins=6000, bookers=3000, racers=200, signers=20
             "codes": desk["codes"],
         },
         "booking": {
+            "site_name": BOOKING_SITE,
             "sessions": [session(user) for user in booking["bookers"]],
             "slots": booking["slots"],
         },
