@@ -173,7 +173,13 @@ else:
 # Parts of the page layout that change only with a deploy (the menu of a
 # role, the language list), rendered once per process by the {% cache %} tag:
 # no network round trip, nothing user-specific in them.
-CACHES["layout"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "layout"}
+# With debug on (make run) nothing is kept, so an edited template shows at once.
+CACHES["layout"] = {
+    "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+    if DEBUG
+    else "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "layout",
+}
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"

@@ -65,3 +65,19 @@ def test_the_code_version_is_part_of_every_key(monkeypatch):
     monkeypatch.setattr(fragments, "code_version", lambda: "another release")
 
     assert fragments.fragment_key("test", ("fleet",)) != key
+
+
+@pytest.mark.parametrize(("debug", "renders"), [(False, 1), (True, 2)])
+def test_a_fragment_is_rendered_once_but_every_time_with_debug_on(settings, debug, renders):
+    """make run runs with debug on: an edited template must show at once."""
+    settings.DEBUG = debug
+    calls = []
+
+    def render():
+        calls.append(1)
+        return "<p>rows</p>"
+
+    for _ in range(2):
+        assert fragments.cached_html("test", ("fleet",), ("query",), render) == "<p>rows</p>"
+
+    assert len(calls) == renders
