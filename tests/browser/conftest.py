@@ -140,9 +140,11 @@ def settle_accessibility(tab):
     """Let the check of the page now shown finish."""
     from playwright.sync_api import Error
 
+    from tests.browser.helpers import wait_until
+
     # A page that is closed or never finished loading has nothing left to check.
-    with contextlib.suppress(Error):
-        tab.wait_for_function("window.__vaxfleetAxeDone === true", timeout=10_000)
+    with contextlib.suppress(Error, AssertionError):
+        wait_until(tab, "window.__vaxfleetAxeDone === true")
 
 
 @pytest.fixture

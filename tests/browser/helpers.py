@@ -1,6 +1,7 @@
 """Steps several browser journeys share."""
 
 import re
+import time
 
 from django.core import mail
 
@@ -71,3 +72,17 @@ def tab_to(page, text, *, key="Tab", presses=80):
         texts.append(now["text"])
         seen.append(now["path"])
     raise AssertionError(f"{text!r} not reached in {presses} presses: {seen}")
+
+
+def wait_until(page, expression, timeout=10):
+    """Wait until the JavaScript `expression` (or function) is true in `page`.
+
+    Polled from Python with evaluate(), which the page's Content-Security-Policy
+    does not govern. Playwright's wait_for_function compiles its predicate
+    inside the page when the first check fails, and the CSP (no 'unsafe-eval')
+    refuses that: a console error that fails the test now and then."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still not true after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from fleet.models import Assignment, Driver, Truck
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.browser.helpers import label
+from tests.browser.helpers import label, wait_until
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
@@ -91,9 +91,10 @@ def test_a_nurse_checks_a_person_in_by_code_records_the_lot_and_the_person_sees_
     assert "Comirnaty (COVID-19), dose 1" in green.inner_text()
     # On the phone the answer is on screen, not scrolled away by the field's focus
     # (checked before the full-page screenshot, whose resizing scrolls to the field).
-    page.wait_for_function(
+    wait_until(
+        page,
         "() => { const box = document.querySelector('.desk-result').getBoundingClientRect();"
-        " return box.top >= 0 && box.bottom <= window.innerHeight; }"
+        " return box.top >= 0 && box.bottom <= window.innerHeight; }",
     )
     screenshot(page, "checkin-green-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

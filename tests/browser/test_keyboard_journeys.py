@@ -9,7 +9,7 @@ import pytest
 
 from accounts.roles import Role
 from tests.browser.conftest import NARROW, SMALL_TAP_TARGETS, assert_accessible
-from tests.browser.helpers import fill_signup, focused, label, tab_to
+from tests.browser.helpers import fill_signup, focused, label, tab_to, wait_until
 from tests.browser.test_booking_journey import clinics  # noqa: F401 - its fixture
 from tests.browser.test_checkin_journey import mobile_clinic, sign_in  # noqa: F401 - its fixture
 from tests.factories import PASSWORD, UserFactory
@@ -81,7 +81,7 @@ def test_a_nurse_checks_in_and_records_the_dose_with_the_keyboard_and_hears_the_
     page.goto("/clinic/checkin/")
 
     # The code field has the focus: type and press Enter, as a scanner does.
-    page.wait_for_function(CODE_FIELD_FOCUSED)
+    wait_until(page, CODE_FIELD_FOCUSED)
     page.keyboard.type(appointment.code.lower())
     press_and_load(page, "Enter")
     green = page.get_by_role("status").filter(has_text="Checked in")
@@ -104,7 +104,7 @@ def test_a_nurse_checks_in_and_records_the_dose_with_the_keyboard_and_hears_the_
 
     # A second scan: red, with a cross and words, announced as an alert.
     page.goto("/clinic/checkin/")
-    page.wait_for_function(CODE_FIELD_FOCUSED)
+    wait_until(page, CODE_FIELD_FOCUSED)
     page.keyboard.type(appointment.code)
     press_and_load(page, "Enter")
     red = page.get_by_role("alert").filter(has_text="Already checked in")
