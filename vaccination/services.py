@@ -96,11 +96,10 @@ def _free_seat(slot: Slot) -> None:
 
 
 def _seats_changed(slot: Slot) -> None:
-    """The cached pages that show this slot's seats are stale: the clinic's
-    day board at once, the booking picker at most every SEATS_BUMP_SECONDS
-    (project.fragments.bump_at_most_every: many bookings a second must not
-    make every view of the picker a miss)."""
-    fragments.bump(day_board(slot.site_id))
+    """The cached booking picker shows free seats: stale, but marked so at
+    most every SEATS_BUMP_SECONDS (many bookings a second must not make every
+    view of it a miss). The day boards follow the appointments themselves
+    (vaccination.signals)."""
     fragments.bump_at_most_every(SEATS_BUMP_SECONDS, FREE_SEATS)
 
 
@@ -218,6 +217,8 @@ def reschedule(*, appointment: Appointment, slot: Slot) -> Appointment:
         next_dose(person=locked.person, vaccine=new_slot.vaccine, when=new_slot.start)
         _take_seat(new_slot)
         _free_seat(locked.slot)
+        # Saving reports the new clinic to its day board; the old one hears it here.
+        fragments.bump(day_board(locked.slot.site_id))
         before = _facts(locked)
         locked.slot = new_slot
         locked.sequence += 1

@@ -10,8 +10,8 @@ from project import fragments
 from vaccination.models import CATALOGUE, FREE_SEATS, Appointment, Site, Slot, Vaccine, day_board
 
 
-def free_seats_changed(sender, **kwargs):
-    fragments.bump(FREE_SEATS)
+def slot_changed(sender, instance, **kwargs):
+    fragments.bump(FREE_SEATS, day_board(instance.site_id))
 
 
 def catalogue_changed(sender, **kwargs):
@@ -22,7 +22,7 @@ def appointment_changed(sender, instance, **kwargs):
     fragments.bump(day_board(instance.slot.site_id))
 
 
-for model, receiver in ((Site, catalogue_changed), (Vaccine, catalogue_changed), (Slot, free_seats_changed)):
+for model, receiver in ((Site, catalogue_changed), (Vaccine, catalogue_changed), (Slot, slot_changed)):
     post_save.connect(receiver, sender=model, dispatch_uid=f"fragments-{model._meta.label}-save")
     post_delete.connect(receiver, sender=model, dispatch_uid=f"fragments-{model._meta.label}-delete")
 post_save.connect(appointment_changed, sender=Appointment, dispatch_uid="fragments-appointment-save")

@@ -241,7 +241,6 @@ def _board(request):
         rows,
         timeout=BOARD_SECONDS,
     )
-    truck = site.truck if site.is_mobile else None
     context.update(
         {
             "day": day,
@@ -249,8 +248,6 @@ def _board(request):
             "search": search,
             "q": query,
             "only": only,
-            "truck": truck,
-            "driver_assignment": truck.current_assignment if truck else None,
             "rows_url": reverse("clinic:today-rows")
             + "?"
             + urlencode({"site": site.pk, "q": query, "status": only, "page": page_number}),
@@ -296,7 +293,13 @@ def _board_rows(site, day, *, query, only, page_number):
 @role_required(Role.CLINIC_STAFF)
 @require_GET
 def board(request):
-    return render(request, "clinic/board.html", _board(request))
+    context = _board(request)
+    site = context["site"]
+    # The mobile clinic's truck and driver: on the page, not in the rows it polls.
+    truck = site.truck if site is not None and site.is_mobile else None
+    context["truck"] = truck
+    context["driver_assignment"] = truck.current_assignment if truck else None
+    return render(request, "clinic/board.html", context)
 
 
 @role_required(Role.CLINIC_STAFF)
