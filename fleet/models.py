@@ -25,6 +25,9 @@ from accounts.roles import Role, has_role
 
 # How far ahead a licence expiry counts as "expiring soon".
 LICENCE_WARNING_DAYS = 30
+# The generation (project.fragments) of the cached fleet lists: bumped by
+# fleet.signals on every change to the register.
+FLEET_REGISTER = "fleet"
 
 TRUCK_CODE_PATTERN = r"^[A-Z]{3}-[0-9]{4}$"
 truck_code_validator = RegexValidator(

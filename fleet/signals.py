@@ -4,14 +4,14 @@ save through the models, so one place catches them all."""
 
 from django.db.models.signals import post_delete, post_save
 
-from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
+from fleet.models import FLEET_REGISTER, Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
 from project import fragments
 
 FLEET_MODELS = (Client, ClientMembership, Driver, Truck, Assignment, TruckCondition)
 
 
 def fleet_changed(sender, **kwargs):
-    fragments.bump("fleet")
+    fragments.bump(FLEET_REGISTER)
 
 
 for model in FLEET_MODELS:

@@ -19,13 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import audit
 from accounts.roles import Role, permission_required, role_required
 from fleet.forms import AssignForm, ClientSearchForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
-from fleet.models import ClientMembership, Driver, Truck, TruckStatus
+from fleet.models import FLEET_REGISTER, ClientMembership, Driver, Truck, TruckStatus
 from fleet.services import FleetError, assign, release
 from project import fragments
 
 PAGE_SIZE = 25
-# The data the cached fleet lists show; bumped by fleet.signals on every change.
-FLEET_DATA = ("fleet",)
 HISTORY_LIMIT = 50
 # The truck page shows the latest reported condition and this many reports.
 CONDITIONS_SHOWN = 10
@@ -84,6 +82,31 @@ def _sort_columns(current, columns):
     return headers
 
 
+def _list_page(request, name, form_class, rows, columns, words):
+    """A fleet list page: search, sortable table and bounded pages of `rows()`.
+
+    Everyone who may open a fleet list sees the whole register (visible_to),
+    so the rendered list is the same for all of them: it is kept in the
+    shared cache until the register changes (FLEET_REGISTER, bumped by
+    fleet.signals) and only the page around it, with each role's buttons,
+    is rendered per request."""
+
+    def results():
+        form = form_class(request.GET)
+        page = BoundedPaginator(form.filter(rows()), PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "form": form,
+            "page_obj": page,
+            "columns": _sort_columns(form.sort_key, columns),
+            "clear_url": request.path,
+            **words,
+        }
+        return render_to_string(f"fleet/_{name}_results.html", context, request)
+
+    html = fragments.cached_html(f"{name}-list", (FLEET_REGISTER,), (request.GET.urlencode(),), results)
+    return render(request, f"fleet/{name}_list.html", {"results": html})
+
+
 def _log_change(request, obj, action, form):
     """Record who created or changed a record in Django's admin history and
     in the audit log (the names of the changed fields, not their values)."""
@@ -113,25 +136,28 @@ def _recent_changes(obj):
 @require_GET
 @permission_required("fleet.view_driver")
 def driver_list(request):
-    def results():
-        form = DriverFilterForm(request.GET)
-        drivers = form.filter(Driver.objects.visible_to(request.user).select_related("client").with_current_truck())
-        page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
-        columns = [
-            ("name", _("Name")),
-            ("licence", _("Licence")),
-            ("expiry", _("Licence expiry")),
-            (None, _("Phone")),
-            (None, _("Truck")),
-            ("client", _("Client company")),
-        ]
-        context = {"form": form, "page_obj": page, "columns": _sort_columns(form.sort_key, columns)}
-        return render_to_string("fleet/_driver_results.html", context, request)
-
-    # Everyone who reaches this page may see the whole register (visible_to),
-    # so the rendered list is the same for all of them: shared in the cache.
-    html = fragments.cached_html("driver-list", FLEET_DATA, (request.GET.urlencode(),), results)
-    return render(request, "fleet/driver_list.html", {"results": html})
+    columns = [
+        ("name", _("Name")),
+        ("licence", _("Licence")),
+        ("expiry", _("Licence expiry")),
+        (None, _("Phone")),
+        (None, _("Truck")),
+        ("client", _("Client company")),
+    ]
+    words = {
+        "label": _("Search and filter drivers"),
+        "caption": _("Drivers matching the search"),
+        "noun": _("drivers"),
+        "empty": _("No driver matches this search. Check the spelling, or clear the filters."),
+    }
+    return _list_page(
+        request,
+        "driver",
+        DriverFilterForm,
+        lambda: Driver.objects.visible_to(request.user).select_related("client").with_current_truck(),
+        columns,
+        words,
+    )
 
 
 @require_GET
@@ -332,23 +358,21 @@ def driver_export(request):
 @require_GET
 @permission_required("fleet.view_truck")
 def truck_list(request):
-    def results():
-        form = TruckFilterForm(request.GET)
-        trucks = form.filter(Truck.objects.with_current_driver())
-        page = BoundedPaginator(trucks, PAGE_SIZE).get_page(request.GET.get("page"))
-        columns = [
-            ("code", _("Code")),
-            ("plate", _("Plate")),
-            (None, _("Make and model")),
-            ("year", _("Year")),
-            ("status", _("Status")),
-            (None, _("Driver")),
-        ]
-        context = {"form": form, "page_obj": page, "columns": _sort_columns(form.sort_key, columns)}
-        return render_to_string("fleet/_truck_results.html", context, request)
-
-    html = fragments.cached_html("truck-list", FLEET_DATA, (request.GET.urlencode(),), results)
-    return render(request, "fleet/truck_list.html", {"results": html})
+    columns = [
+        ("code", _("Code")),
+        ("plate", _("Plate")),
+        (None, _("Make and model")),
+        ("year", _("Year")),
+        ("status", _("Status")),
+        (None, _("Driver")),
+    ]
+    words = {
+        "label": _("Search and filter trucks"),
+        "caption": _("Trucks matching the search"),
+        "noun": _("trucks"),
+        "empty": _("No truck matches this search."),
+    }
+    return _list_page(request, "truck", TruckFilterForm, Truck.objects.with_current_driver, columns, words)
 
 
 @require_GET
