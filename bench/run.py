@@ -542,8 +542,8 @@ def main():
         def measure(name, path, cookie, kind, alongside=None, **post):
             """The page in `args.rounds` rounds, each right after F0 and F1:
             the best round of each against the best of F1 (on a shared
-            machine interference only ever slows a run down). `alongside`
-            runs in a thread during each round of the page."""
+            machine interference only ever slows a run down). `alongside(n)`
+            runs in a thread during round n of the page."""
             rounds = []
             data = Path(post["args"][0]) if post.get("args") else None
             if data:
@@ -559,7 +559,11 @@ def main():
                 f0 = wrk(f"{base}/bench/f0/", duration=args.reference, **load)
                 f1 = wrk(f"{base}/bench/f1/", duration=args.reference, **load)
                 side = {}
-                helper = threading.Thread(target=lambda side=side: side.update(alongside())) if alongside else None
+                helper = (
+                    threading.Thread(target=lambda n=number, side=side: side.update(alongside(n)))
+                    if alongside
+                    else None
+                )
                 if helper:
                     helper.start()
                 page = wrk(f"{base}{path}", cookie=cookie, duration=args.duration, **load, **post)
@@ -645,7 +649,6 @@ def main():
         share = len(burst) // args.rounds
         for n in range(args.rounds):
             (workdir / f"burst.{n}.tsv").write_text("\n".join(burst[n * share : (n + 1) * share]) + "\n")
-        burst_rounds = iter(range(args.rounds))
         booking_env = {
             "WRK_THREADS": str(args.threads),
             "WRK_OK": "^/appointments/%d+/$",
@@ -668,14 +671,14 @@ def main():
         name, path, who = pages(fixture)[2]
         cookie = f"{fixture['cookie_name']}={fixture['sessions'][who]}"
 
-        def book_alongside():
+        def book_alongside(number):
             return wrk(
                 f"{base}/appointments/book/",
                 duration=args.duration,
                 connections=2,
                 threads=1,
                 script="wrk_post.lua",
-                args=[str(workdir / f"burst.{next(burst_rounds)}.tsv")],
+                args=[str(workdir / f"burst.{number}.tsv")],
                 env={**booking_env, "WRK_THREADS": "1"},
             )
 

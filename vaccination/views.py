@@ -68,9 +68,9 @@ def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclud
     What the picker shows is the same for everyone with the same dose
     history, so it is rendered once into the shared cache and kept there
     until a seat is taken or freed, or a clinic, vaccine or slot changes
-    (FREE_SEATS), and at most PICKER_SECONDS. The slot buttons submit a form outside it that holds this
-    visitor's CSRF token. A miss costs a constant number of queries,
-    however many clinics, days and slots there are."""
+    (FREE_SEATS), and at most PICKER_SECONDS. The slot buttons submit a
+    form outside it that holds this visitor's CSRF token. A miss costs a
+    constant number of queries, however many clinics, days and slots."""
     picker = PickerForm(request.GET)
     params = picker.cleaned_data if picker.is_valid() else {}
     mine = _doses_and_current(person) if person is not None and person.is_authenticated else None

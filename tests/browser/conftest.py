@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import wait_until
+
 CHROMIUM = os.environ.get("VAXFLEET_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
@@ -139,8 +141,6 @@ def watch_accessibility(context):
 def settle_accessibility(tab):
     """Let the check of the page now shown finish."""
     from playwright.sync_api import Error
-
-    from tests.browser.helpers import wait_until
 
     # A page that is closed or never finished loading has nothing left to check.
     with contextlib.suppress(Error, AssertionError):
