@@ -90,7 +90,7 @@ def main():
     secret = "b" * 32  # the CSRF secret: cookie and form carry the same
     csrf_cookie = f"{fixture['csrf_cookie_name']}={secret}"
 
-    from project import fragments
+    from pagecache import fragments
 
     def serve(request):
         path, cookie, body = request

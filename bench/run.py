@@ -667,7 +667,7 @@ def main():
 
         # The day bookings open: the booking page read while others book.
         # Every booking changes the free seats the page shows, so this is the
-        # booking page's cache (project.fragments) under the load it is for.
+        # booking page's cache (pagecache.fragments) under the load it is for.
         name, path, who = pages(fixture)[2]
         cookie = f"{fixture['cookie_name']}={fixture['sessions'][who]}"
 

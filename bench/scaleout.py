@@ -14,7 +14,7 @@ several stateless app servers:
    reaches;
 4. a session is valid on both: sign in (a real POST with the password) on
    server A, then read a signed-in page on server B;
-5. the cached page parts are shared (project.fragments): B's day board
+5. the cached page parts are shared (pagecache.fragments): B's day board
    shows a check-in made on A at once, and B's booking picker a seat taken
    on A (outside a burst of bookings: during one it may be 5 s old).
 

@@ -25,7 +25,7 @@ from accounts.roles import Role, has_role
 
 # How far ahead a licence expiry counts as "expiring soon".
 LICENCE_WARNING_DAYS = 30
-# The generation (project.fragments) of the cached fleet lists: bumped by
+# The generation (pagecache.fragments) of the cached fleet lists: bumped by
 # fleet.signals on every change to the register.
 FLEET_REGISTER = "fleet"
 

@@ -1,11 +1,11 @@
 """Every change to the fleet register marks the cached fleet lists stale
-(project.fragments): the pages, the admin, the API and import_fleet all
+(pagecache.fragments): the pages, the admin, the API and import_fleet all
 save through the models, so one place catches them all."""
 
 from django.db.models.signals import post_delete, post_save
 
 from fleet.models import FLEET_REGISTER, Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
-from project import fragments
+from pagecache import fragments
 
 FLEET_MODELS = (Client, ClientMembership, Driver, Truck, Assignment, TruckCondition)
 

@@ -21,7 +21,7 @@ from accounts.roles import Role, permission_required, role_required
 from fleet.forms import AssignForm, ClientSearchForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
 from fleet.models import FLEET_REGISTER, ClientMembership, Driver, Truck, TruckStatus
 from fleet.services import FleetError, assign, release
-from project import fragments
+from pagecache import fragments
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 50

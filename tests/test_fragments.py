@@ -1,4 +1,4 @@
-"""project.fragments: the generations that keep cached HTML from going stale."""
+"""pagecache.fragments: the generations that keep cached HTML from going stale."""
 
 import io
 
@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
 
-from project import fragments
+from pagecache import fragments
 
 pytestmark = pytest.mark.django_db
 

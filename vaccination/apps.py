@@ -8,5 +8,5 @@ class VaccinationConfig(AppConfig):
 
     def ready(self):
         # personal_data answers accounts' personal-data signals; signals marks
-        # the cached pages stale on every change (project.fragments).
+        # the cached pages stale on every change (pagecache.fragments).
         from vaccination import personal_data, signals  # noqa: F401

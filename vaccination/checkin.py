@@ -16,7 +16,7 @@ from django.utils import timezone
 
 import audit
 from audit.models import Action
-from project import fragments
+from pagecache import fragments
 from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, CheckInLog, Site, day_board
 
 # A double-submitted desk form (same desk, same rendered form) within this

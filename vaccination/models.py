@@ -16,12 +16,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from project import fragments
+from pagecache import fragments
 
 # No 0/O, 1/I/L: a code read aloud or typed from a phone screen must not be ambiguous.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
-# The generation (project.fragments) of what the booking picker shows: clinics,
+# The generation (pagecache.fragments) of what the booking picker shows: clinics,
 # vaccines, slots and their free seats. Bumped on every change to them.
 FREE_SEATS = "free-seats"
 # Seats taken and freed bump FREE_SEATS at most this often; a cached picker

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 import audit
 from audit.models import Action
-from project import fragments
+from pagecache import fragments
 from vaccination import emails
 from vaccination.models import FREE_SEATS, SEATS_BUMP_SECONDS, Appointment, Slot, Vaccine, day_board
 

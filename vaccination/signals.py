@@ -1,12 +1,12 @@
 """Every change to clinics, vaccines, slots or appointments marks the
-cached pages that show them stale (project.fragments): the booking picker
+cached pages that show them stale (pagecache.fragments): the booking picker
 (FREE_SEATS) and each clinic's day board. Seats taken and freed, check-ins
 and doses are written with UPDATEs that send no signal: vaccination.services,
 vaccination.checkin and mark_no_shows bump for those."""
 
 from django.db.models.signals import post_delete, post_save
 
-from project import fragments
+from pagecache import fragments
 from vaccination.models import CATALOGUE, FREE_SEATS, Appointment, Site, Slot, Vaccine, day_board
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from project import fragments
+from pagecache import fragments
 from vaccination import services
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, SlotForm
@@ -25,7 +25,7 @@ from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, Appointment, Site
 from vaccination.services import BookingError
 
 DAYS_AHEAD = BOOKING_DAYS_AHEAD
-# The longest a cached picker is shown (project.fragments): outside a burst
+# The longest a cached picker is shown (pagecache.fragments): outside a burst
 # of bookings every change shows at once; during one, seat counts may be this
 # old (SEATS_BUMP_SECONDS), and a time that has just filled or started is
 # refused with "just taken" when booked.

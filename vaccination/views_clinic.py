@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, role_required
-from project import fragments
+from pagecache import fragments
 from vaccination import checkin
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
 BOARD_PAGE_SIZE = 25
-# The longest the cached rows of a day board are shown (project.fragments):
+# The longest the cached rows of a day board are shown (pagecache.fragments):
 # appointment changes show at once, a person's new name within this.
 BOARD_SECONDS = 60
 RECENT_SCANS = 5

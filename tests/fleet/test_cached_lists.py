@@ -1,5 +1,5 @@
 """The driver and truck lists are rendered once and served from the shared
-cache (project.fragments) until the fleet register changes: every change
+cache (pagecache.fragments) until the fleet register changes: every change
 must show on the next view."""
 
 import pytest

@@ -1,5 +1,5 @@
 """The booking picker is rendered once and served from the shared cache
-(project.fragments) until a seat is taken or freed or a slot changes: what
+(pagecache.fragments) until a seat is taken or freed or a slot changes: what
 people see must never be a stale copy, nor another person's."""
 
 import re

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from benchmarks import seeding
 from benchmarks.scales import SCALES
-from project import fragments
+from pagecache import fragments
 
 
 class Command(BaseCommand):

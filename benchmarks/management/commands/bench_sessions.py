@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from benchmarks import fixture
-from project import fragments
+from pagecache import fragments
 
 
 class Command(BaseCommand):

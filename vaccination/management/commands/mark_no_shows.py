@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from project import fragments
+from pagecache import fragments
 from vaccination.models import Appointment, Site, day_board
 
 

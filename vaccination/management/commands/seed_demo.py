@@ -4,7 +4,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from fleet.demo import seed_fleet
-from project import fragments
+from pagecache import fragments
 from vaccination.demo import seed_vaccination
 
 

@@ -23,7 +23,9 @@ loaded around the models (a restored dump), `manage.py clear_page_cache`.
 import functools
 import hashlib
 import uuid
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -38,17 +40,25 @@ EVERYTHING = "everything"
 
 # What renders a fragment: the code, the templates and the translations.
 CODE_SUFFIXES = (".py", ".html", ".txt", ".mo")
-CODE_DIRS = ("accounts", "api", "audit", "fleet", "vaccination", "project", "templates", "locale")
+# Besides these, every installed app of ours (an app added later is counted without a change here).
+SHARED_DIRS = ("project", "templates", "locale")
+
+
+def _code_dirs():
+    base = settings.BASE_DIR.resolve()
+    ours = {Path(config.path).resolve() for config in apps.get_app_configs()}
+    ours = sorted(path for path in ours if path.parent == base)  # our apps sit at the root
+    return [*ours, *(base / name for name in SHARED_DIRS)]
 
 
 @functools.cache
 def code_version() -> str:
     """A digest of every file that renders a fragment, read once per process."""
     digest = hashlib.blake2b(digest_size=8)
-    for folder in CODE_DIRS:
-        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+    for folder in _code_dirs():
+        for path in sorted(folder.rglob("*")):
             if path.suffix in CODE_SUFFIXES and path.is_file():
-                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(str(path.relative_to(settings.BASE_DIR.resolve())).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from project import fragments
+from pagecache import fragments
 
 
 class Command(BaseCommand):
     help = (
-        "Forget every page part kept in the shared cache (project.fragments). Run it after pointing the app at "
+        "Forget every page part kept in the shared cache (pagecache.fragments). Run it after pointing the app at "
         "data changed outside it, such as a restored dump: the cache cannot know that the rows changed."
     )
 
