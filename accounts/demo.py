@@ -16,6 +16,7 @@ DEMO_ACCOUNTS = [
     ("driver@example.com", "Diego", "Driver", Role.DRIVER, False),
     ("client@example.com", "Clara", "Client", Role.CLIENT_USER, False),
     ("patient@example.com", "Pat", "Patient", None, False),
+    ("lead@example.com", "Lea", "Lead", Role.CAMPAIGN_LEAD, False),
 ]
 
 

@@ -19,11 +19,12 @@ class Role(StrEnum):
     FLEET_MANAGER = "Fleet manager"
     DRIVER = "Driver"
     CLIENT_USER = "Client user"
+    CAMPAIGN_LEAD = "Campaign lead"
 
 
 # Roles that act on other people's health or personal data: they must use
 # two-factor authentication (settings.STAFF_MFA_REQUIRED).
-STAFF_ROLES = frozenset({Role.CLINIC_STAFF, Role.FLEET_MANAGER})
+STAFF_ROLES = frozenset({Role.CLINIC_STAFF, Role.FLEET_MANAGER, Role.CAMPAIGN_LEAD})
 
 
 def is_staff_member(user) -> bool:

@@ -71,6 +71,11 @@ def client_user(db):
 
 
 @pytest.fixture
+def campaign_lead(db):
+    return UserFactory(email="lead@example.org", first_name="Lena", last_name="Lead", roles=[Role.CAMPAIGN_LEAD])
+
+
+@pytest.fixture
 def superuser(db):
     return UserFactory(email="root@example.org", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
 

@@ -21,12 +21,14 @@ def test_seed_demo_creates_the_demo_accounts_with_their_roles(capsys):
         "driver@example.com",
         "client@example.com",
         "patient@example.com",
+        "lead@example.com",
     }
     assert users["admin@example.com"].is_superuser
     assert has_role(users["staff@example.com"], Role.CLINIC_STAFF)
     assert has_role(users["fleet@example.com"], Role.FLEET_MANAGER)
     assert has_role(users["driver@example.com"], Role.DRIVER)
     assert has_role(users["client@example.com"], Role.CLIENT_USER)
+    assert has_role(users["lead@example.com"], Role.CAMPAIGN_LEAD)
     assert not users["patient@example.com"].role_names
     assert "patient@example.com" in capsys.readouterr().out
 
@@ -37,7 +39,7 @@ def test_seed_demo_can_run_twice_without_duplicates():
     call_command("seed_demo")
     call_command("seed_demo")
 
-    assert User.objects.count() == 6
+    assert User.objects.count() == 7
 
 
 @pytest.mark.django_db
