@@ -247,3 +247,15 @@ def test_making_a_driver_inactive_releases_their_truck(client, fleet_manager):
     current.refresh_from_db()
     assert current.until is not None
     assert current.ended_by == fleet_manager
+
+
+def test_a_spanish_fleet_manager_is_refused_an_assignment_in_spanish(client, fleet_manager):
+    fleet_manager.language = "es"
+    fleet_manager.save(update_fields=["language"])
+    taken = AssignmentFactory(driver__first_name="Tom", driver__last_name="Taken")
+    driver = DriverFactory()
+    client.force_login(fleet_manager)
+
+    response = client.post(reverse("fleet:driver-assign", args=[driver.pk]), {"truck": taken.truck.pk}, follow=True)
+
+    assert "Tom Taken ya conduce este camión" in response.content.decode()
