@@ -103,6 +103,7 @@ def server_env(database, *, workers=2, threads=4, port=18765):
         # wrk plays the proxy for the sign-in run: each client its own address.
         "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
         "VAXFLEET_BENCH_ENDPOINTS": "1",
+        "VAXFLEET_BENCH_TOOLS": "1",
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_THREADS": str(threads),
         "PORT": str(port),
