@@ -44,8 +44,10 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# One pytest worker per core (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-browser: install
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
