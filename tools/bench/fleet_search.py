@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vaxfleet_fleetbench"
 
 SYLLABLES = ["ba", "ca", "da", "fe", "go", "hu", "ja", "ke", "lo", "ma", "ne", "pi", "ro", "sa", "te", "vi", "za", "mo"]

@@ -16,7 +16,7 @@ worker, and the peak number of PostgreSQL connections against the budget.
 
     .venv/bin/python bench/run.py --scale small [--duration 5]
 
-Writes bench/results.md and bench/results.json (and a copy per scale,
+Writes tools/bench/results.md and tools/bench/results.json (and a copy per scale,
 results-small.*, results-large.*; the table compares the scales when both
 exist); stops gunicorn and its workers on exit.
 """
@@ -42,8 +42,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "tools" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.scales import DATA_VERSION  # noqa: E402 -- after the path is set
