@@ -14,7 +14,7 @@ pausing between requests), booking contention (200 clients, one slot of 10
 seats), sign-in under concurrency (Argon2) with the peak memory of each
 worker, and the peak number of PostgreSQL connections against the budget.
 
-    .venv/bin/python bench/run.py --scale small [--duration 5]
+    .venv/bin/python tools/bench/run.py --scale small [--duration 5]
 
 Writes tools/bench/results.md and tools/bench/results.json (and a copy per scale,
 results-small.*, results-large.*; the table compares the scales when both
