@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "fleet",
     "vaccination",
+    "campaign",
     "audit",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
