@@ -13,9 +13,12 @@ are added only when asked for; the view audits that.
 import csv
 import json
 import re
+import tempfile
 import uuid
 from datetime import date
 
+from django.core.files import File
+from django.core.files.storage import storages
 from django.utils.crypto import salted_hmac
 
 from campaign.figures import Filters, doses_in
@@ -141,3 +144,34 @@ def fhir_chunks(filters: Filters, *, personal: bool):
     if entries:
         yield "".join(entries)
     yield "]}"
+
+
+def daily_export_names(day: date) -> dict[str, str]:
+    return {
+        "csv": f"doses/{day:%Y}/doses-{day:%Y-%m-%d}.csv",
+        "json": f"doses/{day:%Y}/doses-{day:%Y-%m-%d}.fhir.json",
+    }
+
+
+def write_daily_export(*, day: date, storage=None) -> list[str]:
+    """Write one local day's doses, pseudonymous, as CSV and as a FHIR Bundle
+    to the "campaign_exports" storage; a second run for the same day replaces
+    the files. Returns the names written.
+
+    The chunks go through a temporary file that spills to disk past 1 MB, so
+    a day of any size is written with flat memory, and the storage receives a
+    whole file (S3-compatible backends upload it in parts)."""
+    if storage is None:
+        storage = storages["campaign_exports"]
+    filters = Filters(first_day=day, last_day=day)
+    written = []
+    for kind, chunks in (("csv", csv_chunks), ("json", fhir_chunks)):
+        name = daily_export_names(day)[kind]
+        with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
+            for chunk in chunks(filters, personal=False):
+                spool.write(chunk.encode())
+            spool.seek(0)
+            if storage.exists(name):
+                storage.delete(name)
+            written.append(storage.save(name, File(spool, name=name)))
+    return written

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 def percent(ratio) -> str:
     if ratio is None:
         return "-"
-    return f"{formats.number_format(ratio * 100, decimal_pos=0)} %"
+    return f"{formats.number_format(round(ratio * 100))} %"
 
 
 def _day(day) -> str:
