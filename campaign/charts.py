@@ -12,10 +12,12 @@ arithmetic; the template only places what it is given.
 
 from dataclasses import dataclass
 
-WIDTH = 720
-HEIGHT = 240
+# Drawn small and scaled to the page's width: at a phone's 350 px the text
+# stays readable (16 px drawn is about 12 px shown); CSS caps the width on a desktop.
+WIDTH = 480
+HEIGHT = 220
 # Room for the axis labels.
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 28
+LEFT, RIGHT, TOP, BOTTOM = 34, 4, 10, 26
 
 
 def nice_ceiling(value: float) -> int:
@@ -65,8 +67,8 @@ def daily_chart(days, *, label_day) -> dict:
     band = plot_width / max(len(days), 1)
     scale = plot_height / top
     base = TOP + plot_height
-    # Label every day while they fit, else about twelve of them.
-    every = max(1, -(-len(days) // 12))
+    # Label every day while the labels fit (about 48 units each), else every n-th.
+    every = max(1, -(-48 // max(int(band), 1)))
     columns = []
     for index, day in enumerate(days):
         x = LEFT + index * band
@@ -107,37 +109,35 @@ def daily_chart(days, *, label_day) -> dict:
 class Bar:
     label: str
     value_label: str
+    label_y: float
     y: float
     width: float
-    text_y: float
     value_x: float
+    value_y: float
 
 
-BAR_HEIGHT, BAR_GAP, BAR_LEFT = 22, 10, 190
+# Each row: the clinic's name on its own line, its bar below, the value after the bar.
+BAR_HEIGHT, LABEL_HEIGHT, ROW_GAP, VALUE_ROOM = 18, 20, 10, 64
 
 
 def bar_chart(rows: list[tuple[str, float, str]], *, maximum: float | None = None) -> dict:
     """Horizontal bars: (label, value, value as text) per row."""
     top = maximum if maximum is not None else nice_ceiling(max([value for _l, value, _t in rows] + [1]))
-    plot_width = WIDTH - BAR_LEFT - 70
+    plot_width = WIDTH - VALUE_ROOM
+    row_height = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     bars = []
     for index, (label, value, text) in enumerate(rows):
-        y = TOP + index * (BAR_HEIGHT + BAR_GAP)
+        y = TOP + index * row_height
+        width = round(plot_width * (value / top if top else 0), 2)
         bars.append(
             Bar(
-                label=label if len(label) <= 28 else label[:27] + "…",
+                label=label if len(label) <= 48 else label[:47] + "…",
                 value_label=text,
-                y=y,
-                width=round(plot_width * (value / top if top else 0), 2),
-                text_y=y + BAR_HEIGHT * 0.7,
-                value_x=round(BAR_LEFT + plot_width * (value / top if top else 0), 2),
+                label_y=y + LABEL_HEIGHT - 6,
+                y=y + LABEL_HEIGHT,
+                width=width,
+                value_x=width + 6,
+                value_y=y + LABEL_HEIGHT + BAR_HEIGHT - 4,
             )
         )
-    return {
-        "width": WIDTH,
-        "height": TOP * 2 + len(rows) * (BAR_HEIGHT + BAR_GAP),
-        "bar_left": BAR_LEFT,
-        "label_x": BAR_LEFT - 8,
-        "bar_height": BAR_HEIGHT,
-        "bars": bars,
-    }
+    return {"width": WIDTH, "height": TOP * 2 + len(rows) * row_height, "bar_height": BAR_HEIGHT, "bars": bars}
