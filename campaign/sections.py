@@ -55,10 +55,10 @@ def _function(provider: Provider):
     return getattr(module, function_name, None)
 
 
-def optional_sections(filters, *, providers=PROVIDERS) -> list[dict]:
+def optional_sections(filters, *, providers=None) -> list[dict]:
     """The sections of the installed apps that have data for `filters`."""
     shown = []
-    for provider in providers:
+    for provider in PROVIDERS if providers is None else providers:
         if not apps.is_installed(provider.app_label):
             continue
         function = _function(provider)
