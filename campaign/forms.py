@@ -55,6 +55,9 @@ class FilterForm(forms.Form):
         if (end - start).days + 1 > MAX_DAYS:
             raise forms.ValidationError(_("Choose at most two years."), code="too_long")
         cleaned["start"], cleaned["end"] = start, end
+        # The fields show the days used, also when they were left empty.
+        self.data = self.data.copy()
+        self.data["start"], self.data["end"] = start.isoformat(), end.isoformat()
         return cleaned
 
     @property

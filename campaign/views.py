@@ -1,7 +1,8 @@
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import formats
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
 from django.views.decorators.http import require_GET
 
 import audit
@@ -11,6 +12,8 @@ from campaign import charts, exports, summaries
 from campaign.figures import overview as compute_overview
 from campaign.forms import FilterForm
 from campaign.sections import optional_sections
+from pagecache import fragments
+from vaccination.models import CATALOGUE, FREE_SEATS, Site, day_board
 
 
 def _short_day(day):
@@ -23,20 +26,18 @@ def _invalid(request, form):
     return render(request, "campaign/overview.html", {"form": form}, status=400)
 
 
-@require_GET
-@permission_required("campaign.view_overview")
-def overview(request):
-    form = FilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        return _invalid(request, form)
-    if not request.GET:
-        form = FilterForm({})
-        form.is_valid()
-    figures = compute_overview(form.filters)
+# The figures are cached as HTML until a clinic's appointments, slots or
+# catalogue change (the generations vaccination's signals and services bump),
+# and at most this long: "the next 14 days" moves on, and seats taken during a
+# burst bump FREE_SEATS only every few seconds.
+FIGURES_SECONDS = 60
+
+
+def _figures_html(request, filters):
+    figures = compute_overview(filters)
     clinics = figures.active_clinics
     no_show_rows = [(c.site.name, c.no_show_rate or 0, summaries.percent(c.no_show_rate)) for c in clinics]
     context = {
-        "form": form,
         "figures": figures,
         "clinics": clinics,
         "clinic_rows": [
@@ -49,7 +50,31 @@ def overview(request):
         "cancel_chart": charts.bar_chart([(c.site.name, c.cancelled, str(c.cancelled)) for c in clinics]),
         "seats_chart": charts.bar_chart([(c.site.name, c.seats_left, str(c.seats_left)) for c in clinics]),
         "summaries": summaries.of(figures, clinics),
-        "sections": optional_sections(form.filters),
+        "computed_at": timezone.localtime(),
+    }
+    return render_to_string("campaign/_figures.html", context, request=request)
+
+
+@require_GET
+@permission_required("campaign.view_overview")
+def overview(request):
+    form = FilterForm(request.GET or {})
+    if not form.is_valid():
+        return _invalid(request, form)
+    filters = form.filters
+    depends_on = (FREE_SEATS, CATALOGUE, *(day_board(pk) for pk in Site.objects.values_list("pk", flat=True)))
+    figures_html = fragments.cached_html(
+        "campaign-overview",
+        depends_on,
+        (form.query(),),
+        lambda: _figures_html(request, filters),
+        timeout=FIGURES_SECONDS,
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "figures_html": figures_html,  # render_to_string made it safe; the cache keeps the type
+        "sections": optional_sections(filters),
         "can_export_personal": request.user.has_perm("campaign.export_personal_data"),
     }
     return render(request, "campaign/overview.html", context)

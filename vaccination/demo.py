@@ -141,7 +141,12 @@ def seed_history(users: dict) -> None:
                     minutes=minutes,
                     capacity=seats,
                 )
-            past = Slot.objects.filter(site=site, start__gte=now - timedelta(days=HISTORY_DAYS + 1), start__lt=now)
+            # Days before today only: today's slots stay for the desk and the demo's visitors.
+            past = Slot.objects.filter(
+                site=site,
+                start__gte=site.local_day_bounds(today - timedelta(days=HISTORY_DAYS))[0],
+                start__lt=site.local_day_bounds(today)[0],
+            )
             for slot in past.select_related("vaccine"):
                 if rng.random() > 0.6:
                     continue
@@ -187,8 +192,11 @@ def _book_coming_weeks(people, new, counts, *, now):
     today = [slot for slot in coming if slot.start.date() == now.date()]
     mobile = [slot for slot in coming if slot.site.is_mobile and slot not in today]
     free = iter(people)
-    for slot in today[::3] + mobile:
-        for _seat in range(slot.capacity):
+    # Today: every third slot half full, the day's first slots left free for
+    # whoever walks through the demo (the screenshot script books those).
+    wanted = [(slot, max(slot.capacity // 2, 1)) for slot in today[3::3]] + [(slot, slot.capacity) for slot in mobile]
+    for slot, seats in wanted:
+        for _seat in range(seats):
             person = next(free, None)
             if person is None:
                 return

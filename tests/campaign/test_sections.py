@@ -11,11 +11,11 @@ from campaign.sections import Provider, optional_sections
 from tests.campaign.conftest import RANGE
 
 FILTERS = Filters(first_day=date(2026, 12, 1), last_day=date(2026, 12, 3))
-CALLS = []
+calls = []
 
 
 def stock_sections(*, first_day, last_day, site=None, vaccine=None):
-    CALLS.append((first_day, last_day, site, vaccine))
+    calls.append((first_day, last_day, site, vaccine))
     return [
         {
             "title": "Stock on hand",
@@ -43,12 +43,12 @@ def test_an_installed_app_without_the_provider_module_is_skipped_not_an_error():
 
 
 def test_a_provider_gets_the_filters_and_only_sections_with_rows_are_shown():
-    CALLS.clear()
+    calls.clear()
 
     shown = optional_sections(FILTERS, providers=[HERE, NOT_INSTALLED])
 
     assert [section["title"] for section in shown] == ["Stock on hand"]
-    assert CALLS == [(date(2026, 12, 1), date(2026, 12, 3), None, None)]
+    assert calls == [(date(2026, 12, 1), date(2026, 12, 3), None, None)]
 
 
 def test_the_overview_shows_a_providers_section_with_its_table(lead_client, campaign, monkeypatch):
