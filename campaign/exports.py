@@ -48,7 +48,9 @@ def age_band(born: date | None, on: date) -> str:
     return band
 
 
-_FORMULA_START = re.compile(r"^[=@\t\r]|^[+-](?![0-9 ().\-]*$)")
+# Cells a spreadsheet would run as a formula (OWASP's CSV injection list), phone
+# numbers included: "+1-1" looks like one and evaluates to 0 (as fleet's export).
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 
 
 def _cell(value) -> str:
