@@ -135,13 +135,23 @@ class Site(models.Model):
 
 # How far ahead people may book: the booking pages show this many days.
 BOOKING_DAYS_AHEAD = 14
+# A booked appointment can be checked in until its slot ended this long ago;
+# from then on it is missed (a no-show): it no longer holds the person's one
+# booking, and mark_no_shows records it.
+NO_SHOW_GRACE = timedelta(hours=1)
+
+
+def booking_horizon() -> datetime:
+    """Slots starting before this instant are within the booking window: the
+    picker, the API's list of free slots and the booking service agree on it."""
+    return timezone.now() + timedelta(days=BOOKING_DAYS_AHEAD + 1)
 
 
 class SlotQuerySet(models.QuerySet):
     def offered(self):
         """The free seats the booking pages and the API offer: bookable, and
         within the booking horizon."""
-        return self.bookable().filter(start__lt=timezone.now() + timedelta(days=BOOKING_DAYS_AHEAD + 1))
+        return self.bookable().filter(start__lt=booking_horizon())
 
     def upcoming(self):
         return self.filter(start__gt=timezone.now())
@@ -272,6 +282,14 @@ class AppointmentQuerySet(models.QuerySet):
     def upcoming(self):
         return self.booked().filter(slot__end__gt=timezone.now())
 
+    def missed(self):
+        """Booked, but the slot ended more than NO_SHOW_GRACE ago: nobody came."""
+        return self.booked().filter(slot__end__lte=timezone.now() - NO_SHOW_GRACE)
+
+    def holding(self):
+        """Booked and not missed: the one appointment a person holds at a time."""
+        return self.booked().filter(slot__end__gt=timezone.now() - NO_SHOW_GRACE)
+
     def with_details(self):
         return self.select_related("slot__site", "slot__vaccine")
 
@@ -392,6 +410,16 @@ class Appointment(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status == self.Status.BOOKED and self.slot.end > timezone.now()
+
+    @property
+    def is_missed(self) -> bool:
+        """Booked, and its slot ended more than NO_SHOW_GRACE ago (see AppointmentQuerySet.missed)."""
+        return self.status == self.Status.BOOKED and self.slot.end <= timezone.now() - NO_SHOW_GRACE
+
+    @property
+    def is_holding(self) -> bool:
+        """Still the person's one booking: booked and not missed."""
+        return self.status == self.Status.BOOKED and not self.is_missed
 
     @property
     def calendar_uid(self) -> str:

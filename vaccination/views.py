@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pagecache import fragments
 from vaccination import services
 from vaccination.confirmation import calendar_file, qr_svg
+from vaccination.errors import BOOKING_ERRORS
 from vaccination.forms import PickerForm, SlotForm
-from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, Appointment, Site, Slot
+from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Site, Slot
 from vaccination.services import BookingError
 
 DAYS_AHEAD = BOOKING_DAYS_AHEAD
@@ -46,12 +47,16 @@ ERRORS = {
     ),
     "other_vaccine": gettext_lazy("A new time must be for the same vaccine. Cancel and book again to change vaccine."),
     "same_slot": gettext_lazy("That is the time you already have."),
+    **BOOKING_ERRORS,
 }
 
 
 def error_message(error: BookingError) -> str:
     if error.code == "too_soon":
-        return ERRORS["too_soon"] % {"day": formats.date_format(timezone.localtime(error.earliest), "LONG_DATE_FORMAT")}
+        # earliest is a local day at the clinics (services.earliest_day): no time zone to apply.
+        return ERRORS["too_soon"] % {"day": formats.date_format(error.earliest, "LONG_DATE_FORMAT")}
+    if error.code == "not_offered":
+        return ERRORS["not_offered"] % {"days": BOOKING_DAYS_AHEAD}
     return str(ERRORS[error.code])
 
 
@@ -75,7 +80,9 @@ def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclud
     params = picker.cleaned_data if picker.is_valid() else {}
     mine = _doses_and_current(person) if person is not None and person.is_authenticated else None
     last = services.latest_doses(mine) if mine is not None else {}
-    current = next((a for a in mine if a.is_upcoming), None) if mine is not None else None
+    # A booking the person missed holds nothing: the booking service marks it
+    # a no-show, so the buttons are offered again (see services.mark_no_shows).
+    current = next((a for a in mine if a.is_holding), None) if mine is not None else None
     if can_submit is None:
         can_submit = current is None
 
@@ -130,7 +137,9 @@ def _picker_context(params, *, vaccine, exclude_slot, last):
     slots = list(free.on_local_day(site, day).select_related("site", "vaccine").order_by("start", "vaccine__name"))
     for slot in slots:
         try:
-            slot.dose = services.dose_after(last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start)
+            slot.dose = services.dose_after(
+                last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start, site=slot.site
+            )
         except BookingError as error:
             slot.refusal = error_message(error)
     context["slots"] = slots
@@ -142,7 +151,10 @@ def _doses_and_current(person):
     what the picker needs to say which dose each time would be."""
     return list(
         Appointment.objects.filter(person=person)
-        .filter(Q(dose_given_at__isnull=False) | Q(status=Appointment.Status.BOOKED, slot__end__gt=timezone.now()))
+        .filter(
+            Q(dose_given_at__isnull=False)
+            | Q(status=Appointment.Status.BOOKED, slot__end__gt=timezone.now() - NO_SHOW_GRACE)
+        )
         .with_details()
         .order_by("dose_number", "pk")
     )
