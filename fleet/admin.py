@@ -1,8 +1,17 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 import audit
 from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
+from fleet.services import FleetError, assign, check_assignable, release_out_of_service
+
+
+def assign_error_message(error: FleetError) -> str:
+    # The words live with the pages for now (moving to fleet/errors.py).
+    from fleet.views import ASSIGN_ERRORS
+
+    return ASSIGN_ERRORS[error.code] % {key: str(value) for key, value in error.details.items()}
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -11,6 +20,15 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        # As on every path: an inactive driver or a retired truck keeps no assignment.
+        ended = release_out_of_service(**{obj._meta.model_name: obj}, by=request.user)
+        if ended is not None:
+            self.message_user(
+                request,
+                _("%(truck)s was released: %(name)s no longer drives it.")
+                % {"truck": ended.truck.code, "name": ended.driver.full_name},
+                messages.INFO,
+            )
         if change and not form.has_changed():
             return
         audit.record(
@@ -111,6 +129,24 @@ class TruckAdmin(AuditedAdmin):
         return queryset.search(search_term), False
 
 
+class AssignmentAddForm(forms.ModelForm):
+    """A new assignment from the admin: the pair is checked by the service's
+    rule (an expired licence, an inactive driver, a truck out of service)."""
+
+    class Meta:
+        model = Assignment
+        fields = ["driver", "truck"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("driver") and data.get("truck"):
+            try:
+                check_assignable(driver=data["driver"], truck=data["truck"])
+            except FleetError as error:
+                raise forms.ValidationError(assign_error_message(error)) from None
+        return data
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["truck", "driver", "since", "until", "assigned_by", "ended_by"]
@@ -119,6 +155,32 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["truck__code", "driver__last_name", "driver__first_name", "driver__licence_number"]
     autocomplete_fields = ["driver", "truck", "assigned_by", "ended_by"]
     date_hierarchy = "since"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AssignmentAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["driver", "truck"] if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who drives which truck changes only through the services (assign,
+        # release): here an existing assignment's pair stays as it was.
+        return ["driver", "truck"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The same service as the pages and the API; a concurrent change the
+        # form's check could not see is refused there, in its words.
+        try:
+            created = assign(driver=obj.driver, truck=obj.truck, by=request.user)
+        except FleetError as error:
+            raise forms.ValidationError(assign_error_message(error)) from None
+        obj.pk, obj.since, obj.assigned_by = created.pk, created.since, created.assigned_by
+        obj._state.adding = False
 
 
 @admin.register(TruckCondition)

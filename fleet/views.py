@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import audit
 from accounts.roles import Role, permission_required, role_required
+from fleet.errors import FLEET_ERRORS
 from fleet.forms import AssignForm, ClientSearchForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
-from fleet.models import FLEET_REGISTER, ClientMembership, Driver, Truck, TruckStatus
-from fleet.services import FleetError, assign, release
+from fleet.models import FLEET_REGISTER, ClientMembership, Driver, Truck
+from fleet.services import FleetError, assign, release, release_out_of_service
 from pagecache import fragments
 
 PAGE_SIZE = 25
@@ -210,10 +211,9 @@ def driver_edit(request, pk):
             driver = form.save()
             if form.has_changed():
                 _log_change(request, driver, CHANGE, form)
+            ended = release_out_of_service(driver=driver, by=request.user)
         messages.success(request, _("Driver %(name)s was saved.") % {"name": driver.full_name})
-        if "is_active" in form.changed_data and not driver.is_active:
-            # An inactive driver drives nothing: free their truck at once.
-            _release_quietly(request, driver=driver)
+        _say_released(request, ended)
         return redirect(driver)
     return render(request, "fleet/driver_form.html", {"form": form, "driver": driver})
 
@@ -230,6 +230,7 @@ ASSIGN_ERRORS = {
     ),
     "conflict": _("Someone changed this assignment at the same moment. Please look at the page and try again."),
     "not_assigned": _("This driver has no current truck."),
+    **FLEET_ERRORS,
 }
 
 
@@ -256,16 +257,14 @@ def driver_assign(request, pk):
     return redirect(driver)
 
 
-def _release_quietly(request, *, driver):
-    try:
-        assignment = release(driver=driver, by=request.user)
-    except FleetError:
-        return
-    messages.info(
-        request,
-        _("%(truck)s was released: %(name)s no longer drives it.")
-        % {"truck": assignment.truck.code, "name": driver.full_name},
-    )
+def _say_released(request, ended):
+    """After saving an inactive driver or a retired truck (services.release_out_of_service)."""
+    if ended is not None:
+        messages.info(
+            request,
+            _("%(truck)s was released: %(name)s no longer drives it.")
+            % {"truck": ended.truck.code, "name": ended.driver.full_name},
+        )
 
 
 @require_POST
@@ -423,12 +422,9 @@ def truck_edit(request, pk):
             truck = form.save()
             if form.has_changed():
                 _log_change(request, truck, CHANGE, form)
+            ended = release_out_of_service(truck=truck, by=request.user)
         messages.success(request, _("Truck %(code)s was saved.") % {"code": truck.code})
-        current = truck.current_assignment
-        if truck.status == TruckStatus.RETIRED and current:
-            # A retired truck leaves service for good; a truck in maintenance
-            # keeps its driver, who gets it back.
-            _release_quietly(request, driver=current.driver)
+        _say_released(request, ended)
         return redirect(truck)
     return render(request, "fleet/truck_form.html", {"form": form, "truck": truck})
 
