@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 import audit
 from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
-from fleet.services import FleetError, assign, check_assignable, release_out_of_service
+from fleet.services import FleetError, assign, check_assignable, link_login, release_out_of_service
 
 
 def assign_error_message(error: FleetError) -> str:
@@ -101,16 +101,21 @@ class DriverAdmin(AuditedAdmin):
     list_select_related = ["client"]
     search_fields = ["last_name", "first_name", "licence_number", "email", "phone"]
     search_help_text = _("Name, licence number, phone, email or current truck code.")
-    autocomplete_fields = ["user", "client"]
+    autocomplete_fields = ["client"]
     date_hierarchy = "licence_expiry"
-    readonly_fields = ["created_at", "updated_at"]
+    # The account follows the login email (fleet.services.link_login), with its role.
+    readonly_fields = ["user", "created_at", "updated_at"]
     inlines = [AssignmentInline]
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "is_active", "client", "user"]}),
+        (None, {"fields": ["first_name", "last_name", "is_active", "client", "login_email", "user"]}),
         (_("Licence"), {"fields": ["licence_number", "licence_expiry"]}),
         (_("Contact"), {"fields": ["phone", "email", "address", "date_of_birth"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        link_login(driver=obj, email=obj.login_email)
 
     def get_search_results(self, request, queryset, search_term):
         # The same indexed search as the driver list (trigram index on

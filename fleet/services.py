@@ -7,14 +7,20 @@ the final word: if a write slips past the checks, it fails rather than
 creating a second current assignment.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
 import audit
+from accounts.models import normalize_email
+from accounts.roles import Role
 from audit.models import Action
 from fleet.models import Assignment, Driver, LicenceStatus, Truck, TruckStatus
+
+User = get_user_model()
 
 
 class FleetError(Exception):
@@ -133,3 +139,36 @@ def release_out_of_service(*, driver: Driver | None = None, truck: Truck | None 
             return release(driver=holder, by=by)
         except FleetError:  # nothing current: nothing to end
             return None
+
+
+def link_login(*, driver: Driver, email: str) -> Driver:
+    """Make `email` the address `driver` signs in with.
+
+    The account that uses it (now, or when someone confirms it later: see
+    fleet.signals) is linked to the driver and gets the Driver role; an
+    account linked before loses the role; an empty `email` unlinks. Nothing
+    here tells the caller whether an account uses the address, so no page or
+    API answer built on it can reveal that. Returns the driver, updated.
+    """
+    email = normalize_email(email)
+    with transaction.atomic():
+        locked = Driver.objects.select_for_update().get(pk=driver.pk)
+        previous = locked.user
+        account = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+        if account is not None:
+            # It may have been another driver's, under an address the account no longer uses.
+            Driver.objects.filter(user=account).exclude(pk=locked.pk).update(user=None)
+        Driver.objects.filter(pk=locked.pk).update(login_email=email, user=account)
+        role = Group.objects.get(name=Role.DRIVER.value)
+        if previous is not None and previous != account:
+            previous.groups.remove(role)
+        if account is not None:
+            account.groups.add(role)
+    driver.login_email, driver.user = email, account
+    return driver
+
+
+def link_waiting_drivers(*, user) -> None:
+    """`user` has just confirmed their address: link the driver waiting for it."""
+    for driver in Driver.objects.filter(login_email=normalize_email(user.email)).exclude(user=user):
+        link_login(driver=driver, email=driver.login_email)

@@ -120,7 +120,7 @@ def admin_form_data(admin_client, url, **changes):
             value = bound.value()
             if value is True:
                 data[bound.html_name] = "on"
-            elif value not in (None, False):
+            elif value is not None and value is not False:
                 data[bound.html_name] = value.isoformat() if hasattr(value, "isoformat") else value
     for name, value in changes.items():
         if value is False:
