@@ -195,7 +195,7 @@ class SlotQuerySet(models.QuerySet):
             # Two runs for one clinic at once take turns, so each counts only
             # what it inserted. NO KEY: desks and bookings that point at the
             # clinic do not wait for it.
-            Site.objects.select_for_update(no_key=True).filter(pk=site.pk).exists()
+            Site.objects.select_for_update(no_key=True).only("pk").get(pk=site.pk)
             existing = list(
                 self.filter(site=site, vaccine=vaccine, start__lt=wanted[-1] + length, end__gt=wanted[0])
                 .order_by("start")
