@@ -20,7 +20,7 @@ import audit
 from accounts.roles import Role, permission_required, role_required
 from fleet.errors import FLEET_ERRORS
 from fleet.forms import AssignForm, ClientSearchForm, DriverFilterForm, DriverForm, TruckFilterForm, TruckForm
-from fleet.models import FLEET_REGISTER, ClientMembership, Driver, Truck
+from fleet.models import FLEET_REGISTER, ClientMembership, Driver, LicenceStatus, Truck
 from fleet.services import FleetError, assign, release, release_out_of_service
 from pagecache import fragments
 
@@ -179,7 +179,7 @@ def driver_detail(request, pk):
             "history": history,
             # After a refused assignment the chosen truck stays selected.
             "assign_form": AssignForm(initial={"truck": request.GET.get("truck")})
-            if can_manage and driver.is_active
+            if can_manage and driver.is_active and driver.licence_status() != LicenceStatus.EXPIRED
             else None,
             "can_manage": can_manage,
             "can_edit": request.user.has_perm("fleet.change_driver"),

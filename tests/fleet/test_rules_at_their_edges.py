@@ -60,6 +60,15 @@ def test_23_13_the_driver_page_refuses_it_in_its_own_words(client, fleet_manager
     assert not Assignment.objects.exists()
 
 
+def test_23_13_the_driver_page_offers_no_assign_form_for_an_expired_licence(client, fleet_manager, expired):
+    client.force_login(fleet_manager)
+
+    response = client.get(reverse("fleet:driver-detail", args=[expired.pk]))
+
+    assert response.context["assign_form"] is None
+    assert "licence has expired cannot be given a truck" in response.content.decode()
+
+
 def test_23_13_the_api_refuses_it_with_its_code(fleet_manager, expired):
     response = bearer(fleet_manager).post(
         "/api/v1/assignments/", {"driver": expired.pk, "truck": TruckFactory().pk}, format="json"
