@@ -488,6 +488,15 @@ class Appointment(models.Model):
         return self.status == self.Status.BOOKED and self.slot.end <= timezone.now() - NO_SHOW_GRACE
 
     @property
+    def shown_status(self) -> str:
+        """The status a person is shown: a missed booking reads as a no-show
+        before mark_no_shows has recorded it."""
+        return self.Status.NO_SHOW if self.is_missed else self.status
+
+    def get_shown_status_display(self) -> str:
+        return self.Status(self.shown_status).label
+
+    @property
     def is_holding(self) -> bool:
         """Still the person's one booking: booked and not missed."""
         return self.status == self.Status.BOOKED and not self.is_missed

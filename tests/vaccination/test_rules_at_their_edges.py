@@ -267,3 +267,14 @@ def test_a_slot_in_another_zone_counts_its_day_at_its_own_clinic(person, make_sl
     with time_machine.travel(at(date(2026, 11, 20), 10), tick=False):
         assert book(person=person, slot=canary_nov_23).dose_number == 2
     assert Slot.objects.count() == 2
+
+
+def test_23_4_a_missed_booking_reads_as_missed_on_the_persons_pages(client, person, missed_morning):
+    client.force_login(person)
+
+    with time_machine.travel(at(TODAY, 12), tick=False):
+        listing = client.get(reverse("vaccination:appointment-list")).content.decode()
+        detail = client.get(reverse("vaccination:appointment-detail", args=[missed_morning.pk])).content.decode()
+
+    assert "No-show" in listing
+    assert "No-show" in detail
