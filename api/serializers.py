@@ -253,12 +253,6 @@ class CheckInResultSerializer(serializers.Serializer):
 
 class DriverSerializer(FormBackedSerializer):
     form_class = DriverForm
-    login_email = serializers.EmailField(
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        help_text="Links an existing account, giving it the Driver role.",
-    )
     licence_status = serializers.SerializerMethodField()
     current_truck = serializers.SerializerMethodField()
 
@@ -284,16 +278,7 @@ class DriverSerializer(FormBackedSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         # The form (and the database) decide uniqueness, in the page's words.
-        extra_kwargs = {"licence_number": {"validators": []}}
-
-    def form_data(self, attrs):
-        data = super().form_data(attrs)
-        if "login_email" not in attrs:
-            # Leaving it out keeps the linked account (the page shows it filled in).
-            data["login_email"] = (
-                self.instance.user.email if self.instance is not None and self.instance.user_id else ""
-            )
-        return data
+        extra_kwargs = {"licence_number": {"validators": []}, "login_email": {"validators": []}}
 
     @extend_schema_field(serializers.ChoiceField(choices=LicenceStatus.choices))
     def get_licence_status(self, driver):

@@ -2,10 +2,9 @@
 queryset methods as the pages (Driver.objects.visible_to,
 Appointment.objects.of, …) and acts through the same services."""
 
-import contextlib
-
 from allauth.core.ratelimit import consume
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -21,8 +20,8 @@ from api.errors import DomainError, error_body
 from api.filters import AssignmentFilter, DriverFilter, SlotFilter, TruckFilter
 from api.permissions import DriverAccess, IsAdmin, IsClinicStaff, ModelPermissions
 from fleet.errors import fleet_message
-from fleet.models import Assignment, Driver, Truck, TruckCondition, TruckStatus
-from fleet.services import FleetError, assign, release
+from fleet.models import Assignment, Driver, Truck, TruckCondition
+from fleet.services import FleetError, assign, release, release_out_of_service
 from vaccination import checkin, errors, services
 from vaccination.models import Appointment, Site, Slot
 from vaccination.services import BookingError
@@ -282,12 +281,9 @@ class DriverViewSet(
         return s.ClientDriverSerializer
 
     def perform_update(self, serializer):
-        was_active = serializer.instance.is_active
-        driver = serializer.save()
-        if was_active and not driver.is_active:
-            # As on the page: an inactive driver drives nothing.
-            with contextlib.suppress(FleetError):
-                release(driver=driver, by=self.request.user)
+        with transaction.atomic():
+            driver = serializer.save()
+            release_out_of_service(driver=driver, by=self.request.user)
 
 
 @extend_schema(tags=["fleet"])
@@ -309,11 +305,9 @@ class TruckViewSet(
     queryset = Truck.objects.with_current_driver()
 
     def perform_update(self, serializer):
-        truck = serializer.save()
-        current = truck.current_assignment
-        if truck.status == TruckStatus.RETIRED and current:
-            # As on the page: a retired truck leaves service with no driver.
-            release(driver=current.driver, by=self.request.user)
+        with transaction.atomic():
+            truck = serializer.save()
+            release_out_of_service(truck=truck, by=self.request.user)
 
     @extend_schema(
         methods=["GET"],

@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 import audit
+from fleet.errors import fleet_message
 from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
+from fleet.services import FleetError, assign, check_assignable, link_login, release_out_of_service
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -11,6 +14,15 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        # As on every path: an inactive driver or a retired truck keeps no assignment.
+        ended = release_out_of_service(**{obj._meta.model_name: obj}, by=request.user)
+        if ended is not None:
+            self.message_user(
+                request,
+                _("%(truck)s was released: %(name)s no longer drives it.")
+                % {"truck": ended.truck.code, "name": ended.driver.full_name},
+                messages.INFO,
+            )
         if change and not form.has_changed():
             return
         audit.record(
@@ -83,16 +95,21 @@ class DriverAdmin(AuditedAdmin):
     list_select_related = ["client"]
     search_fields = ["last_name", "first_name", "licence_number", "email", "phone"]
     search_help_text = _("Name, licence number, phone, email or current truck code.")
-    autocomplete_fields = ["user", "client"]
+    autocomplete_fields = ["client"]
     date_hierarchy = "licence_expiry"
-    readonly_fields = ["created_at", "updated_at"]
+    # The account follows the login email (fleet.services.link_login), with its role.
+    readonly_fields = ["user", "created_at", "updated_at"]
     inlines = [AssignmentInline]
     fieldsets = [
-        (None, {"fields": ["first_name", "last_name", "is_active", "client", "user"]}),
+        (None, {"fields": ["first_name", "last_name", "is_active", "client", "login_email", "user"]}),
         (_("Licence"), {"fields": ["licence_number", "licence_expiry"]}),
         (_("Contact"), {"fields": ["phone", "email", "address", "date_of_birth"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        link_login(driver=obj, email=obj.login_email)
 
     def get_search_results(self, request, queryset, search_term):
         # The same indexed search as the driver list (trigram index on
@@ -111,6 +128,24 @@ class TruckAdmin(AuditedAdmin):
         return queryset.search(search_term), False
 
 
+class AssignmentAddForm(forms.ModelForm):
+    """A new assignment from the admin: the pair is checked by the service's
+    rule (an expired licence, an inactive driver, a truck out of service)."""
+
+    class Meta:
+        model = Assignment
+        fields = ["driver", "truck"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("driver") and data.get("truck"):
+            try:
+                check_assignable(driver=data["driver"], truck=data["truck"])
+            except FleetError as error:
+                raise forms.ValidationError(fleet_message(error)) from None
+        return data
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ["truck", "driver", "since", "until", "assigned_by", "ended_by"]
@@ -119,6 +154,32 @@ class AssignmentAdmin(admin.ModelAdmin):
     search_fields = ["truck__code", "driver__last_name", "driver__first_name", "driver__licence_number"]
     autocomplete_fields = ["driver", "truck", "assigned_by", "ended_by"]
     date_hierarchy = "since"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = AssignmentAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["driver", "truck"] if obj is None else super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who drives which truck changes only through the services (assign,
+        # release): here an existing assignment's pair stays as it was.
+        return ["driver", "truck"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The same service as the pages and the API; a concurrent change the
+        # form's check could not see is refused there, in its words.
+        try:
+            created = assign(driver=obj.driver, truck=obj.truck, by=request.user)
+        except FleetError as error:
+            raise forms.ValidationError(fleet_message(error)) from None
+        obj.pk, obj.since, obj.assigned_by = created.pk, created.since, created.assigned_by
+        obj._state.adding = False
 
 
 @admin.register(TruckCondition)

@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 
 from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckStatus
+from fleet.services import link_login
 
 # The demo driver's truck; the booking app's demo mobile clinic rides on it.
 DEMO_DRIVER_TRUCK_CODE = "TRK-0001"
@@ -167,10 +168,13 @@ def seed_fleet(users) -> dict:
 
     demo_driver = drivers[0]
     if users.get("driver@example.com"):
-        Driver.objects.filter(user=users["driver@example.com"]).exclude(pk=demo_driver.pk).update(user=None)
-        demo_driver.user = users["driver@example.com"]
         demo_driver.client = clients[0]
         demo_driver.save()
+        # As a fleet manager would: the login email links the account and gives the role.
+        Driver.objects.filter(login_email=users["driver@example.com"].email).exclude(pk=demo_driver.pk).update(
+            login_email=""
+        )
+        link_login(driver=demo_driver, email=users["driver@example.com"].email)
     if users.get("client@example.com"):
         ClientMembership.objects.update_or_create(user=users["client@example.com"], defaults={"client": clients[0]})
 

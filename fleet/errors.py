@@ -18,6 +18,9 @@ FLEET_ERRORS = {
         "Someone changed this assignment at the same moment. Please look at the page and try again."
     ),
     "not_assigned": gettext_lazy("This driver has no current truck."),
+    "licence_expired": gettext_lazy(
+        "This driver's licence expired on %(expiry)s. Record the renewed licence before assigning a truck."
+    ),
 }
 
 

@@ -1,14 +1,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email
-from accounts.roles import Role
 from fleet.models import Client, Driver, Truck, TruckStatus
+from fleet.services import link_login
 
 DRIVER_SORTS = {
     "name": ("last_name", "first_name", "id"),
@@ -200,14 +198,9 @@ class DateInput(forms.DateInput):
 
 
 class DriverForm(forms.ModelForm):
-    """Create or edit a driver. The login account is named by its email
-    address (a select of every user would not scale)."""
-
-    login_email = forms.EmailField(
-        label=_("Login account email"),
-        required=False,
-        help_text=_("Optional. The email of an existing account; it gets the Driver role and sees this record."),
-    )
+    """Create or edit a driver. The login is named by its email address; the
+    account that uses it is linked by fleet.services.link_login, which never
+    tells whether an account uses the address."""
 
     class Meta:
         model = Driver
@@ -222,6 +215,7 @@ class DriverForm(forms.ModelForm):
             "address",
             "client",
             "is_active",
+            "login_email",
         ]
         widgets = {
             "licence_expiry": DateInput(),
@@ -229,32 +223,17 @@ class DriverForm(forms.ModelForm):
             "address": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.user_id:
-            self.fields["login_email"].initial = self.instance.user.email
-
     def clean_login_email(self):
         email = normalize_email(self.cleaned_data.get("login_email"))
-        if not email:
-            return None
-        user = get_user_model().objects.filter(email=email).first()
-        if user is None:
-            raise forms.ValidationError(_("No account uses this email address. Ask the driver to sign up first."))
-        linked = Driver.objects.filter(user=user).exclude(pk=self.instance.pk).first()
-        if linked:
-            raise forms.ValidationError(
-                _("This account is already linked to the driver %(name)s.") % {"name": linked.full_name}
-            )
-        return user
+        # Said of drivers, never of accounts: which addresses have an account stays unknown here.
+        if email and Driver.objects.filter(login_email=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another driver already signs in with this email."))
+        return email
 
     def save(self, commit=True):
-        driver = super().save(commit=False)
-        driver.user = self.cleaned_data.get("login_email")
+        driver = super().save(commit=commit)
         if commit:
-            driver.save()
-            if driver.user:
-                driver.user.groups.add(Group.objects.get(name=Role.DRIVER.value))
+            link_login(driver=driver, email=driver.login_email)
         return driver
 
 

@@ -151,6 +151,13 @@ class Driver(models.Model):
         verbose_name=_("login account"),
         help_text=_("Optional: the account this driver signs in with to see their record."),
     )
+    # The address the driver signs in with. `user` follows it (fleet.services.
+    # link_login): the account using it now, or the one that confirms it later.
+    login_email = models.EmailField(
+        _("login email"),
+        blank=True,
+        help_text=_("Optional: the email the driver signs in with to see this record. They get the Driver role."),
+    )
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
@@ -194,6 +201,12 @@ class Driver(models.Model):
             models.CheckConstraint(
                 condition=Q(licence_number=Upper("licence_number")), name="fleet_driver_licence_upper_case"
             ),
+            models.UniqueConstraint(
+                fields=["login_email"],
+                condition=~Q(login_email=""),
+                name="fleet_driver_login_email_unique",
+                violation_error_message=_("Another driver already signs in with this email."),
+            ),
         ]
 
     def __str__(self):
@@ -202,6 +215,7 @@ class Driver(models.Model):
     def save(self, *args, **kwargs):
         self.licence_number = normalize_identifier(self.licence_number)
         self.email = (self.email or "").strip().lower()
+        self.login_email = (self.login_email or "").strip().lower()
         self.search_text = self.build_search_text(self._current_truck_code_for_search())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
@@ -217,6 +231,7 @@ class Driver(models.Model):
     def clean(self):
         super().clean()
         self.licence_number = normalize_identifier(self.licence_number)
+        self.login_email = (self.login_email or "").strip().lower()
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
 

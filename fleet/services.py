@@ -7,13 +7,20 @@ the final word: if a write slips past the checks, it fails rather than
 creating a second current assignment.
 """
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 import audit
+from accounts.models import normalize_email
+from accounts.roles import Role
 from audit.models import Action
-from fleet.models import Assignment, Driver, Truck, TruckStatus
+from fleet.models import Assignment, Driver, LicenceStatus, Truck, TruckStatus
+
+User = get_user_model()
 
 
 class FleetError(Exception):
@@ -25,6 +32,22 @@ class FleetError(Exception):
         self.details = details
 
 
+def check_assignable(*, driver: Driver, truck: Truck) -> None:
+    """Refuse a pair that may never be assigned, whoever drives what now:
+    an inactive driver, an expired licence, a truck out of service. assign()
+    checks it under its locks; a form may call it first for a friendly message.
+
+    Error codes: "driver_inactive", "licence_expired" (details: expiry),
+    "truck_not_active" (details: status).
+    """
+    if not driver.is_active:
+        raise FleetError("driver_inactive")
+    if driver.licence_status() == LicenceStatus.EXPIRED:
+        raise FleetError("licence_expired", expiry=date_format(driver.licence_expiry, "SHORT_DATE_FORMAT"))
+    if truck.status != TruckStatus.ACTIVE:
+        raise FleetError("truck_not_active", status=truck.get_status_display())
+
+
 def assign(*, driver: Driver, truck: Truck, by=None, reassign: bool = False) -> Assignment:
     """Make `truck` the current truck of `driver`, recorded in the history.
 
@@ -32,7 +55,8 @@ def assign(*, driver: Driver, truck: Truck, by=None, reassign: bool = False) -> 
     With `reassign`, ends those assignments (at the same instant) and opens the
     new one, all in one transaction.
 
-    Error codes: "driver_inactive", "truck_not_active", "already_assigned"
+    Error codes: "driver_inactive", "licence_expired" (details: expiry),
+    "truck_not_active", "already_assigned"
     (this very pair is current), "driver_has_truck" (details: truck),
     "truck_taken" (details: driver), "conflict" (a concurrent change won).
     """
@@ -40,10 +64,7 @@ def assign(*, driver: Driver, truck: Truck, by=None, reassign: bool = False) -> 
         with transaction.atomic():
             driver = Driver.objects.select_for_update().get(pk=driver.pk)
             truck = Truck.objects.select_for_update().get(pk=truck.pk)
-            if not driver.is_active:
-                raise FleetError("driver_inactive")
-            if truck.status != TruckStatus.ACTIVE:
-                raise FleetError("truck_not_active", status=truck.get_status_display())
+            check_assignable(driver=driver, truck=truck)
             current = list(
                 Assignment.objects.select_related("driver", "truck").filter(
                     Q(driver=driver) | Q(truck=truck), until__isnull=True
@@ -94,3 +115,60 @@ def release(*, driver: Driver, by=None) -> Assignment:
         assignment.save(update_fields=["until", "ended_by"])
         audit.record(Action.RELEASE_TRUCK, target=driver, actor=by, data={"truck": assignment.truck.code})
         return assignment
+
+
+def release_out_of_service(*, driver: Driver | None = None, truck: Truck | None = None, by=None) -> Assignment | None:
+    """An inactive driver or a retired truck keeps no assignment: end the
+    current assignment of `driver` if they are inactive, of `truck` if it is
+    retired. A truck in maintenance keeps its driver, who gets it back.
+
+    Every path that saves a driver or a truck calls this after saving (pages,
+    API, admin, import_fleet), in the same transaction. Returns the ended
+    assignment, or None when there was nothing to end.
+    """
+    with transaction.atomic():
+        if driver is not None and not Driver.objects.filter(pk=driver.pk, is_active=True).exists():
+            holder = driver
+        elif truck is not None and Truck.objects.filter(pk=truck.pk, status=TruckStatus.RETIRED).exists():
+            holder = Driver.objects.filter(assignments__truck=truck, assignments__until__isnull=True).first()
+        else:
+            return None
+        if holder is None:
+            return None
+        try:
+            return release(driver=holder, by=by)
+        except FleetError:  # nothing current: nothing to end
+            return None
+
+
+def link_login(*, driver: Driver, email: str) -> Driver:
+    """Make `email` the address `driver` signs in with.
+
+    The account that uses it (now, or when someone confirms it later: see
+    fleet.signals) is linked to the driver and gets the Driver role; an
+    account linked before loses the role; an empty `email` unlinks. Nothing
+    here tells the caller whether an account uses the address, so no page or
+    API answer built on it can reveal that. Returns the driver, updated.
+    """
+    email = normalize_email(email)
+    with transaction.atomic():
+        locked = Driver.objects.select_for_update().get(pk=driver.pk)
+        previous = locked.user
+        account = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+        if account is not None:
+            # It may have been another driver's, under an address the account no longer uses.
+            Driver.objects.filter(user=account).exclude(pk=locked.pk).update(user=None)
+        Driver.objects.filter(pk=locked.pk).update(login_email=email, user=account)
+        role = Group.objects.get(name=Role.DRIVER.value)
+        if previous is not None and previous != account:
+            previous.groups.remove(role)
+        if account is not None:
+            account.groups.add(role)
+    driver.login_email, driver.user = email, account
+    return driver
+
+
+def link_waiting_drivers(*, user) -> None:
+    """`user` has just confirmed their address: link the driver waiting for it."""
+    for driver in Driver.objects.filter(login_email=normalize_email(user.email)).exclude(user=user):
+        link_login(driver=driver, email=driver.login_email)

@@ -1,10 +1,34 @@
 from django.contrib import admin, messages
 from django.shortcuts import render
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from vaccination.forms import GenerateSlotsForm
-from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
+from vaccination.models import Appointment, CheckInLog, Site, Slot, SlotOverlapError, Vaccine
+
+
+def _overlap_message(clash: SlotOverlapError) -> str:
+    def when(start, end):
+        start, end = timezone.localtime(start, clash.site.tzinfo), timezone.localtime(end, clash.site.tzinfo)
+        return f"{formats.date_format(start, 'SHORT_DATE_FORMAT')} {start:%H:%M}-{end:%H:%M}"
+
+    return _(
+        "%(site)s: nothing was created, the slot %(new)s would overlap the existing slot %(old)s. "
+        "Use the opening times and slot length of the earlier run, or other days."
+    ) % {"site": clash.site, "new": when(clash.start, clash.end), "old": when(clash.existing_start, clash.existing_end)}
+
+
+def _run_message(created: int, already_there: int, other_capacity: int) -> str:
+    words = ngettext("%(n)d slot created", "%(n)d slots created", created) % {"n": created}
+    words += ngettext(", %(n)d already there", ", %(n)d already there", already_there) % {"n": already_there}
+    if other_capacity:
+        words += ngettext(
+            " (%(n)d with another capacity, left as it was)",
+            " (%(n)d with another capacity, left as they were)",
+            other_capacity,
+        ) % {"n": other_capacity}
+    return words + "."
 
 
 @admin.register(Vaccine)
@@ -30,23 +54,27 @@ class SiteAdmin(admin.ModelAdmin):
         if form.is_valid():
             data = form.cleaned_data
             weekdays = range(5) if data["weekdays_only"] else None
-            created = sum(
-                Slot.objects.generate(
-                    site=site,
-                    vaccine=data["vaccine"],
-                    first_day=data["start_date"],
-                    last_day=data["end_date"],
-                    opens=data["opens"],
-                    closes=data["closes"],
-                    minutes=data["minutes"],
-                    capacity=data["capacity"],
-                    weekdays=weekdays,
-                )
-                for site in queryset
-            )
-            self.message_user(
-                request, ngettext("%d slot created.", "%d slots created.", created) % created, messages.SUCCESS
-            )
+            created = already_there = other_capacity = 0
+            for site in queryset:
+                try:
+                    run = Slot.objects.generate(
+                        site=site,
+                        vaccine=data["vaccine"],
+                        first_day=data["start_date"],
+                        last_day=data["end_date"],
+                        opens=data["opens"],
+                        closes=data["closes"],
+                        minutes=data["minutes"],
+                        capacity=data["capacity"],
+                        weekdays=weekdays,
+                    )
+                except SlotOverlapError as clash:
+                    self.message_user(request, _overlap_message(clash), messages.ERROR)
+                    continue
+                created += run.created
+                already_there += run.already_there
+                other_capacity += run.other_capacity
+            self.message_user(request, _run_message(created, already_there, other_capacity), messages.SUCCESS)
             return None
         return render(
             request,

@@ -104,8 +104,14 @@ def _refusal(appointment: Appointment, *, desk_user, site: Site) -> str | None:
     booked_site = appointment.slot.site
     if booked_site.pk != site.pk and not works_at(desk_user, booked_site):
         return WRONG_SITE
-    start, end = booked_site.local_day_bounds(booked_site.today())
-    if not start <= appointment.slot.start < end:
+    if appointment.is_missed:
+        # The slot ended more than NO_SHOW_GRACE ago: mark_no_shows records
+        # it, and the person may already have booked another time.
+        return NO_SHOW
+    # From the start of the slot's own day at its clinic (people come early)
+    # until NO_SHOW_GRACE after it ends, across midnight if it does.
+    day_starts, _ = booked_site.local_day_bounds(appointment.slot.local_start.date())
+    if timezone.now() < day_starts:
         return WRONG_DAY
     return None
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vaccination import checkin
+from vaccination.models import BOOKING_DAYS_AHEAD
 
 BOOKING_ERRORS = {
     "slot_full": gettext_lazy("This time was just taken, pick another."),
@@ -26,15 +27,17 @@ BOOKING_ERRORS = {
     ),
     "other_vaccine": gettext_lazy("A new time must be for the same vaccine. Cancel and book again to change vaccine."),
     "same_slot": gettext_lazy("That is the time you already have."),
+    "not_offered": gettext_lazy("This time is not open for booking yet. Pick a day within the next %(days)s days."),
 }
 
 
 def booking_message(error) -> str:
     """The words of a BookingError, for pages and the API."""
     if error.code == "too_soon":
-        return BOOKING_ERRORS["too_soon"] % {
-            "day": formats.date_format(timezone.localtime(error.earliest), "LONG_DATE_FORMAT")
-        }
+        # earliest is a local day at the clinics (services.earliest_day): no time zone to apply.
+        return BOOKING_ERRORS["too_soon"] % {"day": formats.date_format(error.earliest, "LONG_DATE_FORMAT")}
+    if error.code == "not_offered":
+        return BOOKING_ERRORS["not_offered"] % {"days": BOOKING_DAYS_AHEAD}
     return str(BOOKING_ERRORS[error.code])
 
 

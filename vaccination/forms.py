@@ -71,6 +71,15 @@ class CheckInForm(forms.Form):
     )
     attempt = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
+    def clean(self):
+        # The attempt is only a key against answering one form twice; a
+        # garbled one (too long, a NUL) is dropped, and the scan still gets
+        # its answer instead of an error on a field nobody can see.
+        if self.has_error("attempt"):
+            del self._errors["attempt"]
+            self.cleaned_data["attempt"] = ""
+        return super().clean()
+
 
 class DoseForm(forms.Form):
     vaccine_lot = forms.CharField(

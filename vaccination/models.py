@@ -5,13 +5,16 @@ Rules about one row live here; workflows that must hold under concurrency
 that must always hold is also a database constraint.
 """
 
+import bisect
+import itertools
 import secrets
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,13 +138,23 @@ class Site(models.Model):
 
 # How far ahead people may book: the booking pages show this many days.
 BOOKING_DAYS_AHEAD = 14
+# A booked appointment can be checked in until its slot ended this long ago;
+# from then on it is missed (a no-show): it no longer holds the person's one
+# booking, and mark_no_shows records it.
+NO_SHOW_GRACE = timedelta(hours=1)
+
+
+def booking_horizon() -> datetime:
+    """Slots starting before this instant are within the booking window: the
+    picker, the API's list of free slots and the booking service agree on it."""
+    return timezone.now() + timedelta(days=BOOKING_DAYS_AHEAD + 1)
 
 
 class SlotQuerySet(models.QuerySet):
     def offered(self):
         """The free seats the booking pages and the API offer: bookable, and
         within the booking horizon."""
-        return self.bookable().filter(start__lt=timezone.now() + timedelta(days=BOOKING_DAYS_AHEAD + 1))
+        return self.bookable().filter(start__lt=booking_horizon())
 
     def upcoming(self):
         return self.filter(start__gt=timezone.now())
@@ -155,37 +168,105 @@ class SlotQuerySet(models.QuerySet):
         return self.filter(site=site, start__gte=start, start__lt=end)
 
     def generate(self, *, site, vaccine, first_day, last_day, opens, closes, minutes, capacity, weekdays=None):
-        """Create the slots of a timetable at `site`, in the clinic's local time
-        (09:00 stays 09:00 across a daylight-saving change), skipping those that
-        exist, so running it twice is safe. Returns how many were created."""
+        """Create the slots of a timetable at `site` and say what the run did
+        (a SlotRun). Safe to run again: slots that exist are left as they are.
+
+        Each day starts at `opens` in the clinic's local time (09:00 stays
+        09:00 across a daylight-saving change); within the day slots follow
+        one another in real time, so each lasts `minutes` however the clocks
+        move, and no slot starts at a time that does not exist locally.
+        Raises SlotOverlapError, creating nothing, when a new slot would
+        overlap one that exists (another length or opening time than before).
+        """
         length = timedelta(minutes=minutes)
+        run = SlotRun()
         wanted = []
         day = first_day
         while day <= last_day:
             if weekdays is None or day.weekday() in weekdays:
-                start = datetime.combine(day, opens, tzinfo=site.tzinfo)
-                day_end = datetime.combine(day, closes, tzinfo=site.tzinfo)
-                while start + length <= day_end:
-                    wanted.append(start)
-                    start = start + length  # wall-clock arithmetic in the clinic's zone
+                day_starts = _day_starts(site, day, opens, closes, length)
+                if day_starts and _clocks_change(site, day, opens, closes):
+                    run.clock_change_days.append(day)
+                wanted.extend(day_starts)
             day += timedelta(days=1)
         if not wanted:
-            return 0
-        existing = set(
-            self.filter(site=site, vaccine=vaccine, start__gte=min(wanted), start__lte=max(wanted)).values_list(
-                "start", flat=True
+            return run
+        with transaction.atomic():
+            # Two runs for one clinic at once take turns, so each counts only
+            # what it inserted. NO KEY: desks and bookings that point at the
+            # clinic do not wait for it.
+            Site.objects.select_for_update(no_key=True).only("pk").get(pk=site.pk)
+            existing = list(
+                self.filter(site=site, vaccine=vaccine, start__lt=wanted[-1] + length, end__gt=wanted[0])
+                .order_by("start")
+                .values_list("start", "end", "capacity")
             )
-        )
-        new = [
-            Slot(site=site, vaccine=vaccine, start=start, end=start + length, capacity=capacity)
-            for start in wanted
-            if start not in existing
-        ]
-        # ignore_conflicts: a concurrent run that created the same slot is not an error.
-        self.bulk_create(new, ignore_conflicts=True)
+            same = {(start, end): seats for start, end, seats in existing}
+            starts = [start for start, _end, _seats in existing]
+            latest_end = list(itertools.accumulate((end for _start, end, _seats in existing), max))
+            new = []
+            for start in wanted:
+                end = start + length
+                if (start, end) in same:
+                    run.already_there += 1
+                    run.other_capacity += same[(start, end)] != capacity
+                    continue
+                before = bisect.bisect_left(starts, end) - 1
+                if before >= 0 and latest_end[before] > start:
+                    clash = next(e for e in existing if e[0] < end and e[1] > start)
+                    raise SlotOverlapError(
+                        site=site, start=start, end=end, existing_start=clash[0], existing_end=clash[1]
+                    )
+                new.append(Slot(site=site, vaccine=vaccine, start=start, end=end, capacity=capacity))
+            # ignore_conflicts: a slot added by hand meanwhile is not an error.
+            self.bulk_create(new, ignore_conflicts=True)
+            run.created = len(new)
         if new:
             fragments.bump(FREE_SEATS)  # bulk_create sends no signal
-        return len(new)
+        return run
+
+
+@dataclass
+class SlotRun:
+    """What one generate run did."""
+
+    created: int = 0
+    already_there: int = 0
+    other_capacity: int = 0  # of those already there, with another capacity (left as it was)
+    clock_change_days: list = field(default_factory=list)
+
+
+class SlotOverlapError(Exception):
+    """A generated slot would overlap an existing one at the clinic."""
+
+    def __init__(self, *, site, start, end, existing_start, existing_end):
+        super().__init__(f"{start}-{end} overlaps {existing_start}-{existing_end}")
+        self.site = site
+        self.start, self.end = start, end
+        self.existing_start, self.existing_end = existing_start, existing_end
+
+
+def _local(site, day: date, moment: time, *, fold=0) -> datetime:
+    """`moment` on `day` at `site` as a real instant (UTC). A time skipped by
+    the clocks going forward lands just after the gap, like a wall clock."""
+    return datetime.combine(day, moment, tzinfo=site.tzinfo).replace(fold=fold).astimezone(UTC)
+
+
+def _day_starts(site, day, opens, closes, length) -> list[datetime]:
+    # fold=1: when the clocks go back during the night, the repeated hour is open too.
+    start, day_end = _local(site, day, opens), _local(site, day, closes, fold=1)
+    starts = []
+    while start + length <= day_end:
+        starts.append(start)
+        start += length  # real time: UTC arithmetic
+    return starts
+
+
+def _clocks_change(site, day, opens, closes) -> bool:
+    def offset(moment, fold):
+        return datetime.combine(day, moment, tzinfo=site.tzinfo).replace(fold=fold).utcoffset()
+
+    return offset(opens, 0) != offset(closes, 1)
 
 
 class Slot(models.Model):
@@ -264,6 +345,14 @@ class AppointmentQuerySet(models.QuerySet):
 
     def booked(self):
         return self.filter(status=Appointment.Status.BOOKED)
+
+    def missed(self):
+        """Booked, but the slot ended more than NO_SHOW_GRACE ago: nobody came."""
+        return self.booked().filter(slot__end__lte=timezone.now() - NO_SHOW_GRACE)
+
+    def holding(self):
+        """Booked and not missed: the one appointment a person holds at a time."""
+        return self.booked().filter(slot__end__gt=timezone.now() - NO_SHOW_GRACE)
 
     def with_details(self):
         return self.select_related("slot__site", "slot__vaccine")
@@ -390,6 +479,25 @@ class Appointment(models.Model):
     @property
     def is_upcoming(self) -> bool:
         return self.status == self.Status.BOOKED and self.slot.end > timezone.now()
+
+    @property
+    def is_missed(self) -> bool:
+        """Booked, and its slot ended more than NO_SHOW_GRACE ago (see AppointmentQuerySet.missed)."""
+        return self.status == self.Status.BOOKED and self.slot.end <= timezone.now() - NO_SHOW_GRACE
+
+    @property
+    def shown_status(self) -> str:
+        """The status a person is shown: a missed booking reads as a no-show
+        before mark_no_shows has recorded it."""
+        return self.Status.NO_SHOW if self.is_missed else self.status
+
+    def get_shown_status_display(self) -> str:
+        return self.Status(self.shown_status).label
+
+    @property
+    def is_holding(self) -> bool:
+        """Still the person's one booking: booked and not missed."""
+        return self.status == self.Status.BOOKED and not self.is_missed
 
     @property
     def calendar_uid(self) -> str:

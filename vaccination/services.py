@@ -6,7 +6,7 @@ conditional UPDATE, re-checks state, writes, and queues its email with
 booking. Failures raise `BookingError` with a code; views word it for people.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,7 +16,16 @@ import audit
 from audit.models import Action
 from pagecache import fragments
 from vaccination import emails
-from vaccination.models import FREE_SEATS, SEATS_BUMP_SECONDS, Appointment, Slot, Vaccine, day_board
+from vaccination.models import (
+    FREE_SEATS,
+    SEATS_BUMP_SECONDS,
+    Appointment,
+    Site,
+    Slot,
+    Vaccine,
+    booking_horizon,
+    day_board,
+)
 
 
 class BookingError(Exception):
@@ -25,6 +34,7 @@ class BookingError(Exception):
     slot_full        the last seat was just taken
     slot_started     the slot has already started
     site_closed      the clinic takes no bookings
+    not_offered      the slot lies beyond the booking window (BOOKING_DAYS_AHEAD)
     already_booked   the person already holds a booked appointment
     course_complete  every dose of the vaccine was already given
     too_soon         the vaccine's minimum interval since the last dose has not passed
@@ -36,21 +46,23 @@ class BookingError(Exception):
     def __init__(self, code: str, *, earliest=None):
         super().__init__(code)
         self.code = code
-        self.earliest = earliest  # for too_soon: the first day the next dose may be given
+        # For too_soon: the first local day (a date) the next dose may be given.
+        self.earliest = earliest
 
 
-def next_dose(*, person, vaccine: Vaccine, when) -> int:
-    """The dose number `person` may book for `vaccine` at `when`.
+def next_dose(*, person, vaccine: Vaccine, when, site: Site | None = None) -> int:
+    """The dose number `person` may book for `vaccine` at `when` at `site`.
 
     Dose n+1 only after dose n was given (recorded by a nurse) and not before
-    the vaccine's minimum interval. Raises BookingError(course_complete|too_soon).
+    the vaccine's minimum interval (see dose_after). Raises
+    BookingError(course_complete|too_soon).
     """
-    return dose_after(last_doses(person=person).get(vaccine.pk), vaccine=vaccine, when=when)
+    return dose_after(last_doses(person=person).get(vaccine.pk), vaccine=vaccine, when=when, site=site)
 
 
 def last_doses(*, person) -> dict:
     """The last dose given to `person` of each vaccine, by vaccine id (one query)."""
-    given = Appointment.objects.filter(person=person, dose_given_at__isnull=False).select_related("slot")
+    given = Appointment.objects.filter(person=person, dose_given_at__isnull=False).select_related("slot__site")
     return latest_doses(given.order_by("dose_number"))
 
 
@@ -63,14 +75,30 @@ def latest_doses(appointments) -> dict:
     return last
 
 
-def dose_after(last, *, vaccine: Vaccine, when) -> int:
-    """The dose that may be booked at `when` after `last` (None: never vaccinated)."""
+def earliest_day(last, *, vaccine: Vaccine) -> date:
+    """The first local day the dose after `last` may be given.
+
+    The interval is counted in days at the clinics, not in hours: the day the
+    dose was given (at the clinic that gave it) plus the vaccine's minimum
+    days. So the whole of that day is open (after a dose at 23:50 on
+    2 November, all of 23 November for 21 days), the message that names the
+    day and the rule agree, and a daylight-saving change never makes the gap
+    a local day shorter.
+    """
+    given_on = timezone.localtime(last.dose_given_at, last.slot.site.tzinfo).date()
+    return given_on + timedelta(days=vaccine.min_days_between_doses)
+
+
+def dose_after(last, *, vaccine: Vaccine, when, site: Site | None = None) -> int:
+    """The dose that may be booked at `when` at `site` after `last` (None:
+    never vaccinated). `when` counts by its local day at `site` (default:
+    the clinic of the last dose)."""
     if last is None:
         return 1
     if last.dose_number >= vaccine.doses_required:
         raise BookingError("course_complete")
-    earliest = last.dose_given_at + timedelta(days=vaccine.min_days_between_doses)
-    if when < earliest:
+    earliest = earliest_day(last, vaccine=vaccine)
+    if timezone.localtime(when, (site or last.slot.site).tzinfo).date() < earliest:
         raise BookingError("too_soon", earliest=earliest)
     return last.dose_number + 1
 
@@ -104,10 +132,35 @@ def _seats_changed(slot: Slot) -> None:
 
 
 def _check_bookable(slot: Slot) -> None:
+    """What may be booked, for every path (pages, API, admin): the pickers and
+    the API's slot list offer exactly these (Slot.objects.offered)."""
     if not slot.site.is_active:
         raise BookingError("site_closed")
     if slot.start <= timezone.now():
         raise BookingError("slot_started")
+    if slot.start >= booking_horizon():
+        raise BookingError("not_offered")
+
+
+def mark_no_shows(*, appointments=None) -> int:
+    """Mark every missed appointment among `appointments` (default: all) as a
+    no-show: booked, and the slot ended more than NO_SHOW_GRACE ago. Until
+    then the desk may still check the person in. Returns how many were marked.
+
+    Side effects: bumps the day board of each clinic concerned.
+    """
+    missed = (Appointment.objects.all() if appointments is None else appointments).missed()
+    found = list(missed.values_list("pk", "slot__site_id"))
+    if not found:
+        return 0
+    # The WHERE re-checks the status: a desk that checked someone in at the
+    # last moment keeps its check-in.
+    marked = Appointment.objects.filter(pk__in=[pk for pk, _site in found], status=Appointment.Status.BOOKED).update(
+        status=Appointment.Status.NO_SHOW, updated_at=timezone.now()
+    )
+    for site_id in {site_id for _pk, site_id in found}:
+        fragments.bump(day_board(site_id))
+    return marked
 
 
 def _queue_email(appointment: Appointment, kind: str) -> None:
@@ -135,14 +188,17 @@ def book(*, person, slot: Slot) -> Appointment:
 
     Side effects: takes a seat, creates the appointment with a fresh code,
     emails a confirmation with a calendar file after commit.
-    Errors: slot_full, slot_started, site_closed, already_booked,
-    course_complete, too_soon.
+    A booking the person missed (see mark_no_shows) is marked a no-show
+    first: it no longer holds their one booking.
+    Errors: slot_full, slot_started, site_closed, not_offered,
+    already_booked, course_complete, too_soon.
     """
     slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
     _check_bookable(slot)
+    mark_no_shows(appointments=Appointment.objects.filter(person=person))
     if Appointment.objects.booked().filter(person=person).exists():
         raise BookingError("already_booked")
-    dose_number = next_dose(person=person, vaccine=slot.vaccine, when=slot.start)
+    dose_number = next_dose(person=person, vaccine=slot.vaccine, when=slot.start, site=slot.site)
     with transaction.atomic():
         _take_seat(slot)
         appointment = Appointment(person=person, slot=slot, dose_number=dose_number)
@@ -204,7 +260,7 @@ def reschedule(*, appointment: Appointment, slot: Slot) -> Appointment:
     Side effects: takes the new seat, frees the old one, bumps the calendar
     SEQUENCE (same UID, so calendars move the entry), emails the new time.
     Errors: not_changeable, same_slot, other_vaccine, site_closed,
-    slot_started, slot_full, too_soon.
+    slot_started, not_offered, slot_full, too_soon.
     """
     new_slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
     with transaction.atomic():
@@ -214,7 +270,7 @@ def reschedule(*, appointment: Appointment, slot: Slot) -> Appointment:
         if new_slot.vaccine_id != locked.slot.vaccine_id:
             raise BookingError("other_vaccine")
         _check_bookable(new_slot)
-        next_dose(person=locked.person, vaccine=new_slot.vaccine, when=new_slot.start)
+        next_dose(person=locked.person, vaccine=new_slot.vaccine, when=new_slot.start, site=new_slot.site)
         _take_seat(new_slot)
         _free_seat(locked.slot)
         # Saving reports the new clinic to its day board; the old one hears it here.

@@ -20,7 +20,7 @@ from pagecache import fragments
 from vaccination import errors, services
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, SlotForm
-from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, Appointment, Site, Slot
+from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Site, Slot
 from vaccination.services import BookingError
 
 DAYS_AHEAD = BOOKING_DAYS_AHEAD
@@ -52,7 +52,9 @@ def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclud
     params = picker.cleaned_data if picker.is_valid() else {}
     mine = _doses_and_current(person) if person is not None and person.is_authenticated else None
     last = services.latest_doses(mine) if mine is not None else {}
-    current = next((a for a in mine if a.is_upcoming), None) if mine is not None else None
+    # A booking the person missed holds nothing: the booking service marks it
+    # a no-show, so the buttons are offered again (see services.mark_no_shows).
+    current = next((a for a in mine if a.is_holding), None) if mine is not None else None
     if can_submit is None:
         can_submit = current is None
 
@@ -107,7 +109,9 @@ def _picker_context(params, *, vaccine, exclude_slot, last):
     slots = list(free.on_local_day(site, day).select_related("site", "vaccine").order_by("start", "vaccine__name"))
     for slot in slots:
         try:
-            slot.dose = services.dose_after(last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start)
+            slot.dose = services.dose_after(
+                last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start, site=slot.site
+            )
         except BookingError as error:
             slot.refusal = errors.booking_message(error)
     context["slots"] = slots
@@ -119,7 +123,10 @@ def _doses_and_current(person):
     what the picker needs to say which dose each time would be."""
     return list(
         Appointment.objects.filter(person=person)
-        .filter(Q(dose_given_at__isnull=False) | Q(status=Appointment.Status.BOOKED, slot__end__gt=timezone.now()))
+        .filter(
+            Q(dose_given_at__isnull=False)
+            | Q(status=Appointment.Status.BOOKED, slot__end__gt=timezone.now() - NO_SHOW_GRACE)
+        )
         .with_details()
         .order_by("dose_number", "pk")
     )

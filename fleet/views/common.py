@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 import audit
 from fleet.models import FLEET_REGISTER
-from fleet.services import FleetError, release
 from pagecache import fragments
 
 PAGE_SIZE = 25
@@ -121,13 +120,11 @@ def recent_changes(obj):
     )
 
 
-def release_quietly(request, *, driver):
-    try:
-        assignment = release(driver=driver, by=request.user)
-    except FleetError:
-        return
-    messages.info(
-        request,
-        _("%(truck)s was released: %(name)s no longer drives it.")
-        % {"truck": assignment.truck.code, "name": driver.full_name},
-    )
+def say_released(request, ended):
+    """After saving an inactive driver or a retired truck (services.release_out_of_service)."""
+    if ended is not None:
+        messages.info(
+            request,
+            _("%(truck)s was released: %(name)s no longer drives it.")
+            % {"truck": ended.truck.code, "name": ended.driver.full_name},
+        )

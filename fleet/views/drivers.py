@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import permission_required
 from fleet.errors import fleet_message
 from fleet.forms import AssignForm, DriverFilterForm, DriverForm
-from fleet.models import Driver
-from fleet.services import FleetError, assign, release
-from fleet.views.common import HISTORY_LIMIT, list_page, log_change, recent_changes, release_quietly
+from fleet.models import Driver, LicenceStatus
+from fleet.services import FleetError, assign, release, release_out_of_service
+from fleet.views.common import HISTORY_LIMIT, list_page, log_change, recent_changes, say_released
 
 # Drivers
 
@@ -63,7 +63,7 @@ def driver_detail(request, pk):
             "history": history,
             # After a refused assignment the chosen truck stays selected.
             "assign_form": AssignForm(initial={"truck": request.GET.get("truck")})
-            if can_manage and driver.is_active
+            if can_manage and driver.is_active and driver.licence_status() != LicenceStatus.EXPIRED
             else None,
             "can_manage": can_manage,
             "can_edit": request.user.has_perm("fleet.change_driver"),
@@ -95,10 +95,9 @@ def driver_edit(request, pk):
             driver = form.save()
             if form.has_changed():
                 log_change(request, driver, CHANGE, form)
+            ended = release_out_of_service(driver=driver, by=request.user)
         messages.success(request, _("Driver %(name)s was saved.") % {"name": driver.full_name})
-        if "is_active" in form.changed_data and not driver.is_active:
-            # An inactive driver drives nothing: free their truck at once.
-            release_quietly(request, driver=driver)
+        say_released(request, ended)
         return redirect(driver)
     return render(request, "fleet/driver_form.html", {"form": form, "driver": driver})
 

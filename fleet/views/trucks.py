@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import permission_required
 from fleet.forms import TruckFilterForm, TruckForm
-from fleet.models import Truck, TruckStatus
-from fleet.views.common import HISTORY_LIMIT, list_page, log_change, recent_changes, release_quietly
+from fleet.models import Truck
+from fleet.services import release_out_of_service
+from fleet.views.common import HISTORY_LIMIT, list_page, log_change, recent_changes, say_released
 
 # The truck page shows the latest reported condition and this many reports.
 CONDITIONS_SHOWN = 10
@@ -89,12 +90,9 @@ def truck_edit(request, pk):
             truck = form.save()
             if form.has_changed():
                 log_change(request, truck, CHANGE, form)
+            ended = release_out_of_service(truck=truck, by=request.user)
         messages.success(request, _("Truck %(code)s was saved.") % {"code": truck.code})
-        current = truck.current_assignment
-        if truck.status == TruckStatus.RETIRED and current:
-            # A retired truck leaves service for good; a truck in maintenance
-            # keeps its driver, who gets it back.
-            release_quietly(request, driver=current.driver)
+        say_released(request, ended)
         return redirect(truck)
     return render(request, "fleet/truck_form.html", {"form": form, "truck": truck})
 

@@ -107,14 +107,22 @@ def test_check_in_refuses_an_appointment_for_another_day(desk, site, person, mak
     assert appointment.status == Appointment.Status.BOOKED
 
 
-def test_check_in_refuses_yesterdays_appointment(desk, site, person, make_slot, make_appointment):
+def test_check_in_refuses_yesterdays_appointment_as_missed(desk, site, person, make_slot, make_appointment):
     appointment = make_appointment(person, make_slot(NOW - timedelta(days=1)))
-    assert check_in(code=appointment.code, desk_user=desk, site=site).reason == "wrong_day"
+    assert check_in(code=appointment.code, desk_user=desk, site=site).reason == "no_show"
 
 
-def test_check_in_accepts_a_late_arrival_on_the_same_day(desk, site, person, make_slot, make_appointment):
-    appointment = make_appointment(person, make_slot(NOW.replace(hour=8)))
+def test_check_in_accepts_a_late_arrival_within_the_grace_after_the_slot(
+    desk, site, person, make_slot, make_appointment
+):
+    # 09:00-09:15, arriving at 10:00: within NO_SHOW_GRACE (an hour) of the end.
+    appointment = make_appointment(person, make_slot(NOW.replace(hour=9)))
     assert check_in(code=appointment.code, desk_user=desk, site=site).ok
+
+
+def test_check_in_refuses_an_arrival_after_the_grace_as_missed(desk, site, person, make_slot, make_appointment):
+    appointment = make_appointment(person, make_slot(NOW.replace(hour=8)))
+    assert check_in(code=appointment.code, desk_user=desk, site=site).reason == "no_show"
 
 
 def test_check_in_refuses_another_sites_appointment(desk, site, person, make_slot, make_appointment):

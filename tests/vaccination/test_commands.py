@@ -102,10 +102,11 @@ def test_the_reminder_command_retries_confirmations_that_failed(
     assert appointment.email_pending == ""
 
 
-def test_mark_no_shows_marks_booked_appointments_once_the_clinic_day_is_over(
+def test_mark_no_shows_marks_booked_appointments_once_their_slot_and_its_grace_are_over(
     person, other_person, site, make_slot, make_appointment
 ):
-    with time_machine.travel(datetime(2030, 5, 6, 10, tzinfo=site.tzinfo), tick=False):
+    # The 08:00-08:15 slot can be checked in until 09:15 (NO_SHOW_GRACE).
+    with time_machine.travel(datetime(2030, 5, 6, 9, 10, tzinfo=site.tzinfo), tick=False):
         morning = make_slot(start=datetime(2030, 5, 6, 8, tzinfo=site.tzinfo))
         missed = make_appointment(person, morning)
         came = make_appointment(
@@ -115,7 +116,7 @@ def test_mark_no_shows_marks_booked_appointments_once_the_clinic_day_is_over(
         missed.refresh_from_db()
         assert missed.status == Appointment.Status.BOOKED  # still their day: the desk may check them in
 
-    with time_machine.travel(datetime(2030, 5, 7, 0, 5, tzinfo=site.tzinfo), tick=False):
+    with time_machine.travel(datetime(2030, 5, 6, 9, 20, tzinfo=site.tzinfo), tick=False):
         call_command("mark_no_shows")
         call_command("mark_no_shows")
 

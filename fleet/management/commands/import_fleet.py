@@ -10,6 +10,7 @@ validated first, each rejected row is reported with its line number and
 reason, and a file with any rejected row imports nothing.
 """
 
+import contextlib
 import csv
 import datetime
 from dataclasses import dataclass, field
@@ -17,10 +18,14 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 import audit
 from fleet.models import Client, Driver, Truck, TruckStatus, normalize_identifier
+from fleet.services import release_out_of_service
+
+# The PostgreSQL advisory lock one import holds while it runs ("fleet" in ASCII).
+IMPORT_LOCK = 0x666C656574
 
 DRIVER_COLUMNS = {"licence_number", "first_name", "last_name", "licence_expiry"}
 TRUCK_COLUMNS = {"code", "plate", "make", "model", "year"}
@@ -75,6 +80,26 @@ def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+@contextlib.contextmanager
+def one_import_at_a_time():
+    """Yield whether this run may import. Two imports at once would validate
+    against the same register and then collide on its unique columns, so
+    they take turns: a second one is told another import is running. SQLite
+    lets one writer in at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [IMPORT_LOCK])
+        got = cursor.fetchone()[0]
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])
+
+
 class Command(BaseCommand):
     help = "Import drivers and/or trucks from CSV files; idempotent, all-or-nothing per file."
 
@@ -83,6 +108,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Validate and report, but save nothing.")
 
     def handle(self, *args, files, dry_run=False, **options):
+        with one_import_at_a_time() as may_run:
+            if not may_run:
+                raise CommandError(
+                    "Another import is running; nothing was imported. Run this one when it has finished."
+                )
+            self.import_files(files, dry_run=dry_run)
+
+    def import_files(self, files, *, dry_run):
         plans = []
         for path in files:
             try:
@@ -112,7 +145,7 @@ class Command(BaseCommand):
             if result.errors:
                 rejected += 1
                 for line, reason in result.errors:
-                    self.stderr.write(f"{path} line {line}: {reason}")
+                    self.stderr.write(f"{path} line {line}: {reason}" if line else f"{path}: {reason}")
                 self.stderr.write(
                     self.style.ERROR(f"{path}: rejected, nothing imported ({len(result.errors)} rows with errors).")
                 )
@@ -178,6 +211,8 @@ class Command(BaseCommand):
                 for _line, instance in planned:
                     created = instance.pk is None
                     instance.save()
+                    # As on every path: an inactive driver or a retired truck keeps no assignment.
+                    release_out_of_service(**{instance._meta.model_name: instance})
                     # No request here: the event has no actor or IP, only its source.
                     audit.record(
                         f"{instance._meta.model_name}_{'create' if created else 'update'}",
@@ -185,7 +220,8 @@ class Command(BaseCommand):
                         data={"source": "import_fleet"},
                     )
         except IntegrityError as error:
-            result.errors.append((0, f"the database refused the file ({error}); nothing was imported"))
+            # Not a row's fault (every row passed): the register changed under the import.
+            result.errors.append((None, f"the database refused the file ({error}); nothing was imported"))
         return result
 
     @staticmethod

@@ -2,11 +2,18 @@ from datetime import date, time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vaccination.models import Site, Slot, Vaccine
+from vaccination.models import Site, Slot, SlotOverlapError, Vaccine
+
+# Slot.capacity is a PositiveSmallIntegerField: the database stores at most this.
+MAX_CAPACITY = 32767
+MAX_MINUTES = 24 * 60
 
 
 class Command(BaseCommand):
-    help = "Create bookable slots at a clinic in its local time. Skips slots that exist, so it is safe to run twice."
+    help = (
+        "Create bookable slots at a clinic in its local time. Slots that exist are left as they are, so it is "
+        "safe to run again; a slot that would overlap an existing one stops the run before anything is created."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--site", required=True, help="Clinic name or id.")
@@ -16,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--opens", default=time(9), type=time.fromisoformat, help="HH:MM (default 09:00)")
         parser.add_argument("--closes", default=time(17), type=time.fromisoformat, help="HH:MM (default 17:00)")
         parser.add_argument("--minutes", default=15, type=int, help="Slot length (default 15)")
-        parser.add_argument("--capacity", default=4, type=int, help="Seats per slot (default 4)")
+        parser.add_argument("--capacity", default=4, type=int, help=f"Seats per slot, 1 to {MAX_CAPACITY} (default 4)")
         parser.add_argument("--weekdays-only", action="store_true", help="Skip Saturdays and Sundays.")
 
     def handle(self, *args, site, vaccine, first_day, last_day, opens, closes, minutes, capacity, weekdays_only, **o):
@@ -26,20 +33,47 @@ class Command(BaseCommand):
             raise CommandError("--to must not be before --from.")
         if closes <= opens:
             raise CommandError("--closes must be after --opens.")
-        if minutes < 1 or capacity < 1:
-            raise CommandError("--minutes and --capacity must be at least 1.")
-        created = Slot.objects.generate(
-            site=site,
-            vaccine=vaccine,
-            first_day=first_day,
-            last_day=last_day,
-            opens=opens,
-            closes=closes,
-            minutes=minutes,
-            capacity=capacity,
-            weekdays=range(5) if weekdays_only else None,
-        )
-        self.stdout.write(self.style.SUCCESS(f"{created} slots created at {site}."))
+        if not 1 <= minutes <= MAX_MINUTES:
+            raise CommandError(f"--minutes must be between 1 and {MAX_MINUTES}.")
+        if not 1 <= capacity <= MAX_CAPACITY:
+            raise CommandError(f"--capacity must be between 1 and {MAX_CAPACITY}.")
+        self._warn(site, first_day, last_day)
+        try:
+            run = Slot.objects.generate(
+                site=site,
+                vaccine=vaccine,
+                first_day=first_day,
+                last_day=last_day,
+                opens=opens,
+                closes=closes,
+                minutes=minutes,
+                capacity=capacity,
+                weekdays=range(5) if weekdays_only else None,
+            )
+        except SlotOverlapError as clash:
+            raise CommandError(
+                f"Nothing was created: the slot {_when(clash.start, clash.end, site)} would overlap the existing "
+                f"slot {_when(clash.existing_start, clash.existing_end, site)} at {site}. Use the opening times "
+                "and slot length of the earlier run, or other days."
+            ) from None
+        for day in run.clock_change_days:
+            self.stdout.write(
+                f"{day}: the clocks change during opening hours at {site}; slots follow real time, so none "
+                "starts at a time that does not exist there and each lasts its length."
+            )
+        summary = f"{run.created} slots created at {site}, {run.already_there} already there"
+        if run.other_capacity:
+            summary += f" ({run.other_capacity} with another capacity, left as it was: change them in the admin)"
+        self.stdout.write(self.style.SUCCESS(summary + "."))
+
+    def _warn(self, site, first_day, last_day):
+        today = site.today()
+        if not site.is_active:
+            self.stderr.write(self.style.WARNING(f"Warning: {site} is inactive; its slots take no bookings."))
+        if last_day < today:
+            self.stderr.write(self.style.WARNING("Warning: every day is in the past; these slots can never be booked."))
+        elif first_day < today:
+            self.stderr.write(self.style.WARNING(f"Warning: the days before {today} are past and cannot be booked."))
 
     def _get(self, model, value):
         lookup = {"pk": int(value)} if value.isdigit() else {"name__iexact": value}
@@ -47,3 +81,8 @@ class Command(BaseCommand):
             return model.objects.get(**lookup)
         except model.DoesNotExist:
             raise CommandError(f"No {model._meta.verbose_name} {value!r}.") from None
+
+
+def _when(start, end, site):
+    start, end = start.astimezone(site.tzinfo), end.astimezone(site.tzinfo)
+    return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
