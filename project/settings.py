@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "fleet",
     "vaccination",
+    "stock",
     "audit",
     "benchmarks",
     "whitenoise.runserver_nostatic",
@@ -110,6 +111,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "project.urls"
 # The reference endpoints of `make bench` (/bench/f0/, /bench/f1/); off in production.
 BENCH_ENDPOINTS = env_bool("VAXFLEET_BENCH_ENDPOINTS", False)
+
+# Cold chain (fleet.coldchain): a truck's fridge may be out of the vaccines'
+# range this long before it counts as an excursion that quarantines its lots.
+COLD_CHAIN_GRACE_MINUTES = env_int("VAXFLEET_COLD_CHAIN_GRACE_MINUTES", 15)
 WSGI_APPLICATION = "project.wsgi.application"
 
 TEMPLATES = [
