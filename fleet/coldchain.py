@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -246,3 +247,117 @@ def detect_excursions(*, truck: Truck, since: datetime, until: datetime) -> list
         excursion_detected.send(sender=Excursion, excursion=excursion)
         new.append(excursion)
     return new
+
+
+CHART_WIDTH = 600
+CHART_HEIGHT = 220
+CHART_LEFT = 40  # room for the °C labels
+CHART_BOTTOM = 24  # room for the hour labels
+CHART_POINTS = 288  # one point per 5 minutes of a day: enough for a phone
+GAP = timedelta(minutes=10)  # readings further apart than this are a break in the line
+
+
+def _bucket(at, since, seconds) -> int:
+    return int((at - since).total_seconds() // seconds)
+
+
+def _extreme(values, middle):
+    return max(values, key=lambda value: abs(value - middle))
+
+
+def chart(truck: Truck, *, hours: int = 24, now: datetime | None = None) -> dict:
+    """What the truck page draws: the last `hours` of readings as an inline
+    SVG (computed here, no JavaScript), the range, the excursions, and an
+    hourly table and text summary for screen readers. Reads one index range
+    of (truck, at)."""
+    now = now or timezone.now()
+    since = now - timedelta(hours=hours)
+    rows = list(truck.temperatures.filter(at__gte=since, at__lte=now).order_by("at").values_list("at", "celsius"))
+    low, high = cold_range(truck)
+    excursions = list(
+        Excursion.objects.filter(truck=truck, started_at__lte=now)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=since))
+        .order_by("started_at")
+    )
+    data = {"hours": hours, "low": low, "high": high, "count": len(rows), "excursions": excursions}
+    if not rows:
+        return data
+    values = [celsius for _at, celsius in rows]
+    bottom = min(min(values), low) - 1
+    top = max(max(values), high) + 1
+    plot_width = CHART_WIDTH - CHART_LEFT
+    plot_height = CHART_HEIGHT - CHART_BOTTOM
+    span = (now - since).total_seconds()
+
+    def x(at):
+        return round(CHART_LEFT + (at - since).total_seconds() / span * plot_width, 1)
+
+    def y(celsius):
+        return round(plot_height - (celsius - bottom) / (top - bottom) * plot_height, 1)
+
+    # Each bucket keeps its reading furthest from the middle of the range,
+    # so a short spike survives the thinning.
+    bucket = span / CHART_POINTS
+    middle = (low + high) / 2
+    lines, line, previous, group = [], [], None, []
+    for at, celsius in rows:
+        if previous is not None and at - previous > GAP:
+            if group:
+                line.append(group)
+            lines.append(line)
+            line, group = [], []
+        if group and int((at - since).total_seconds() // bucket) != int(
+            (group[0][0] - since).total_seconds() // bucket
+        ):
+            line.append(group)
+            group = []
+        group.append((at, celsius))
+        previous = at
+    if group:
+        line.append(group)
+    lines.append(line)
+    polylines = [
+        " ".join(f"{x(g[0][0])},{y(_extreme([c for _a, c in g], middle))}" for g in groups)
+        for groups in lines
+        if groups
+    ]
+    hourly = {}
+    for at, celsius in rows:
+        hour = timezone.localtime(at).replace(minute=0, second=0, microsecond=0)
+        hourly.setdefault(hour, []).append(celsius)
+    latest_at, latest = rows[-1]
+    ticks = []
+    step = max(hours // 4, 1)
+    for index in range(0, hours + 1, step):
+        at = since + timedelta(hours=index)
+        ticks.append({"x": x(at), "label": timezone.localtime(at).strftime("%H:%M")})
+    levels = sorted({round(bottom), round(low), round(high), round(top)})
+    data.update(
+        {
+            "width": CHART_WIDTH,
+            "height": CHART_HEIGHT,
+            "plot_left": CHART_LEFT,
+            "plot_height": plot_height,
+            "polylines": polylines,
+            "band": {"y": y(high), "height": round(y(low) - y(high), 1), "width": plot_width},
+            "shades": [
+                {
+                    "x": x(max(e.started_at, since)),
+                    "width": max(round(x(min(e.ended_at or now, now)) - x(max(e.started_at, since)), 1), 2),
+                }
+                for e in excursions
+            ],
+            "gridlines": [{"y": y(level), "label": level} for level in levels],
+            "ticks": ticks,
+            "minimum": min(values),
+            "maximum": max(values),
+            "latest": latest,
+            "latest_at": latest_at,
+            "minutes_out": sum(e.minutes for e in excursions),
+            "hourly": [
+                {"hour": hour, "low": min(vs), "high": max(vs), "mean": round(sum(vs) / len(vs), 1), "count": len(vs)}
+                for hour, vs in sorted(hourly.items())
+            ],
+        }
+    )
+    return data

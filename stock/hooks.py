@@ -7,7 +7,7 @@ from fleet import coldchain
 from fleet.models import Excursion
 from stock import services
 from stock.models import Lot, StockLevel
-from vaccination import lots
+from vaccination import demo, lots
 
 
 class DeskLots:
@@ -56,3 +56,10 @@ def connect():
     if truck_range not in coldchain.range_sources:
         coldchain.range_sources.append(truck_range)
     coldchain.excursion_detected.connect(on_excursion, sender=Excursion, dispatch_uid="stock-quarantine")
+    demo.demo_seeded.connect(on_demo_seeded, dispatch_uid="stock-demo")
+
+
+def on_demo_seeded(sender, users, **kwargs):
+    from stock.demo import seed_stock
+
+    seed_stock(users=users)

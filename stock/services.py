@@ -61,13 +61,13 @@ def _positive(quantity):
         raise StockError("quantity")
 
 
-def receive(*, lot: Lot, quantity: int, by, site=None, truck=None, note: str = "") -> StockMovement:
-    """Doses of `lot` arrive at a clinic or truck. Audited (stock_received).
-    Errors: quantity."""
+def receive(*, lot: Lot, quantity: int, by, site=None, truck=None, note: str = "", at=None) -> StockMovement:
+    """Doses of `lot` arrive at a clinic or truck (`at`: when, if recorded
+    after the fact). Audited (stock_received). Errors: quantity."""
     _positive(quantity)
     place = _place(site, truck)
     with transaction.atomic():
-        movement = _change(lot=lot, place=place, delta=quantity, kind=Kind.RECEIVED, by=by, note=note.strip())
+        movement = _change(lot=lot, place=place, delta=quantity, kind=Kind.RECEIVED, by=by, note=note.strip(), at=at)
         _audit(Action.STOCK_RECEIVED, lot, by=by, doses=quantity, place=site or truck)
     return movement
 

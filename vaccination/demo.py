@@ -4,12 +4,16 @@ import contextlib
 from datetime import time, timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from fleet.demo import DEMO_DRIVER_TRUCK_CODE
 from fleet.models import Truck
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
 DEMO_DAYS = 14
+# Sent by seed_demo after the vaccination demo, with `users` (email -> user):
+# apps above vaccination (stock) add their demo records in answer.
+demo_seeded = Signal()
 
 VACCINES = [
     # (name, doses required, minimum days between doses)
