@@ -251,8 +251,9 @@ def detect_excursions(*, truck: Truck, since: datetime, until: datetime) -> list
 
 CHART_WIDTH = 600
 CHART_HEIGHT = 220
-CHART_LEFT = 40  # room for the °C labels
-CHART_BOTTOM = 24  # room for the hour labels
+CHART_LEFT = 44  # room for the °C labels
+CHART_BOTTOM = 30  # room for the hour labels
+CHART_TOP = 12  # room for the top label
 CHART_POINTS = 288  # one point per 5 minutes of a day: enough for a phone
 GAP = timedelta(minutes=10)  # readings further apart than this are a break in the line
 
@@ -293,7 +294,7 @@ def chart(truck: Truck, *, hours: int = 24, now: datetime | None = None) -> dict
         return round(CHART_LEFT + (at - since).total_seconds() / span * plot_width, 1)
 
     def y(celsius):
-        return round(plot_height - (celsius - bottom) / (top - bottom) * plot_height, 1)
+        return round(plot_height - (celsius - bottom) / (top - bottom) * (plot_height - CHART_TOP), 1)
 
     # Each bucket keeps its reading furthest from the middle of the range,
     # so a short spike survives the thinning.
@@ -328,10 +329,12 @@ def chart(truck: Truck, *, hours: int = 24, now: datetime | None = None) -> dict
     latest_at, latest = rows[-1]
     ticks = []
     step = max(hours // 4, 1)
-    for index in range(0, hours + 1, step):
+    for index in range(step, hours, step):  # inner ticks only: the edges' labels would be cut
         at = since + timedelta(hours=index)
         ticks.append({"x": x(at), "label": timezone.localtime(at).strftime("%H:%M")})
-    levels = sorted({round(bottom), round(low), round(high), round(top)})
+    levels = {round(low), round(high)}
+    levels |= {level for level in (round(bottom), round(top)) if min(abs(level - low), abs(level - high)) >= 2}
+    levels = sorted(levels)
     data.update(
         {
             "width": CHART_WIDTH,

@@ -58,8 +58,15 @@ class WasteForm(forms.Form):
 
 
 class MovementFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *StockMovement.Kind.choices])
-    lot = forms.CharField(label=_("Lot number"), required=False, max_length=64)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("All")), *StockMovement.Kind.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    lot = forms.CharField(
+        label=_("Lot number"), required=False, max_length=64, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
 
 class DecisionForm(forms.Form):

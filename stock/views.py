@@ -172,10 +172,10 @@ def excursion_detail(request, pk):
         "stock/excursion_detail.html",
         {
             "excursion": excursion,
-            "quarantines": quarantines,
+            # One form per lot, each with its own field ids.
+            "quarantines": [(q, DecisionForm(auto_id=f"id_%s_{q.lot_id}")) for q in quarantines],
             "page_obj": page,
             "can_decide": request.user.has_perm("stock.decide_quarantine"),
-            "decision_form": DecisionForm(),
         },
     )
 

@@ -13,4 +13,11 @@ def truck_temperatures(context, truck, hours=24):
     user = context["request"].user
     if not user.has_perm("fleet.view_temperaturereading"):
         return {"allowed": False}
-    return {"allowed": True, "truck": truck, "chart": coldchain.chart(truck, hours=hours)}
+    # The doses an excursion affects are the stock app's page, for those who may see them.
+    can_see_doses = user.has_perm("stock.view_quarantine")
+    return {
+        "allowed": True,
+        "truck": truck,
+        "chart": coldchain.chart(truck, hours=hours),
+        "can_see_doses": can_see_doses,
+    }
