@@ -14,6 +14,8 @@ class DeskLots:
     """vaccination.lots' source: the desk offers and uses lots on hand."""
 
     def choices(self, *, site, vaccine):
+        if not Lot.objects.filter(vaccine=vaccine).exists():
+            return None  # no stock kept of this vaccine yet: the desk types the lot
         place = services.dose_place(site)
         levels = (
             StockLevel.objects.at(**place)

@@ -27,7 +27,7 @@ FORMS = {"receive": ReceiveForm, "count": CountForm, "move": MoveForm, "waste": 
 
 def _place_forms(request, place: dict, data=None, action=""):
     """The action forms of a place; the one named `action` bound to `data`."""
-    lots = Lot.objects.filter(levels__in=queries.levels_at(**place).filter(quantity__gte=0)).distinct()
+    lots = Lot.objects.filter(levels__in=queries.levels_at(**place)).select_related("vaccine").distinct()
     here = place["site"] or place["truck"]
     destinations = [(f"site:{s.pk}", s.name) for s in queries.clinics_of(request.user) if s != here]
     destinations += [(f"truck:{t.pk}", t.code) for t in queries.trucks_of(request.user) if t != here]

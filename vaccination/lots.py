@@ -19,8 +19,9 @@ class LotRefused(Exception):
 
 
 class LotSource(Protocol):
-    def choices(self, *, site, vaccine) -> list[tuple[str, str]]:
-        """(lot number, label) of the lots the desk at `site` may use, soonest expiry first."""
+    def choices(self, *, site, vaccine) -> list[tuple[str, str]] | None:
+        """(lot number, label) of the lots the desk at `site` may use, soonest
+        expiry first; None when no stock is kept of `vaccine` (the lot is typed)."""
 
     def use(self, *, appointment, lot: str, by) -> str:
         """Take one dose of `lot` for `appointment`; return the lot number as
@@ -35,8 +36,8 @@ def register(source: LotSource):
     _source = source
 
 
-def choices(*, site, vaccine) -> list[tuple[str, str]]:
-    return _source.choices(site=site, vaccine=vaccine) if _source else []
+def choices(*, site, vaccine) -> list[tuple[str, str]] | None:
+    return _source.choices(site=site, vaccine=vaccine) if _source else None
 
 
 def use(*, appointment, lot: str, by) -> str:
