@@ -115,7 +115,8 @@ def test_the_stock_page_reads_a_constant_number_of_queries(
 def test_stock_pages_send_anonymous_visitors_to_log_in(client, truck):
     for url in (reverse("stock:clinic"), reverse("stock:truck", args=[truck.pk]), reverse("stock:excursions")):
         response = client.get(url)
-        assert response.status_code == 302 and "/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
 
 
 def test_a_person_may_not_open_the_stock_page(client, person):
@@ -149,7 +150,8 @@ def test_the_excursion_page_lists_the_affected_people_and_exports_them(desk, exc
 
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0][:3] == ["given_at", "lot", "code"]
-    assert len(rows) == 3 and {row[1] for row in rows[1:]} == {"EX1"}
+    assert len(rows) == 3
+    assert {row[1] for row in rows[1:]} == {"EX1"}
     assert AuditEvent.objects.filter(action=Action.DATA_EXPORT).exists()
 
 
@@ -162,7 +164,8 @@ def test_a_campaign_lead_releases_a_lot_from_the_excursion_page(client, campaign
         {"reason": "Stability data: 30 min at 12 °C is fine", "excursion": excursion.pk},
     )
 
-    assert response.status_code == 302 and response["Location"] == reverse("stock:excursion", args=[excursion.pk])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("stock:excursion", args=[excursion.pk])
     lot.refresh_from_db()
     assert lot.status == Lot.Status.AVAILABLE
 
@@ -200,7 +203,8 @@ def test_the_truck_page_draws_the_last_24_hours_with_the_excursion(client, fleet
     response = client.get(reverse("fleet:truck-detail", args=[excursion.truck_id]))
 
     assert response.status_code == 200
-    assert "<svg" in response.text and 'fill="#f8d7da"' in response.text
+    assert "<svg" in response.text
+    assert 'fill="#f8d7da"' in response.text
     assert "30 minutes out of range" in response.text
 
 
