@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fleet import views
+from fleet import views, views_temperature
 
 app_name = "fleet"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("trucks/new/", views.truck_create, name="truck-create"),
     path("trucks/<int:pk>/", views.truck_detail, name="truck-detail"),
     path("trucks/<int:pk>/edit/", views.truck_edit, name="truck-edit"),
+    path("trucks/<int:pk>/temperatures/upload/", views_temperature.upload, name="truck-temperature-upload"),
     path("me/", views.my_record, name="me"),
     path("client/", views.client_portal, name="client"),
     path("client/drivers/<int:pk>/", views.client_driver, name="client-driver"),

@@ -111,6 +111,7 @@ POLICY = {
     # Stock: a clinic's own, a truck's for fleet managers (clinic staff: their
     # mobile clinics' trucks only, and the world's truck is not one), excursions'
     # affected doses for clinic staff of the truck and leads, decisions for leads.
+    "fleet:truck-temperature-upload": only(FLEET_WRITE),
     "stock:clinic": only(CLINIC),
     "stock:lot-create": only(CLINIC),
     "stock:truck": only(FLEET_READ) | {"clinic_staff": NOT_FOUND},

@@ -20,4 +20,5 @@ def truck_temperatures(context, truck, hours=24):
         "truck": truck,
         "chart": coldchain.chart(truck, hours=hours),
         "can_see_doses": can_see_doses,
+        "can_upload": user.has_perm("fleet.add_temperaturereading"),
     }

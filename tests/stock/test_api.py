@@ -133,3 +133,44 @@ def test_stock_and_movements_hold_only_the_places_the_user_sees(clinic_staff, fl
     assert [row["quantity"] for row in movements["results"]] == [2]
     lots = bearer(clinic_staff).get(reverse("api:lot-list")).json()
     assert lots["results"][0]["number"] == "FK1234"
+
+
+def upload(client, truck, text, name="log.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+    return client.post(reverse("fleet:truck-temperature-upload", args=[truck.pk]), {"file": file})
+
+
+def test_a_fleet_manager_uploads_a_loggers_csv(client, fleet_manager, truck):
+    client.force_login(fleet_manager)
+
+    response = upload(client, truck, "at,celsius\n2026-01-01T10:00:00Z,5.1\n2026-01-01T10:01:00+01:00,5.3\n")
+
+    assert response.status_code == 302
+    assert TemperatureReading.objects.filter(truck=truck).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("time,temp\n2026-01-01T10:00:00Z,5\n", "at,celsius"),
+        ("at,celsius\n2026-01-01T10:00:00Z,5\n2026-01-01T10:01:00Z,hot\n", "Line 3"),
+        ("at,celsius\n,5\n", "Line 2"),
+    ],
+)
+def test_a_csv_in_the_wrong_format_is_refused_naming_the_line_and_nothing_is_stored(
+    client, fleet_manager, truck, text, words
+):
+    client.force_login(fleet_manager)
+
+    response = upload(client, truck, text)
+
+    assert response.status_code == 400
+    assert words in response.text
+    assert not TemperatureReading.objects.exists()
+
+
+def test_clinic_staff_may_not_upload_temperatures(client, clinic_staff, truck):
+    client.force_login(clinic_staff)
+    assert client.get(reverse("fleet:truck-temperature-upload", args=[truck.pk])).status_code == 403
