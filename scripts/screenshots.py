@@ -31,6 +31,9 @@ SCREENS = [
     "day-board",
     "driver-list",
     "driver-detail",
+    "stock",
+    "temperature-chart",
+    "affected-doses",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -110,7 +113,7 @@ def sign_in(page, email):
 
 def capture(browser, base_url, lang, size, out, visitor):
     from accounts.models import User
-    from fleet.models import Driver
+    from fleet.models import Driver, Excursion
     from vaccination.models import Appointment, Site
 
     central = Site.objects.get(name="Central Health Centre")
@@ -168,6 +171,19 @@ def capture(browser, base_url, lang, size, out, visitor):
     shot("driver-list")
     page.goto(Driver.objects.get(user__email="driver@example.com").get_absolute_url())
     shot("driver-detail")
+    excursion = Excursion.objects.order_by("-started_at").first()
+    page.goto(f"/fleet/trucks/{excursion.truck_id}/")
+    page.locator("#temperature-heading").evaluate("heading => heading.scrollIntoView({block: 'start'})")
+    shot("temperature-chart")
+
+    with_language("staff@example.com")
+    page.goto(f"/clinic/stock/?site={central.pk}")
+    shot("stock")
+
+    with_language("lead@example.com")
+    page.goto(f"/clinic/stock/excursions/{excursion.pk}/")
+    page.locator("#doses-heading").evaluate("heading => heading.scrollIntoView({block: 'start'})")
+    shot("affected-doses")
     context.close()
 
 
