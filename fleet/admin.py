@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 import audit
-from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
+from fleet.models import Assignment, Client, ClientMembership, Driver, Excursion, Truck, TruckCondition
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -133,3 +133,20 @@ class TruckConditionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Excursion)
+class ExcursionAdmin(admin.ModelAdmin):
+    """Found in the readings (fleet.coldchain), never written by hand."""
+
+    list_display = ["truck", "started_at", "ended_at", "worst_celsius", "low_celsius", "high_celsius"]
+    list_select_related = ["truck"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its quarantines refer to it
