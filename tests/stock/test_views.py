@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -229,3 +230,15 @@ def test_a_new_lot_is_recorded_by_clinic_staff(desk, vaccine):
 def test_a_user_with_no_role_gets_nothing(client):
     client.force_login(UserFactory())
     assert client.get(reverse("stock:excursions")).status_code == 403
+
+
+def test_the_chart_draws_the_same_numbers_in_spanish(client, fleet_manager, excursion):
+    fleet_manager.language = "es"
+    fleet_manager.save(update_fields=["language"])
+    client.force_login(fleet_manager)
+
+    response = client.get(reverse("fleet:truck-detail", args=[excursion.truck_id]), HTTP_ACCEPT_LANGUAGE="es")
+
+    svg = response.text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "desviación" in response.text
+    assert not re.search(r'(x|y|width|height)="-?\d+,\d', svg)
