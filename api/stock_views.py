@@ -100,7 +100,10 @@ class TemperatureView(generics.GenericAPIView):
     def _truck(self, perm):
         if not self.request.user.has_perm(perm):
             raise exceptions.PermissionDenied()
-        return get_object_or_404(Truck, pk=self.kwargs["pk"])
+        pk = str(self.kwargs["pk"])
+        if not pk.isdigit():
+            raise exceptions.NotFound()
+        return get_object_or_404(Truck, pk=int(pk))
 
     @extend_schema(
         parameters=[OpenApiParameter("hours", int, description="How far back, 1 to 168 hours (default 24).")],

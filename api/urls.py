@@ -21,7 +21,8 @@ router.register("excursions", stock_views.ExcursionViewSet, basename="excursion"
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
-    path("trucks/<int:pk>/temperatures/", stock_views.TemperatureView.as_view(), name="truck-temperatures"),
+    # <str:pk>, as the router's URLs: any id reaches DRF and answers in JSON (404), never the CSRF page.
+    path("trucks/<str:pk>/temperatures/", stock_views.TemperatureView.as_view(), name="truck-temperatures"),
     path("", include(router.urls)),
     # Any other URL under /api/v1/ answers in the API's error shape, not with the HTML 404 page.
     re_path(r"^", views.unknown_url, name="unknown-url"),
