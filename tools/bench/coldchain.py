@@ -4,7 +4,7 @@
 excursion check's reads. Everything it writes is rolled back.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vaxfleet_x DJANGO_DEBUG=1 \\
-        .venv/bin/python bench/coldchain.py [--runs 5]
+        .venv/bin/python tools/bench/coldchain.py [--runs 5]
 
 (the database must be migrated; best of `runs` timings are printed).
 """
@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 os.environ.setdefault("DJANGO_STAFF_MFA_REQUIRED", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
