@@ -36,6 +36,13 @@ class Action(models.TextChoices):
     DATA_EXPORT = "data_export", _("personal data downloaded")
     ACCOUNT_DELETE = "account_delete", _("account deleted")
     CAMPAIGN_EXPORT = "campaign_export", _("campaign doses exported with personal data")
+    STOCK_RECEIVED = "stock_received", _("stock received")
+    STOCK_MOVED = "stock_moved", _("stock moved")
+    STOCK_WASTED = "stock_wasted", _("stock wasted")
+    STOCK_COUNTED = "stock_counted", _("stock counted")
+    LOT_QUARANTINED = "lot_quarantined", _("lot quarantined")
+    LOT_RELEASED = "lot_released", _("lot released")
+    LOT_DISCARDED = "lot_discarded", _("lot discarded")
 
 
 class AuditEventQuerySet(models.QuerySet):

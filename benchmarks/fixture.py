@@ -28,6 +28,7 @@ from django.utils.module_loading import import_string
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from accounts.roles import Role
+from benchmarks import coldchain
 from benchmarks.seeding import SITE_PREFIX, VACCINE_NAME, bench_code
 from fleet.models import Driver, Truck
 from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
@@ -90,6 +91,7 @@ def build(*, desk_users=40, check_ins=6000, bookers=3000, racers=200, signers=20
         # Different people sign in at once: one person's parallel attempts
         # would meet allauth's per-account limit, a different subject.
         "signin": {"emails": signing_in, "password": DEMO_PASSWORD},
+        "coldchain": coldchain.build(),
         "contention": {
             "slot": booking["contention_slot"],
             "seats": CONTENTION_SEATS,

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 import audit
 from fleet.errors import fleet_message
-from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
+from fleet.models import Assignment, Client, ClientMembership, Driver, Excursion, Truck, TruckCondition
 from fleet.services import FleetError, assign, check_assignable, link_login, release_out_of_service
 
 
@@ -194,3 +194,20 @@ class TruckConditionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Excursion)
+class ExcursionAdmin(admin.ModelAdmin):
+    """Found in the readings (fleet.coldchain), never written by hand."""
+
+    list_display = ["truck", "started_at", "ended_at", "worst_celsius", "low_celsius", "high_celsius"]
+    list_select_related = ["truck"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its quarantines refer to it

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -468,3 +468,83 @@ class TruckCondition(models.Model):
 
     def __str__(self):
         return f"{self.truck} {self.status} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+# A logger's plausible range: a reading outside it is a broken sensor or a
+# typo, refused with the row named rather than stored as an "excursion".
+READING_MIN_CELSIUS = -90
+READING_MAX_CELSIUS = 90
+
+
+class TemperatureReading(models.Model):
+    """One reading of a truck's vaccine fridge, as its logger sent it.
+
+    A year of one reading a minute is 525,600 rows a truck: the unique index
+    on (truck, at) is what makes ingest idempotent and what the chart and the
+    excursion check read (an index range, never the table)."""
+
+    id = models.BigAutoField(primary_key=True)
+    truck = models.ForeignKey(Truck, on_delete=models.CASCADE, related_name="temperatures", verbose_name=_("truck"))
+    at = models.DateTimeField(_("at"))
+    celsius = models.FloatField(
+        _("°C"), validators=[MinValueValidator(READING_MIN_CELSIUS), MaxValueValidator(READING_MAX_CELSIUS)]
+    )
+
+    class Meta:
+        verbose_name = _("temperature reading")
+        verbose_name_plural = _("temperature readings")
+        ordering = ["truck", "at"]
+        constraints = [
+            models.UniqueConstraint(fields=["truck", "at"], name="fleet_reading_one_per_instant"),
+            models.CheckConstraint(
+                condition=Q(celsius__gte=READING_MIN_CELSIUS, celsius__lte=READING_MAX_CELSIUS),
+                name="fleet_reading_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.truck_id} {self.at:%Y-%m-%d %H:%M} {self.celsius} °C"
+
+
+class ExcursionQuerySet(models.QuerySet):
+    def with_truck(self):
+        return self.select_related("truck")
+
+
+class Excursion(models.Model):
+    """A stretch when a truck's fridge stayed outside the vaccines' range for
+    longer than the grace (fleet.coldchain). Detected when readings arrive;
+    `fleet.coldchain.excursion_detected` tells the stock side."""
+
+    truck = models.ForeignKey(Truck, on_delete=models.PROTECT, related_name="excursions", verbose_name=_("truck"))
+    started_at = models.DateTimeField(_("started at"))
+    # The first reading back in range; empty while the last reading is still out.
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    last_out_at = models.DateTimeField(_("last reading out of range"))
+    low_celsius = models.FloatField(_("lowest allowed °C"))
+    high_celsius = models.FloatField(_("highest allowed °C"))
+    worst_celsius = models.FloatField(_("worst reading °C"))
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now)
+
+    objects = ExcursionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("temperature excursion")
+        verbose_name_plural = _("temperature excursions")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["truck", "started_at"], name="fleet_excursion_truck_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["truck", "started_at"], name="fleet_excursion_unique_start"),
+            models.CheckConstraint(condition=Q(last_out_at__gte=F("started_at")), name="fleet_excursion_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.truck} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("fleet:truck-detail", args=[self.truck_id])
+
+    @property
+    def minutes(self) -> int:
+        end = self.ended_at or self.last_out_at
+        return int((end - self.started_at).total_seconds() // 60)

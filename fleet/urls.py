@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fleet.views import drivers, export, portals, trucks
+from fleet.views import drivers, export, portals, temperatures, trucks
 
 app_name = "fleet"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("trucks/new/", trucks.truck_create, name="truck-create"),
     path("trucks/<int:pk>/", trucks.truck_detail, name="truck-detail"),
     path("trucks/<int:pk>/edit/", trucks.truck_edit, name="truck-edit"),
+    path("trucks/<int:pk>/temperatures/upload/", temperatures.upload, name="truck-temperature-upload"),
     path("me/", portals.my_record, name="me"),
     path("client/", portals.client_portal, name="client"),
     path("client/drivers/<int:pk>/", portals.client_driver, name="client-driver"),

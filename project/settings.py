@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fleet",
     "vaccination",
     "campaign",
+    "stock",
     "audit",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
@@ -114,6 +115,10 @@ BENCH_ENDPOINTS = env_bool("VAXFLEET_BENCH_ENDPOINTS", False)
 # installed only for the bench and the test suite, never in production.
 if BENCH_ENDPOINTS or env_bool("VAXFLEET_BENCH_TOOLS", False):
     INSTALLED_APPS.append("benchmarks")
+
+# Cold chain (fleet.coldchain): a truck's fridge may be out of the vaccines'
+# range this long before it counts as an excursion that quarantines its lots.
+COLD_CHAIN_GRACE_MINUTES = env_int("VAXFLEET_COLD_CHAIN_GRACE_MINUTES", 15)
 WSGI_APPLICATION = "project.wsgi.application"
 
 TEMPLATES = [

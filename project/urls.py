@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("fleet/", include("fleet.urls")),
     path("appointments/", include("vaccination.urls")),
+    path("clinic/stock/", include("stock.urls")),
     path("clinic/", include("vaccination.urls_clinic")),
     path("campaign/", include("campaign.urls")),
     path("api/v1/", include("api.urls")),

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from api.models import ApiToken
-from fleet.models import Assignment
+from fleet.models import Assignment, Excursion
+from stock.models import Lot
 from tests.accounts.test_staff_mfa import with_totp
 from tests.factories import UserFactory
 from tests.fleet.factories import ClientFactory, ClientMembershipFactory, DriverFactory, TruckFactory
@@ -112,6 +113,18 @@ POLICY = {
     # (tests/api/test_api_access_matrix.py, which covers every "api:" URL).
     "api-schema": everyone(OK),
     "api-docs": everyone(OK),
+    # Stock: a clinic's own, a truck's for fleet managers (clinic staff: their
+    # mobile clinics' trucks only, and the world's truck is not one), excursions'
+    # affected doses for clinic staff of the truck and leads, decisions for leads.
+    "fleet:truck-temperature-upload": only(FLEET_WRITE),
+    "stock:clinic": only(CLINIC),
+    "stock:lot-create": only(CLINIC),
+    "stock:truck": only(FLEET_READ) | {"clinic_staff": NOT_FOUND},
+    "stock:excursions": only(FLEET_READ),
+    "stock:excursion": only(CLINIC) | {"clinic_staff": NOT_FOUND},
+    "stock:affected-csv": only(CLINIC) | {"clinic_staff": NOT_FOUND},
+    "stock:lot-release": only(("superuser",), code=302),
+    "stock:lot-discard": only(("superuser",), code=302),
 }
 
 THIRD_PARTY = ("admin:", "account_", "mfa_", "api:")
@@ -123,6 +136,8 @@ POST_ONLY = {
     "fleet:driver-assign",
     "fleet:driver-release",
     "tokens:revoke",
+    "stock:lot-release",
+    "stock:lot-discard",
 }
 
 
@@ -182,7 +197,13 @@ def world(person, other_person, clinic_staff, fleet_manager, driver, client_user
         "superuser": superuser,
     }
     token, _secret = ApiToken.issue(user=person, name="script", days=30)
+    lot = Lot.objects.create(vaccine=vaccine, number="FLU1", expires_on=start.date() + timedelta(days=90))
+    now = timezone.now()
+    excursion = Excursion.objects.create(
+        truck=truck, started_at=now, last_out_at=now, low_celsius=2, high_celsius=8, worst_celsius=9
+    )
     args = {"appointment": appointment.pk, "driver": record.pk, "truck": truck.pk, "token": token.pk}
+    args |= {"lot": lot.pk, "excursion": excursion.pk, "excursion-affected": excursion.pk}
     return users, args
 
 
@@ -193,9 +214,9 @@ def url_for(name, args):
     needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
     if not needs_pk:
         return reverse(name)
-    key = {"vaccination": "appointment", "clinic": "appointment", "tokens": "token"}.get(kind) or (
-        "truck" if "truck" in name else "driver"
-    )
+    stock = {"stock:lot-release": "lot", "stock:lot-discard": "lot", "stock:affected-csv": "excursion"}
+    key = {"vaccination": "appointment", "clinic": "appointment", "tokens": "token"}.get(kind) or stock.get(name)
+    key = key or ("excursion" if "excursion" in name else None) or ("truck" if "truck" in name else "driver")
     return reverse(name, args=[args[key]])
 
 

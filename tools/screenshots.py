@@ -32,6 +32,9 @@ SCREENS = [
     "driver-list",
     "driver-detail",
     "campaign",
+    "stock",
+    "temperature-chart",
+    "affected-doses",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -111,7 +114,7 @@ def sign_in(page, email):
 
 def capture(browser, base_url, lang, size, out, visitor):
     from accounts.models import User
-    from fleet.models import Driver
+    from fleet.models import Driver, Excursion
     from vaccination.models import Appointment, Site
 
     central = Site.objects.get(name="Central Health Centre")
@@ -173,6 +176,19 @@ def capture(browser, base_url, lang, size, out, visitor):
     with_language("lead@example.com")
     page.goto("/campaign/")
     shot("campaign", full_page=True)  # the charts, their tables and the exports, top to bottom
+    excursion = Excursion.objects.order_by("-started_at").first()
+    page.goto(f"/fleet/trucks/{excursion.truck_id}/")
+    page.locator("#temperature-heading").evaluate("heading => heading.scrollIntoView({block: 'start'})")
+    shot("temperature-chart")
+
+    with_language("staff@example.com")
+    page.goto(f"/clinic/stock/?site={central.pk}")
+    shot("stock")
+
+    with_language("lead@example.com")
+    page.goto(f"/clinic/stock/excursions/{excursion.pk}/")
+    page.locator("#doses-heading").evaluate("heading => heading.scrollIntoView({block: 'start'})")
+    shot("affected-doses")
     context.close()
 
 

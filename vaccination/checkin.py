@@ -17,6 +17,7 @@ from django.utils import timezone
 import audit
 from audit.models import Action
 from pagecache import fragments
+from vaccination import lots
 from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, CheckInLog, Site, day_board
 
 # A double-submitted desk form (same desk, same rendered form) within this
@@ -214,8 +215,10 @@ def record_dose(*, appointment: Appointment, lot: str, by) -> Appointment:
     """Record that the dose was given now by `by`, from vaccine lot `lot`.
 
     Separate from check-in: arriving is not being vaccinated. One conditional
-    UPDATE, so a double-click records one dose.
-    Errors: not_checked_in, dose_given.
+    UPDATE, so a double-click records one dose. The dose is taken from the
+    lot's stock (vaccination.lots) in the same transaction: a lot refused
+    there (expired, quarantined, empty) records nothing.
+    Errors: not_checked_in, dose_given; lots.LotRefused.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -225,6 +228,10 @@ def record_dose(*, appointment: Appointment, lot: str, by) -> Appointment:
         appointment.refresh_from_db()
         if not done:
             raise DeskError("dose_given" if appointment.dose_given_at else "not_checked_in")
+        recorded = lots.use(appointment=appointment, lot=lot, by=by)
+        if recorded != appointment.vaccine_lot:
+            Appointment.objects.filter(pk=appointment.pk).update(vaccine_lot=recorded)
+            appointment.vaccine_lot = recorded
         fragments.bump(day_board(appointment.slot.site_id))
         audit.record(
             Action.RECORD_DOSE,

@@ -4,6 +4,7 @@ import contextlib
 from datetime import date, time, timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from fleet.demo import DEMO_DRIVER_TRUCK_CODE
 from fleet.models import Truck
@@ -11,6 +12,9 @@ from vaccination.models import Appointment, Site, Slot, Vaccine, new_confirmatio
 
 DEMO_DAYS = 14
 FIRST_NAMES = ["Ana", "Luis", "Marta", "Jorge", "Elena", "Pablo", "Sara", "Iván", "Nora", "Hugo", "Lía", "Omar"]
+# Sent by seed_demo after the vaccination demo, with `users` (email -> user):
+# apps above vaccination (stock) add their demo records in answer.
+demo_seeded = Signal()
 
 VACCINES = [
     # (name, doses required, minimum days between doses)

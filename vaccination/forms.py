@@ -89,6 +89,19 @@ class DoseForm(forms.Form):
         help_text=_("As printed on the vial or box."),
     )
 
+    def __init__(self, *args, lots=None, **kwargs):
+        """`lots`: (number, label) of the lots on hand (vaccination.lots), offered
+        as a list; None where no stock is kept (the lot is typed). The field
+        stays text, so a lot that became unusable since the page was shown is
+        refused with its reason."""
+        super().__init__(*args, **kwargs)
+        if lots is not None:
+            field = self.fields["vaccine_lot"]
+            field.label = _("Vaccine lot")
+            field.help_text = _("Lots on hand here, soonest expiry first.")
+            empty = _("Choose a lot") if lots else _("No usable lot on hand here")
+            field.widget = forms.Select(choices=[("", empty), *lots])
+
 
 class UndoCheckInForm(forms.Form):
     note = forms.CharField(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role, role_required
 from pagecache import fragments
-from vaccination import checkin, errors
+from vaccination import checkin, errors, lots
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
@@ -55,6 +55,11 @@ def _undo_deadline(appointment):
     return None
 
 
+def _dose_form(appointment):
+    slot = appointment.slot
+    return DoseForm(lots=lots.choices(site=slot.site, vaccine=slot.vaccine))
+
+
 @role_required(Role.CLINIC_STAFF)
 @require_http_methods(["GET", "HEAD", "POST"])
 def desk(request):
@@ -77,7 +82,7 @@ def desk(request):
             context["headline"] = errors.CHECKIN_HEADLINES[result.reason]
             context["detail"] = errors.checkin_detail(result)
             if result.ok:
-                context["dose_form"] = DoseForm()
+                context["dose_form"] = _dose_form(result.appointment)
                 context["undo_deadline"] = _undo_deadline(result.appointment)
             form = CheckInForm(initial={"attempt": checkin.new_attempt()})
             # The field keeps the focus for the next scan; a screen reader
@@ -106,7 +111,7 @@ def appointment(request, pk):
         {
             "appointment": appointment,
             "site": appointment.slot.site,
-            "dose_form": DoseForm(),
+            "dose_form": _dose_form(appointment),
             "undo_form": UndoCheckInForm(),
             "undo_deadline": _undo_deadline(appointment),
         },
@@ -125,6 +130,8 @@ def record_dose(request, pk):
         checkin.record_dose(appointment=appointment, lot=form.cleaned_data["vaccine_lot"], by=request.user)
     except checkin.DeskError as error:
         messages.error(request, errors.desk_message(error))
+    except lots.LotRefused as error:
+        messages.error(request, error.message)
     else:
         messages.success(
             request,

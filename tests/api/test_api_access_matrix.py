@@ -63,6 +63,16 @@ API_POLICY = {
     # The roles call in turn on one world: the manager's release ends the
     # assignment, so the superuser, allowed too, finds it already ended.
     "api:assignment-release": only(FLEET_WRITE) | {"superuser": 409},
+    # The vaccine's side: as the stock pages (the world's truck carries no
+    # mobile clinic of the nurse's, so its excursion is not hers to see).
+    "api:lot-list": only(FLEET_READ),
+    "api:lot-detail": only(FLEET_READ),
+    "api:stock-list": only(FLEET_READ),
+    "api:movement-list": only(FLEET_READ),
+    "api:excursion-list": only(FLEET_READ),
+    "api:excursion-detail": only(FLEET_READ) | {"clinic_staff": NOT_FOUND},
+    "api:excursion-affected-doses": only(("superuser",)) | {"clinic_staff": NOT_FOUND},
+    "api:truck-temperatures": only(FLEET_READ),
 }
 POST_ONLY = {"api:appointment-cancel", "api:appointment-reschedule", "api:checkin-list", "api:assignment-release"}
 
@@ -163,6 +173,7 @@ WRITE_POLICY = {
     ("patch", "api:truck-detail"): only(FLEET_WRITE),
     ("post", "api:truck-condition"): only(FLEET_WRITE, code=INVALID),
     ("post", "api:assignment-list"): only(FLEET_WRITE, code=INVALID),
+    ("post", "api:truck-temperatures"): only(FLEET_WRITE, code=INVALID),
 }
 
 
@@ -186,7 +197,11 @@ def test_every_writing_method_of_the_api_is_in_a_policy():
         if not str(name).startswith("api:") or name == "api:unknown-url":
             continue
         view = resolve(
-            api_url(name, {"appointment": 1, "user": 1, "driver": 1, "truck": 1, "assignment": 1, "slot": 1, "site": 1})
+            api_url(
+                name,
+                {"appointment": 1, "user": 1, "driver": 1, "truck": 1, "assignment": 1, "slot": 1, "site": 1}
+                | {"lot": 1, "excursion": 1, "excursion-affected": 1},
+            )
         ).func
         methods = set(getattr(view, "actions", {}) or {}) or {
             m for m in ("post", "put", "patch", "delete") if hasattr(view.view_class, m)

@@ -24,6 +24,7 @@ NOT_PAGES = {
     "clinic:today-rows",
     "accounts:data-export",  # a JSON download
     "api-schema",  # the OpenAPI document, a download
+    "stock:affected-csv",  # a CSV download
 }
 # allauth's pages are not in the matrix (allauth guards them); the ones every
 # visitor or signed-in person meets are checked too.

@@ -164,6 +164,14 @@ UPDATE_CALLERS = {
     "api/models.py:touch": "API tokens: no page part",
     "api/models.py:revoke": "API tokens: no page part",
     "audit/models.py:anonymise_labels": "audit events: no page part",
+    # Stock: its pages and the desk's lot list are never cached; the day board's
+    # dose count moves with record_dose above.
+    "stock/services.py:_change": "stock levels: no cached page part",
+    "stock/services.py:quarantine_for": "lot status: no cached page part",
+    "stock/services.py:_decide": "quarantine decisions: no cached page part",
+    "stock/services.py:release": "lot status: no cached page part",
+    "stock/services.py:discard": "lot status: no cached page part",
+    "stock/demo.py:_give_demo_doses": "seed_demo forgets every cached part (bump_all)",
 }
 
 

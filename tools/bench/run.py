@@ -81,7 +81,11 @@ def pages(fixture):
         ("driver detail", f"/fleet/drivers/{ids['driver']}/", "staff"),
         # The last 30 days (the page's default), every clinic: aggregates in the database.
         ("campaign overview, 30 days", "/campaign/", "lead"),
-    ]
+    ] + (
+        [("truck page, a year of readings", f"/fleet/trucks/{fixture['coldchain']['year_truck']}/", "fleet")]
+        if fixture.get("coldchain")
+        else []
+    )
 
 
 def server_env(database, *, workers=2, threads=4, port=18765):
@@ -106,6 +110,10 @@ def server_env(database, *, workers=2, threads=4, port=18765):
         "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
         "VAXFLEET_BENCH_ENDPOINTS": "1",
         "VAXFLEET_BENCH_TOOLS": "1",
+        # The temperature POST sends hundreds of calls a second with one token:
+        # the API's per-token limit is not what it measures.
+        "VAXFLEET_API_RATE_TOKEN": "1000000/min",
+        "VAXFLEET_API_RATE_USER": "1000000/min",
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_THREADS": str(threads),
         "PORT": str(port),
@@ -674,6 +682,28 @@ def main():
             env=booking_env,
         )
         row["ok_means"], row["refused_means"] = "booked", "sent back to the picker (already booked: a person again)"
+
+        # A temperature logger: each request 1,000 new readings for one truck (JSON, a token).
+        cold = fixture["coldchain"]  # seed_demo made its trucks and fleet manager
+        path = f"/api/v1/trucks/{cold['post_truck']}/temperatures/"
+        lines = post_lines(path, [f"Bearer {cold['token']}"] * len(cold["bodies"]), cold["bodies"])
+        (workdir / "temperatures.tsv").write_text("\n".join(lines) + "\n")
+        row = measure(
+            "temperature POST (1,000 readings)",
+            path,
+            "",
+            "post",
+            script="wrk_post.lua",
+            args=[str(workdir / "temperatures.tsv")],
+            env={
+                "WRK_THREADS": str(args.threads),
+                "WRK_OK": '"stored":[1-9]',
+                "WRK_REFUSED": '"stored":0',
+                "WRK_CREDENTIALS_HEADER": "Authorization",
+                "WRK_CONTENT_TYPE": "application/json",
+            },
+        )
+        row["ok_means"], row["refused_means"] = "stored", "already stored (a batch sent again)"
 
         # The day bookings open: the booking page read while others book.
         # Every booking changes the free seats the page shows, so this is the

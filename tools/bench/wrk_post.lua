@@ -31,6 +31,11 @@ function init(args)
   sent, repeats, ok, refused, other = 0, 0, 0, 0, 0
 end
 
+-- The second column is a Cookie header, or another (WRK_CREDENTIALS_HEADER,
+-- e.g. Authorization for an API token); bodies are forms unless WRK_CONTENT_TYPE says.
+credentials_header = os.getenv("WRK_CREDENTIALS_HEADER") or "Cookie"
+content_type = os.getenv("WRK_CONTENT_TYPE") or "application/x-www-form-urlencoded"
+
 function counter_total()
   return tonumber(os.getenv("WRK_THREADS") or "1")
 end
@@ -44,8 +49,8 @@ function request()
   local path, cookie, body = lines[position]:match("([^\t]*)\t([^\t]*)\t(.*)")
   sent = sent + 1
   local headers = {
-    ["Cookie"] = cookie,
-    ["Content-Type"] = "application/x-www-form-urlencoded",
+    [credentials_header] = cookie,
+    ["Content-Type"] = content_type,
     ["X-Forwarded-For"] = string.format("10.%d.%d.%d", tid % 250, math.floor(sent / 250) % 250, sent % 250),
   }
   return wrk.format("POST", path, headers, body)

@@ -1,0 +1,67 @@
+"""stock's answers to the apps below it (see STYLE.md: they never import stock)."""
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from fleet import coldchain
+from fleet.models import Excursion
+from stock import services
+from stock.models import Lot, StockLevel
+from vaccination import demo, lots
+
+
+class DeskLots:
+    """vaccination.lots' source: the desk offers and uses lots on hand."""
+
+    def choices(self, *, site, vaccine):
+        if not Lot.objects.filter(vaccine=vaccine).exists():
+            return None  # no stock kept of this vaccine yet: the desk types the lot
+        place = services.dose_place(site)
+        levels = (
+            StockLevel.objects.at(**place)
+            .on_hand()
+            .filter(lot__vaccine=vaccine, lot__in=Lot.objects.usable(site.today()))
+            .select_related("lot")
+            .order_by("lot__expires_on", "lot__number")
+        )
+        return [(level.lot.number, lot_label(level)) for level in levels]
+
+    def use(self, *, appointment, lot, by):
+        # Only once a campaign keeps stock of this vaccine are lots enforced;
+        # before that the desk's typed lot stands, as it always did.
+        if not Lot.objects.filter(vaccine_id=appointment.slot.vaccine_id).exists():
+            return lot
+        movement = services.administer(appointment=appointment, lot_number=lot, by=by)
+        return movement.lot.number
+
+
+def lot_label(level) -> str:
+    return _("%(lot)s · expires %(date)s · %(left)s left") % {
+        "lot": level.lot.number,
+        "date": formats.date_format(level.lot.expires_on, "SHORT_DATE_FORMAT"),
+        "left": level.quantity,
+    }
+
+
+def truck_range(truck):
+    """The storage range of each lot with doses on the truck now."""
+    levels = StockLevel.objects.filter(truck=truck, quantity__gt=0)
+    return [(float(low), float(high)) for low, high in levels.values_list("lot__min_celsius", "lot__max_celsius")]
+
+
+def on_excursion(sender, excursion, **kwargs):
+    services.quarantine_for(excursion=excursion)
+
+
+def connect():
+    lots.register(DeskLots())
+    if truck_range not in coldchain.range_sources:
+        coldchain.range_sources.append(truck_range)
+    coldchain.excursion_detected.connect(on_excursion, sender=Excursion, dispatch_uid="stock-quarantine")
+    demo.demo_seeded.connect(on_demo_seeded, dispatch_uid="stock-demo")
+
+
+def on_demo_seeded(sender, users, **kwargs):
+    from stock.demo import seed_stock
+
+    seed_stock(users=users)
