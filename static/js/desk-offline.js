@@ -83,21 +83,26 @@
       return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
     });
   }
-  function format(moment, options) {
-    return new Intl.DateTimeFormat(config.language, Object.assign({ timeZone: config.timeZone }, options))
-      .format(new Date(moment));
+  // Dates as the server writes them (project/formats: "Thu 3 Dec 09:00",
+  // "2 May 1948"), from the browser's own month and day names.
+  function parts(moment, options, timeZone) {
+    const found = {};
+    new Intl.DateTimeFormat(config.language, Object.assign({ timeZone: timeZone || config.timeZone }, options))
+      .formatToParts(new Date(moment))
+      .forEach(function (part) { found[part.type] = part.value.replace(/\.$/, ""); });
+    return found;
   }
   function clock(moment) {
-    return format(moment, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    const p = parts(moment, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    return p.hour + ":" + p.minute;
   }
   function when(moment) {
-    return format(moment, {
-      weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-    });
+    const p = parts(moment, { weekday: "short", day: "numeric", month: "short" });
+    return p.weekday + " " + p.day + " " + p.month + " " + clock(moment);
   }
   function birthDate(isoDate) {
-    return new Intl.DateTimeFormat(config.language, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
-      .format(new Date(isoDate + "T00:00:00Z"));
+    const p = parts(isoDate + "T12:00:00Z", { day: "numeric", month: "short", year: "numeric" }, "UTC");
+    return p.day + " " + p.month + " " + p.year;
   }
   // Today at the clinic, by the device's clock: the roster is kept only for it.
   function today() {
@@ -172,6 +177,11 @@
     networkBadge.textContent = offline ? words.offline : words.online;
     networkBadge.className = "badge " + (offline ? "text-bg-dark" : "text-bg-success");
     rosterAge.textContent = roster ? fill(words.roster_of, { time: clock(roster.fetchedAt) }) : words.no_roster;
+    if (roster) {
+      rosterAge.dataset.fetched = String(roster.fetchedAt);
+    } else {
+      delete rosterAge.dataset.fetched;
+    }
     queueCount.textContent = fill(words.queued, { count: queued.length });
     syncButton.hidden = offline || !queued.length;
     document.body.classList.toggle("desk-is-offline", offline);
@@ -469,10 +479,13 @@
       }
       return null;
     })
-    .then(sync);
+    .then(sync)
+    .catch(function () {
+      // IndexedDB refused (a private window's quota): the desk still works online.
+    })
+    .then(function () { document.documentElement.dataset.deskReady = "1"; });
   window.setInterval(function () { refreshRoster(); }, ROSTER_EVERY_MS);
   window.setInterval(function () {
     loadRoster().then(render);
   }, 30 * 1000);
-  document.documentElement.dataset.deskOffline = "ready";
 })();
