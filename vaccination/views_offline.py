@@ -102,7 +102,7 @@ def desk_words() -> dict:
         "provisional": _("Provisional until synced."),
         "online": _("Online"),
         "offline": _("Offline"),
-        "roster_of": _("Roster of %(time)s"),
+        "roster_of": _("Roster updated at %(time)s"),
         "no_roster": _("No roster on this device yet"),
         "queued": _("Waiting to sync: %(count)s"),
         "syncing": _("Syncing…"),

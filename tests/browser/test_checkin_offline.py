@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from tests.browser.conftest import PHONE, assert_accessible, settle_accessibility, watch_accessibility
-from tests.browser.helpers import label, wait_until
+from tests.browser.helpers import wait_until
 from tests.browser.test_checkin_journey import daytime_zone, sign_in
 from tests.factories import UserFactory
 from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
@@ -64,7 +64,7 @@ def open_desk(tab, user, site, *, online="Online"):
 
 
 def scan(tab, code):
-    field = tab.get_by_label(label("Code"))
+    field = tab.locator("#desk-form input[name=code]")
     field.fill(code)
     field.press("Enter")
 
