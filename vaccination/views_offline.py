@@ -100,6 +100,7 @@ def desk_words() -> dict:
         "nothing_changed": _("Nothing changed."),
         "offline_mark": _("Offline — will sync"),
         "provisional": _("Provisional until synced."),
+        "synced_mark": _("Synced"),
         "online": _("Online"),
         "offline": _("Offline"),
         "roster_of": _("Roster updated at %(time)s"),

@@ -232,7 +232,7 @@
     }
     return node;
   }
-  function showAnswer(result, code) {
+  function showAnswer(result, code, attempt) {
     const ok = result.reason === "checked_in";
     const pending = result.reason === "pending";
     const section = element("section", "desk-result desk-result-offline " +
@@ -240,6 +240,9 @@
     section.setAttribute("role", ok ? "status" : "alert");
     section.setAttribute("aria-labelledby", "result-headline");
     section.dataset.reason = result.reason;
+    if (attempt) {
+      section.dataset.attempt = attempt;
+    }
     section.appendChild(element("p", "desk-offline-mark", words.offline_mark));
     const headline = element("p", "desk-result-headline");
     headline.id = "result-headline";
@@ -264,7 +267,7 @@
         facts.appendChild(element("dd", index === 3 ? "font-monospace" : "", pair[1]));
       });
       section.appendChild(facts);
-      section.appendChild(element("p", "mb-0 small mt-2", words.provisional));
+      section.appendChild(element("p", "mb-0 small mt-2 desk-provisional", words.provisional));
     } else {
       const detail = element("p", "desk-result-detail", result.detail);
       detail.id = "result-person";
@@ -293,12 +296,13 @@
   function scanOffline(typed) {
     const code = normalize(typed);
     const result = answer(code);
-    showAnswer(result, code);
+    const attempt = newAttempt();
+    showAnswer(result, code, result.queue ? attempt : "");
     if (!result.queue) {
       return Promise.resolve();
     }
     const item = {
-      attempt: newAttempt(),
+      attempt: attempt,
       scope: scope,
       code: (typed || "").slice(0, 64),
       normalized: code,
@@ -397,6 +401,16 @@
       }
     });
     const answered = batch.filter(function (item) { return byAttempt[item.attempt]; });
+    // The offline answer still on screen: confirmed, or gone if the server
+    // answered otherwise (the list of changes says why).
+    const shown = document.querySelector(".desk-result-offline[data-attempt]");
+    const server = shown && byAttempt[shown.dataset.attempt];
+    if (server && server.result === shown.dataset.reason) {
+      shown.querySelector(".desk-offline-mark").textContent = words.synced_mark;
+      shown.querySelectorAll(".desk-provisional").forEach(function (line) { line.remove(); });
+    } else if (server) {
+      shown.remove();
+    }
     return run("queue", "readwrite", function (store) {
       answered.forEach(function (item) { store.delete(item.attempt); });
     })

@@ -185,12 +185,16 @@ def test_two_desks_offline_scanning_one_code_sync_to_one_success_and_one_conflic
         screenshot(other, "checkin-offline-green-phone-es")
         go_online(page.context)
         page.get_by_text("All scans synced.").wait_for()
+        page.locator(".desk-result-ok .desk-offline-mark").filter(has_text="Synced").wait_for()
+        assert page.locator(".desk-provisional").count() == 0
         go_online(other_context)
         conflicts = other.get_by_role("region", name="Escaneos que cambiaron al sincronizar")
         conflicts.wait_for()
         text = conflicts.inner_text()
         assert "Llegada ya registrada" in text
         assert re.search(r"A las \d\d:\d\d, por Nora Nurse\.", text)
+        # Her provisional green is gone: the list says what counts.
+        assert other.locator(".desk-result").count() == 0
         assert_accessible(other)
         screenshot(other, "checkin-offline-conflict-phone-es")
         assert Appointment.objects.get(pk=first.pk).checked_in_by == nora
