@@ -183,6 +183,7 @@
       delete rosterAge.dataset.fetched;
     }
     queueCount.textContent = fill(words.queued, { count: queued.length });
+    queueCount.dataset.queued = String(queued.length);
     syncButton.hidden = offline || !queued.length;
     document.body.classList.toggle("desk-is-offline", offline);
   }

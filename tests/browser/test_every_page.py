@@ -20,6 +20,8 @@ NOT_PAGES = {
     "vaccination:appointment-calendar",
     "fleet:driver-export",
     "clinic:today-rows",
+    "clinic:desk-sw",  # the desk's service worker, a script
+    "clinic:desk-manifest",  # the desk's web app manifest, JSON
     "accounts:data-export",  # a JSON download
     "api-schema",  # the OpenAPI document, a download
 }
