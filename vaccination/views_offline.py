@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from vaccination import errors
-from vaccination.offline import MAX_SCANS
+from vaccination.offline import MAX_AGE, MAX_SCANS
 
 # Everything the desk page loads: the service worker keeps a copy so the
 # desk opens with no network.
@@ -82,6 +82,7 @@ def desk_words() -> dict:
         "headlines": {
             **{reason: str(words) for reason, words in errors.CHECKIN_HEADLINES.items()},
             SCANNED_HERE: _("Already scanned here"),
+            "not_synced": _("Not synced"),
         },
         "unknown": _("No appointment has the code %(code)s. Check the letters with the person."),
         "already": _("At %(time)s by %(name)s."),
@@ -114,6 +115,9 @@ def desk_words() -> dict:
             "No roster on this device: the code was kept and will be checked when the network returns."
         ),
         "pending": _("Not checked yet"),
+        "too_old": _(
+            "Scanned more than %(hours)s hours ago, so it can no longer be checked in. Check it with the person."
+        ),
         "server_says": _("Now: %(headline)s. %(message)s"),
         "offline_said": _("Offline: %(headline)s"),
     }
@@ -133,5 +137,6 @@ def desk_context(request, site) -> dict:
             "serviceWorker": reverse("clinic:desk-sw"),
             "desk": reverse("clinic:checkin"),
             "maxScans": MAX_SCANS,
+            "maxAgeHours": int(MAX_AGE.total_seconds() // 3600),
         },
     }

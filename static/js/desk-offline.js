@@ -341,8 +341,42 @@
     });
   }
 
+  // Scans the server would refuse for their age (and with them the whole
+  // batch) leave the queue for the list of changes, where the nurse sees them.
+  function dropTooOld() {
+    const limit = Date.now() - config.maxAgeHours * 3600 * 1000 + 60 * 1000;
+    const old = queued.filter(function (item) { return Date.parse(item.scanned_at) < limit; });
+    if (!old.length) {
+      return Promise.resolve();
+    }
+    const message = fill(words.too_old, { hours: config.maxAgeHours });
+    return run("conflicts", "readwrite", function (store) {
+      old.forEach(function (item) {
+        store.put({
+          attempt: item.attempt, scope: scope, sequence: item.sequence, code: item.normalized || item.code,
+          name: item.name, scanned_at: item.scanned_at, offline: item.offline,
+          headline: words.headlines.not_synced, message: message,
+        });
+      });
+    })
+      .then(function () {
+        return run("queue", "readwrite", function (store) {
+          old.forEach(function (item) { store.delete(item.attempt); });
+        });
+      })
+      .then(loadQueue)
+      .then(showConflicts);
+  }
+
   function sync() {
     if (syncing || !navigator.onLine || !queued.length) {
+      return Promise.resolve();
+    }
+    return dropTooOld().then(send);
+  }
+
+  function send() {
+    if (syncing || !queued.length) {
       return Promise.resolve();
     }
     syncing = true;

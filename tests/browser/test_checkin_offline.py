@@ -232,3 +232,57 @@ def test_two_desks_offline_scanning_one_code_sync_to_one_success_and_one_conflic
     assert not failing, failing
     assert not errors
     assert page.console_errors == []
+
+
+OLD_SCAN = """async ([scope, code]) => {
+  const base = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("vaxfleet-desk", 1);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const stores = ["rosters", "queue"];
+  const transaction = base.transaction(stores, "readwrite");
+  transaction.objectStore("rosters").delete(scope);
+  transaction.objectStore("queue").put({
+    attempt: "0123456789abcdef0123456789abcdef", scope, code, normalized: code, name: "",
+    scanned_at: new Date(Date.now() - 30 * 3600 * 1000).toISOString(), offline: "unknown", sequence: 1,
+  });
+  await new Promise((resolve) => { transaction.oncomplete = resolve; });
+  base.close();
+}"""
+
+
+def test_a_desk_without_its_roster_keeps_the_code_and_a_scan_too_old_to_sync_is_listed_not_synced(
+    page, screenshot, clinic
+):
+    site, today = clinic["site"], clinic["today"]
+    nora = nurse("nora@example.org", "Nora", site)
+    page.set_viewport_size(PHONE)
+    open_desk(page, nora, site)
+    # The roster gone (as the next morning) and a scan from yesterday still queued.
+    page.evaluate(OLD_SCAN, [f"{nora.pk}:{site.pk}", "ZZZZZZZZ"])
+    go_offline(page.context)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.reload()
+    wait_until(page, READY)
+    page.get_by_text("No roster on this device yet").wait_for()
+    page.get_by_text("Waiting to sync: 1").wait_for()
+
+    scan(page, today.code)
+    pending = page.get_by_role("alert").filter(has_text="Not checked yet")
+    pending.wait_for()
+    assert "will be checked when the network returns" in pending.inner_text()
+    assert_accessible(page)
+    screenshot(page, "checkin-offline-no-roster-phone")
+
+    go_online(page.context)
+    conflicts = page.get_by_role("region", name="Scans that changed when synced")
+    conflicts.get_by_text("Now: Checked in.").wait_for()
+    text = conflicts.inner_text()
+    assert "Not synced" in text
+    assert "more than 24 hours ago" in text
+    page.get_by_text("Waiting to sync: 0").wait_for()
+    assert_accessible(page)
+    assert Appointment.objects.filter(status=Appointment.Status.CHECKED_IN).count() == 1
+    assert not CheckInLog.objects.filter(code="ZZZZZZZZ").exists()
+    assert page.console_errors == []
