@@ -246,7 +246,7 @@ class CheckInViewSet(viewsets.GenericViewSet):
         parameters=[DESK_SITE_PARAMETER],
         responses={200: s.RosterSerializer, **ERROR_RESPONSES},
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def roster(self, request):
         """Today's appointments at the desk's clinic, for a desk that must keep
         working offline: only what the nurse needs to recognise each person,
@@ -259,7 +259,7 @@ class CheckInViewSet(viewsets.GenericViewSet):
         request=s.SyncScanSerializer(many=True),
         responses={200: s.SyncResultSerializer(many=True), **ERROR_RESPONSES},
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def sync(self, request):
         """Scans a desk made offline, in the order it made them: each is checked
         in as at the desk, at the time it was scanned, and answered. Idempotent

@@ -247,7 +247,7 @@
     section.appendChild(element("p", "desk-offline-mark", words.offline_mark));
     const headline = element("p", "desk-result-headline");
     headline.id = "result-headline";
-    const icon = element("span", "desk-result-icon", ok ? "✓" : pending ? "…" : "✗");
+    const icon = element("span", "desk-result-icon", ok ? "✓" : pending ? "?" : "✗");
     icon.setAttribute("aria-hidden", "true");
     headline.appendChild(icon);
     headline.appendChild(document.createTextNode(" " + (words.headlines[result.reason] || words.pending)));
