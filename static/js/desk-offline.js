@@ -33,6 +33,9 @@
 
   const ROSTER_EVERY_MS = 3 * 60 * 1000;
   const ROSTER_FRESH_MS = 60 * 1000;
+  // Scans per request: well under the server's limit (config.maxScans), so
+  // each request stays short on a slow link.
+  const SYNC_BATCH = 50;
   const SEPARATORS = /[\s\-_.·/]+/g;
 
   let roster = null;
@@ -381,7 +384,7 @@
     }
     syncing = true;
     say(words.syncing);
-    const batch = queued.slice(0, config.maxScans);
+    const batch = queued.slice(0, Math.min(SYNC_BATCH, config.maxScans));
     const body = JSON.stringify(batch.map(function (item) {
       return { code: item.code, attempt: item.attempt, scanned_at: item.scanned_at };
     }));

@@ -271,5 +271,12 @@ def test_a_batch_from_someone_who_is_not_staff_is_refused(person, site, today):
     assert not CheckInLog.objects.exists()
 
 
+def test_a_batch_sent_with_the_session_but_without_the_csrf_token_is_refused(clinic_staff, site, today):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(clinic_staff)
+    assert sync(client, site, [scan(today.code)]).status_code == 403
+    assert not CheckInLog.objects.exists()
+
+
 def test_sync_refuses_get(desk, site):
     assert desk.get(f"{SYNC}?site={site.pk}").status_code == 405
