@@ -271,7 +271,7 @@ class CheckInViewSet(viewsets.GenericViewSet):
         if len(request.data) > offline.MAX_SCANS:
             # Refused before reading the items: a huge batch costs nothing.
             error = offline.SyncError("too_many", limit=offline.MAX_SCANS)
-            raise DomainError(error.code, error.message, status.HTTP_400_BAD_REQUEST)
+            raise DomainError(error.code, errors.sync_message(error), status.HTTP_400_BAD_REQUEST)
         form = s.SyncScanSerializer(data=request.data, many=True)
         form.is_valid(raise_exception=True)
         _rate_limit(request, "check_in")
@@ -279,7 +279,7 @@ class CheckInViewSet(viewsets.GenericViewSet):
         try:
             results = offline.sync_scans(scans=scans, desk_user=request.user, site=site)
         except offline.SyncError as error:
-            raise DomainError(error.code, error.message, status.HTTP_400_BAD_REQUEST) from None
+            raise DomainError(error.code, errors.sync_message(error), status.HTTP_400_BAD_REQUEST) from None
         body = [
             {
                 "attempt": scan.attempt,

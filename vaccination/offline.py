@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 
 from vaccination import checkin
 from vaccination.models import BOOKING_DAYS_AHEAD, Appointment, CheckInLog, Site
@@ -41,27 +40,14 @@ _ATTEMPT = re.compile(r"^[0-9a-f]{32}$")
 
 
 class SyncError(Exception):
-    """A sync batch was refused whole; nothing of it was applied. `code` is one of SYNC_ERRORS."""
+    """A sync batch was refused whole; nothing of it was applied. `code` is
+    one of too_many, bad_attempt, duplicate_attempt, future, too_old; their
+    words are errors.SYNC_ERRORS, filled with `details`."""
 
     def __init__(self, code: str, **details):
         super().__init__(code)
         self.code = code
         self.details = details
-
-    @property
-    def message(self) -> str:
-        return str(SYNC_ERRORS[self.code]) % self.details
-
-
-SYNC_ERRORS = {
-    "too_many": gettext_lazy("Send at most %(limit)s scans at a time; nothing was synced."),
-    "bad_attempt": gettext_lazy("Scan %(index)s has no valid attempt id; nothing was synced."),
-    "duplicate_attempt": gettext_lazy("Scan %(index)s repeats the attempt id of an earlier scan; nothing was synced."),
-    "future": gettext_lazy("Scan %(index)s is dated in the future: check the device's clock. Nothing was synced."),
-    "too_old": gettext_lazy(
-        "Scan %(index)s is more than %(hours)s hours old and can no longer be checked in. Nothing was synced."
-    ),
-}
 
 
 @dataclass(frozen=True)
