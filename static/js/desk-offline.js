@@ -187,7 +187,8 @@
     }
     queueCount.textContent = fill(words.queued, { count: queued.length });
     queueCount.dataset.queued = String(queued.length);
-    syncButton.hidden = offline || !queued.length;
+    // Shown whenever the browser has a network: after a failed sync the nurse can try again.
+    syncButton.hidden = !navigator.onLine || !queued.length;
     document.body.classList.toggle("desk-is-offline", offline);
   }
   function say(text) {
@@ -538,6 +539,11 @@
     .then(function () { document.documentElement.dataset.deskReady = "1"; });
   window.setInterval(function () { refreshRoster(); }, ROSTER_EVERY_MS);
   window.setInterval(function () {
-    loadRoster().then(render);
+    if (unreachable && navigator.onLine) {
+      // The server did not answer last time: see whether it does now.
+      refreshRoster().then(sync);
+    } else {
+      loadRoster().then(render);
+    }
   }, 30 * 1000);
 })();
