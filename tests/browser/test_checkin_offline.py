@@ -286,3 +286,28 @@ def test_a_desk_without_its_roster_keeps_the_code_and_a_scan_too_old_to_sync_is_
     assert Appointment.objects.filter(status=Appointment.Status.CHECKED_IN).count() == 1
     assert not CheckInLog.objects.filter(code="ZZZZZZZZ").exists()
     assert page.console_errors == []
+
+
+def test_a_sync_the_server_does_not_answer_keeps_the_scans_and_sync_now_sends_them_later(page, clinic):
+    site, today = clinic["site"], clinic["today"]
+    nora = nurse("nora@example.org", "Nora", site)
+    open_desk(page, nora, site)
+    go_offline(page.context)
+    scan(page, today.code)
+    page.get_by_role("status").filter(has_text="Checked in").wait_for()
+
+    # The network is back but the server does not answer the sync.
+    page.route("**/api/v1/checkins/sync/**", lambda route: route.abort())
+    go_online(page.context)
+    page.get_by_text("Could not sync: the server did not answer. The scans stay on this device.").wait_for()
+    page.get_by_text("Waiting to sync: 1").wait_for()
+    assert_accessible(page)
+    assert not Appointment.objects.filter(status=Appointment.Status.CHECKED_IN).exists()
+
+    page.unroute("**/api/v1/checkins/sync/**")
+    page.get_by_role("button", name="Sync now").click()
+    page.get_by_text("All scans synced.").wait_for()
+    page.get_by_text("Waiting to sync: 0").wait_for()
+    assert Appointment.objects.get(pk=today.pk).checked_in_by == nora
+    # A failed request is not a page error; nothing else went wrong.
+    assert [text for text in page.console_errors if "checkins/sync" not in text and "ERR_FAILED" not in text] == []
