@@ -32,6 +32,7 @@ SCREENS = [
     "day-board",
     "driver-list",
     "driver-detail",
+    "campaign",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -120,9 +121,9 @@ def capture(browser, base_url, lang, size, out, visitor):
     )
     page = context.new_page()
 
-    def shot(screen):
+    def shot(screen, *, full_page=False):
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=out / f"{lang}-{size}-{screen}.png")
+        page.screenshot(path=out / f"{lang}-{size}-{screen}.png", full_page=full_page)
 
     def with_language(email=None):
         if email:
@@ -182,6 +183,10 @@ def capture(browser, base_url, lang, size, out, visitor):
     shot("driver-list")
     page.goto(Driver.objects.get(user__email="driver@example.com").get_absolute_url())
     shot("driver-detail")
+
+    with_language("lead@example.com")
+    page.goto("/campaign/")
+    shot("campaign", full_page=True)  # the charts, their tables and the exports, top to bottom
     context.close()
 
 

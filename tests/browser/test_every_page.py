@@ -19,6 +19,8 @@ NOT_PAGES = {
     "favicon",
     "vaccination:appointment-calendar",
     "fleet:driver-export",
+    "campaign:export-csv",
+    "campaign:export-fhir",
     "clinic:today-rows",
     "clinic:desk-sw",  # the desk's service worker, a script
     "clinic:desk-manifest",  # the desk's web app manifest, JSON

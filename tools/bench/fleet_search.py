@@ -1,6 +1,6 @@
 """How fast the driver list answers a search with 100,000 drivers on PostgreSQL.
 
-    .venv/bin/python bench/fleet_search.py [--drivers 100000] [--runs 30] [--explain]
+    .venv/bin/python tools/bench/fleet_search.py [--drivers 100000] [--runs 30] [--explain]
 
 Creates (once) the database named by BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/vaxfleet_fleetbench, migrates it, loads

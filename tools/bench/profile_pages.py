@@ -7,9 +7,9 @@ handler (production settings, the scale's PostgreSQL database and Redis, as
 its database queries and its cost as a multiple of F1. With --profile it
 runs one page under cProfile and prints where the time went.
 
-    .venv/bin/python bench/profile_pages.py [--scale small] [--requests 200]
-    .venv/bin/python bench/profile_pages.py --profile "booking" [--sort tottime]
-    .venv/bin/python bench/profile_pages.py --cold   # every cached page as a miss
+    .venv/bin/python tools/bench/profile_pages.py [--scale small] [--requests 200]
+    .venv/bin/python tools/bench/profile_pages.py --profile "booking" [--sort tottime]
+    .venv/bin/python tools/bench/profile_pages.py --cold   # every cached page as a miss
 
 Run `make bench` once first: it seeds the database this reads. The numbers
 are of one thread (the best of five rounds), so they are steadier than
