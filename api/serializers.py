@@ -248,6 +248,54 @@ class CheckInResultSerializer(serializers.Serializer):
     appointment = CheckInAppointmentSerializer(allow_null=True)
 
 
+class SyncScanSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64, help_text="The code as scanned or typed.")
+    attempt = serializers.CharField(max_length=40, help_text="The scan's unique id: 32 lower-case hex digits.")
+    scanned_at = serializers.DateTimeField(help_text="When the desk scanned it (within the last 24 hours).")
+
+
+class SyncResultSerializer(serializers.Serializer):
+    attempt = serializers.CharField()
+    result = serializers.ChoiceField(choices=REASONS, help_text="The desk's result code; checked_in is success.")
+    ok = serializers.BooleanField()
+    code = serializers.CharField(help_text="The code as normalised.")
+    repeated = serializers.BooleanField(help_text="True when this attempt was synced before: its first answer.")
+    headline = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RosterAppointmentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    start = serializers.DateTimeField()
+    vaccine = serializers.CharField()
+    dose_number = serializers.IntegerField()
+    flags = serializers.ListField(child=serializers.CharField())
+    status = serializers.CharField()
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    checked_in_by = serializers.CharField(allow_null=True)
+
+
+class RosterOtherDaySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    start = serializers.DateTimeField()
+
+
+class RosterSiteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    time_zone = serializers.CharField()
+
+
+class RosterSerializer(serializers.Serializer):
+    site = RosterSiteSerializer()
+    day = serializers.DateField()
+    generated_at = serializers.DateTimeField()
+    appointments = RosterAppointmentSerializer(many=True)
+    other_days = RosterOtherDaySerializer(many=True)
+
+
 # Fleet
 
 

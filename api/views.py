@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -22,7 +22,7 @@ from api.permissions import DriverAccess, IsAdmin, IsClinicStaff, ModelPermissio
 from fleet.errors import fleet_message
 from fleet.models import Assignment, Driver, Truck, TruckCondition
 from fleet.services import FleetError, assign, release, release_out_of_service
-from vaccination import checkin, errors, services
+from vaccination import checkin, errors, offline, services
 from vaccination.models import Appointment, Site, Slot
 from vaccination.services import BookingError
 
@@ -35,6 +35,10 @@ ERROR_RESPONSES = {
     404: OpenApiResponse(description="No such object, or not yours to see."),
     429: OpenApiResponse(description="Too many requests; see Retry-After."),
 }
+
+DESK_SITE_PARAMETER = OpenApiParameter(
+    "site", int, description="The desk's clinic; defaults to the first clinic you work at."
+)
 
 # Refusals that mean "someone or something got there first": 409.
 BOOKING_CONFLICTS = {"slot_full", "already_booked", "not_changeable"}
@@ -236,6 +240,67 @@ class CheckInViewSet(viewsets.GenericViewSet):
             "appointment": result.appointment,
         }
         return Response(s.CheckInResultSerializer(body).data)
+
+    @extend_schema(
+        parameters=[DESK_SITE_PARAMETER],
+        responses={200: s.RosterSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def roster(self, request):
+        """Today's appointments at the desk's clinic, for a desk that must keep
+        working offline: only what the nurse needs to recognise each person,
+        and the codes booked there on nearby days (no names)."""
+        site = self._desk_site(self._site_parameter())
+        return Response(offline.roster(site=site, day=site.today()))
+
+    @extend_schema(
+        parameters=[DESK_SITE_PARAMETER],
+        request=s.SyncScanSerializer(many=True),
+        responses={200: s.SyncResultSerializer(many=True), **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def sync(self, request):
+        """Scans a desk made offline, in the order it made them: each is checked
+        in as at the desk, at the time it was scanned, and answered. Idempotent
+        on `attempt`; a batch with a malformed, repeated, future or day-old scan,
+        or of more than 200 scans, is refused whole."""
+        site = self._desk_site(self._site_parameter())
+        if not isinstance(request.data, list):
+            raise exceptions.ValidationError({"non_field_errors": [_("Send a list of scans.")]})
+        if len(request.data) > offline.MAX_SCANS:
+            # Refused before reading the items: a huge batch costs nothing.
+            error = offline.SyncError("too_many", limit=offline.MAX_SCANS)
+            raise DomainError(error.code, errors.sync_message(error), status.HTTP_400_BAD_REQUEST)
+        form = s.SyncScanSerializer(data=request.data, many=True)
+        form.is_valid(raise_exception=True)
+        _rate_limit(request, "check_in")
+        scans = [offline.Scan(**item) for item in form.validated_data]
+        try:
+            results = offline.sync_scans(scans=scans, desk_user=request.user, site=site)
+        except offline.SyncError as error:
+            raise DomainError(error.code, errors.sync_message(error), status.HTTP_400_BAD_REQUEST) from None
+        body = [
+            {
+                "attempt": scan.attempt,
+                "result": result.reason,
+                "ok": result.ok,
+                "code": result.code,
+                "repeated": result.repeated,
+                "headline": str(errors.CHECKIN_HEADLINES[result.reason]),
+                "message": errors.checkin_detail(result),
+            }
+            for scan, result in zip(scans, results, strict=True)
+        ]
+        return Response(s.SyncResultSerializer(body, many=True).data)
+
+    def _site_parameter(self):
+        wanted = self.request.query_params.get("site")
+        if wanted is None:
+            return None
+        try:
+            return int(wanted)
+        except ValueError:
+            raise exceptions.ValidationError({"site": [_("A clinic is named by its number.")]}) from None
 
     def _desk_site(self, wanted):
         sites = list(checkin.desk_sites(self.request.user))

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import signout
 from accounts import views as accounts_views
 from project import views
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("accounts/tokens/", include("api.token_urls")),
     # Django's set_language, which also keeps the choice on a signed-in user.
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
+    # allauth's sign-out, which also wipes the offline desk's data from the browser.
+    path("accounts/logout/", signout.logout, name="account_logout"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("fleet/", include("fleet.urls")),

@@ -81,6 +81,11 @@ POLICY = {
     "vaccination:appointment-reschedule": OWN_APPOINTMENT,
     "vaccination:appointment-cancel": signed_in(NOT_FOUND, person=302),
     "clinic:checkin": only(CLINIC),
+    # The desk as an installable app: its service worker and manifest hold
+    # no data (file names, the app's name), and browsers fetch the manifest
+    # without cookies.
+    "clinic:desk-sw": everyone(OK),
+    "clinic:desk-manifest": everyone(OK),
     "clinic:today": only(CLINIC),
     "clinic:today-rows": only(CLINIC),
     "clinic:appointment": only(CLINIC),

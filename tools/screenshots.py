@@ -28,6 +28,7 @@ SCREENS = [
     "confirmation",
     "checkin-green",
     "checkin-red",
+    "checkin-offline",
     "day-board",
     "driver-list",
     "driver-detail",
@@ -155,6 +156,8 @@ def capture(browser, base_url, lang, size, out, visitor):
 
     with_language("staff@example.com")
     arriving = booked_today(central, visitor)
+    # Booked before the desk opens, so it is in the roster the desk keeps offline.
+    offline_arrival = booked_today(central, f"{visitor.split()[0]} Offline")
     page.goto(f"/clinic/checkin/?site={central.pk}")
     page.fill("#id_code", arriving.code)
     page.press("#id_code", "Enter")
@@ -164,6 +167,17 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.press("#id_code", "Enter")
     page.locator(".desk-result-refused").wait_for()
     shot("checkin-red")
+    # The desk with no network (issue 18): answered from the roster on the device, then synced.
+    page.goto(f"/clinic/checkin/?site={central.pk}")
+    page.locator("html[data-desk-ready='1']").wait_for(state="attached")
+    page.locator("#desk-roster-age[data-fetched]").wait_for(state="attached")
+    context.set_offline(True)
+    page.fill("#id_code", offline_arrival.code)
+    page.press("#id_code", "Enter")
+    page.locator(".desk-result-offline").wait_for()
+    page.screenshot(path=out / f"{lang}-{size}-checkin-offline.png")
+    context.set_offline(False)
+    page.locator("#desk-queue-count[data-queued='0']").wait_for(state="attached")
     page.goto(f"/clinic/today/?site={central.pk}")
     shot("day-board")
 

@@ -18,7 +18,7 @@ import audit
 from audit.models import Action
 from pagecache import fragments
 from vaccination import lots
-from vaccination.models import CODE_ALPHABET, CODE_LENGTH, Appointment, CheckInLog, Site, day_board
+from vaccination.models import CODE_ALPHABET, CODE_LENGTH, NO_SHOW_GRACE, Appointment, CheckInLog, Site, day_board
 
 # A double-submitted desk form (same desk, same rendered form) within this
 # window gets the first answer again; after it, the form counts as a new scan.
@@ -93,8 +93,8 @@ def _load(code: str) -> Appointment | None:
     return Appointment.objects.select_related("person", "slot__site", "slot__vaccine").filter(code=code).first()
 
 
-def _refusal(appointment: Appointment, *, desk_user, site: Site) -> str | None:
-    """Why `appointment` cannot be checked in at `site` now, or None."""
+def _refusal(appointment: Appointment, *, desk_user, site: Site, at=None) -> str | None:
+    """Why `appointment` cannot be checked in at `site` now (or at the scan time `at`), or None."""
     status = appointment.status
     if status == Appointment.Status.CHECKED_IN:
         return ALREADY_CHECKED_IN
@@ -105,14 +105,15 @@ def _refusal(appointment: Appointment, *, desk_user, site: Site) -> str | None:
     booked_site = appointment.slot.site
     if booked_site.pk != site.pk and not works_at(desk_user, booked_site):
         return WRONG_SITE
-    if appointment.is_missed:
+    now = at or timezone.now()  # an offline desk's scan is judged at the time it was scanned
+    if appointment.slot.end <= now - NO_SHOW_GRACE:
         # The slot ended more than NO_SHOW_GRACE ago: mark_no_shows records
         # it, and the person may already have booked another time.
         return NO_SHOW
     # From the start of the slot's own day at its clinic (people come early)
     # until NO_SHOW_GRACE after it ends, across midnight if it does.
     day_starts, _ = booked_site.local_day_bounds(appointment.slot.local_start.date())
-    if timezone.now() < day_starts:
+    if now < day_starts:
         return WRONG_DAY
     return None
 
@@ -143,7 +144,7 @@ def _previous_answer(*, desk_user, attempt: str) -> CheckInResult | None:
     return CheckInResult(first.reason, first.code, appointment, repeated=True)
 
 
-def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInResult:
+def check_in(*, code: str, desk_user, site: Site, attempt: str = "", at=None) -> CheckInResult:
     """Check the appointment with `code` in at the desk of `site`.
 
     One conditional UPDATE takes the appointment from booked to checked in,
@@ -152,6 +153,9 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInR
     gets its first answer again. Every call writes a CheckInLog row.
     Reasons: checked_in, unknown, cancelled, no_show, wrong_day, wrong_site,
     already_checked_in. Never raises for a refused code.
+    `at` is when the code was scanned, for a desk that scanned offline and
+    syncs later (vaccination/offline.py): the day is checked against it, and
+    it is the check-in's time and the log's. Default: now.
     """
     previous = _previous_answer(desk_user=desk_user, attempt=attempt)
     if previous is not None:
@@ -163,7 +167,7 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInR
         if appointment is None:
             reason = UNKNOWN
         else:
-            reason = _refusal(appointment, desk_user=desk_user, site=site)
+            reason = _refusal(appointment, desk_user=desk_user, site=site, at=at)
             if reason is None:
                 now = timezone.now()
                 # The WHERE re-checks the row itself: PostgreSQL re-evaluates
@@ -173,7 +177,7 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInR
                     pk=appointment.pk, status=Appointment.Status.BOOKED, slot_id=appointment.slot_id
                 ).update(
                     status=Appointment.Status.CHECKED_IN,
-                    checked_in_at=now,
+                    checked_in_at=at or now,
                     checked_in_by=desk_user,
                     checked_in_site=site,
                     updated_at=now,
@@ -186,8 +190,9 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "") -> CheckInR
             # Answer from the row as it is now (and for a lost race, say why).
             appointment = _load(normalized)
             if reason is None:
-                reason = _refusal(appointment, desk_user=desk_user, site=site) or ALREADY_CHECKED_IN
+                reason = _refusal(appointment, desk_user=desk_user, site=site, at=at) or ALREADY_CHECKED_IN
         log = CheckInLog(
+            at=at or timezone.now(),
             user=desk_user,
             site=site,
             typed=(code or "")[:64],

@@ -99,3 +99,19 @@ def desk_message(error) -> str:
     if error.code == "undo_too_late":
         return message % {"minutes": int(checkin.UNDO_WINDOW.total_seconds() // 60)}
     return str(message)
+
+
+SYNC_ERRORS = {
+    "too_many": gettext_lazy("Send at most %(limit)s scans at a time; nothing was synced."),
+    "bad_attempt": gettext_lazy("Scan %(index)s has no valid attempt id; nothing was synced."),
+    "duplicate_attempt": gettext_lazy("Scan %(index)s repeats the attempt id of an earlier scan; nothing was synced."),
+    "future": gettext_lazy("Scan %(index)s is dated in the future: check the device's clock. Nothing was synced."),
+    "too_old": gettext_lazy(
+        "Scan %(index)s is more than %(hours)s hours old and can no longer be checked in. Nothing was synced."
+    ),
+}
+
+
+def sync_message(error) -> str:
+    """The words of an offline.SyncError: why a desk's batch of offline scans was refused."""
+    return SYNC_ERRORS[error.code] % error.details

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role, role_required
 from pagecache import fragments
-from vaccination import checkin, errors, lots
+from vaccination import checkin, errors, lots, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
@@ -98,6 +98,7 @@ def desk(request):
         .order_by("-at", "-pk")[:RECENT_SCANS]
     )
     context["headlines"] = errors.CHECKIN_HEADLINES
+    context.update(views_offline.desk_context(request, site))
     return render(request, "clinic/desk.html", context)
 
 

@@ -52,6 +52,9 @@ API_POLICY = {
     "api:appointment-cancel": signed_in(NOT_FOUND, person=OK),
     "api:appointment-reschedule": signed_in(NOT_FOUND, person=INVALID),
     "api:checkin-list": only(CLINIC, code=INVALID),
+    # The offline desk: today's roster, and the sync of its queue (an empty body is not a list: 400).
+    "api:checkin-roster": only(CLINIC),
+    "api:checkin-sync": only(CLINIC, code=INVALID),
     "api:driver-list": only(FLEET_READ + CLIENTS),
     # Company A's driver: company B's client user gets 404, as for a driver that does not exist.
     "api:driver-detail": only((*FLEET_READ, "client_a")) | {"client_b": NOT_FOUND},
@@ -74,7 +77,13 @@ API_POLICY = {
     "api:excursion-affected-doses": only(("superuser",)) | {"clinic_staff": NOT_FOUND},
     "api:truck-temperatures": only(FLEET_READ),
 }
-POST_ONLY = {"api:appointment-cancel", "api:appointment-reschedule", "api:checkin-list", "api:assignment-release"}
+POST_ONLY = {
+    "api:appointment-cancel",
+    "api:appointment-reschedule",
+    "api:checkin-list",
+    "api:checkin-sync",
+    "api:assignment-release",
+}
 
 
 def test_every_api_url_has_a_declared_policy():
@@ -100,7 +109,7 @@ def api_world(world):
 
 def api_url(name, args):
     kind = name.split(":")[1].rsplit("-", 1)[0]
-    if name.endswith("-list") or name in {"api:me", "api:unknown-url"}:
+    if name.endswith(("-list", "-roster", "-sync")) or name in {"api:me", "api:unknown-url"}:
         return reverse(name)
     return reverse(name, args=[args[kind]])
 

@@ -22,6 +22,8 @@ NOT_PAGES = {
     "campaign:export-csv",
     "campaign:export-fhir",
     "clinic:today-rows",
+    "clinic:desk-sw",  # the desk's service worker, a script
+    "clinic:desk-manifest",  # the desk's web app manifest, JSON
     "accounts:data-export",  # a JSON download
     "api-schema",  # the OpenAPI document, a download
     "stock:affected-csv",  # a CSV download
