@@ -35,6 +35,11 @@ class Action(models.TextChoices):
     TRUCK_UPDATE = "truck_update", _("truck changed")
     DATA_EXPORT = "data_export", _("personal data downloaded")
     ACCOUNT_DELETE = "account_delete", _("account deleted")
+    INSPECTION = "inspection", _("truck inspected")
+    TRUCK_OUT_OF_SERVICE = "truck_out_of_service", _("truck taken out of service")
+    DEFECT_CLOSE = "defect_close", _("defect closed")
+    SERVICE_COMPLETE = "service_complete", _("service completed")
+    CLINIC_TRUCK_CHANGE = "clinic_truck_change", _("mobile clinic given another truck")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -4,10 +4,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email
 from accounts.roles import Role
+from fleet import hooks
 from fleet.models import Client, Driver, Truck, TruckStatus
 
 DRIVER_SORTS = {
@@ -86,6 +88,9 @@ class DriverFilterForm(forms.Form):
             ("expired", _("Expired")),
         ],
     )
+    readiness = forms.ChoiceField(
+        label=_("Readiness"), required=False, choices=[("", _("Ready or not")), ("not_ready", _("Not ready today"))]
+    )
     # On a phone the table headers are hidden, so sorting is a field there.
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -108,7 +113,8 @@ class DriverFilterForm(forms.Form):
             ("q", "col-12 col-lg-4"),
             ("active", "col-12 col-sm-6 col-lg-2"),
             ("client", "col-12 col-sm-6 col-lg-3"),
-            ("licence", "col-12 col-lg-3"),
+            ("licence", "col-12 col-sm-6 col-lg-3"),
+            ("readiness", "col-12 col-sm-6 col-lg-3"),
             ("sort", "col-12 d-md-none"),
         )
 
@@ -129,6 +135,8 @@ class DriverFilterForm(forms.Form):
             drivers = drivers.licence_expiring()
         elif licence == "expired":
             drivers = drivers.licence_expired()
+        if data.get("readiness") == "not_ready":
+            drivers = drivers.filter(hooks.not_ready(Driver, timezone.localdate()))
         return drivers.order_by(*DRIVER_SORTS[self.sort_key])
 
     @property
@@ -145,6 +153,9 @@ class TruckFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or number plate")}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *TruckStatus.choices])
+    readiness = forms.ChoiceField(
+        label=_("Readiness"), required=False, choices=[("", _("Ready or not")), ("not_ready", _("Not ready today"))]
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -161,7 +172,10 @@ class TruckFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _filter_helper(
-            ("q", "col-12 col-md-7"), ("status", "col-12 col-md-5"), ("sort", "col-12 d-md-none")
+            ("q", "col-12 col-md-6"),
+            ("status", "col-12 col-sm-6 col-md-3"),
+            ("readiness", "col-12 col-sm-6 col-md-3"),
+            ("sort", "col-12 d-md-none"),
         )
 
     def filter(self, trucks):
@@ -169,6 +183,8 @@ class TruckFilterForm(forms.Form):
         trucks = trucks.search(data.get("q", ""))
         if data.get("status"):
             trucks = trucks.filter(status=data["status"])
+        if data.get("readiness") == "not_ready":
+            trucks = trucks.filter(hooks.not_ready(Truck, timezone.localdate()))
         return trucks.order_by(*TRUCK_SORTS[self.sort_key])
 
     @property

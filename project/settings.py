@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "fleet",
     "vaccination",
+    "readiness",
     "audit",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
@@ -289,6 +290,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploaded files (inspection photos, documents), through Django's storage API:
+# never served as public static files, only by the views that check who asks.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -24,6 +24,9 @@ urlpatterns = [
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    # Readiness pages live under /fleet/ (/fleet/readiness/) but in their own app,
+    # above vaccination: fleet never imports it.
+    path("fleet/", include("readiness.urls")),
     path("fleet/", include("fleet.urls")),
     path("appointments/", include("vaccination.urls")),
     path("clinic/", include("vaccination.urls_clinic")),
