@@ -94,5 +94,5 @@ def board_problems(site, day) -> list[Problem]:
     """Why the mobile clinic `site` is at risk on `day` (empty: it is not)."""
     if site.truck_id is None:
         return [Problem("no_truck")]
-    truck = Truck.objects.get(pk=site.truck_id)
+    truck = site.truck
     return Readiness.of_truck(truck).truck_problems(truck.pk, day)

@@ -4,6 +4,7 @@ the "not ready" filters of the fleet lists, and the day board's flag."""
 
 import datetime
 
+from django.db.models import Max, Min, Prefetch
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -12,7 +13,15 @@ from fleet.hooks import not_ready_requested, page_sections
 from fleet.models import Driver, Truck
 from readiness.clinic_days import board_problems
 from readiness.forms import CloseDefectForm
-from readiness.models import Defect, Document, Inspection, OdometerReading, ServicePlan, ServiceRecord
+from readiness.models import (
+    Defect,
+    Document,
+    Inspection,
+    InspectionAnswer,
+    OdometerReading,
+    ServicePlan,
+    ServiceRecord,
+)
 from readiness.status import Readiness, driver_not_ready_q, truck_not_ready_q
 from vaccination.hooks import board_notices
 
@@ -38,12 +47,14 @@ def _board(sender, site, day, **kwargs):
 def km_per_day(truck):
     """Recent daily distance from the first and last readings of the last USAGE_DAYS, or None."""
     since = timezone.now() - datetime.timedelta(days=USAGE_DAYS)
-    readings = OdometerReading.objects.filter(truck=truck, at__gte=since).order_by("at", "km")
-    first, last = readings.first(), readings.last()
-    if first is None or last is None or last.at <= first.at:
+    # Readings never go down, so the lowest and highest km are the first and last.
+    span = OdometerReading.objects.filter(truck=truck, at__gte=since).aggregate(
+        first=Min("at"), last=Max("at"), low=Min("km"), high=Max("km")
+    )
+    if span["first"] is None or span["last"] <= span["first"]:
         return None
-    days = (last.at - first.at).total_seconds() / 86400
-    return (last.km - first.km) / days if days >= 1 else None
+    days = (span["last"] - span["first"]).total_seconds() / 86400
+    return (span["high"] - span["low"]) / days if days >= 1 else None
 
 
 def plan_rows(truck, readiness, today):
@@ -100,7 +111,9 @@ def truck_sections(request, truck, today):
         "services": list(ServiceRecord.objects.filter(truck=truck).select_related("plan")[:SHOWN]),
         "documents": list(Document.objects.filter(truck=truck).select_related("type").order_by("-expires_on")[:10]),
         "inspections": list(
-            Inspection.objects.filter(truck=truck).select_related("driver").prefetch_related("answers__item")[:SHOWN]
+            Inspection.objects.filter(truck=truck)
+            .select_related("driver")
+            .prefetch_related(Prefetch("answers", InspectionAnswer.objects.select_related("item")))[:SHOWN]
         ),
         "can_admin": user.is_staff,
     }
@@ -108,12 +121,12 @@ def truck_sections(request, truck, today):
 
 
 def driver_sections(request, driver, today):
-    readiness = Readiness(drivers=[driver])
+    documents = list(Document.objects.filter(driver=driver).select_related("type").order_by("-expires_on"))
     context = {
         "driver": driver,
         "today": today,
-        "problems": readiness.driver_problems(driver, today),
-        "documents": list(Document.objects.filter(driver=driver).select_related("type").order_by("-expires_on")[:10]),
+        "problems": Readiness.of_driver(driver, documents).driver_problems(driver, today),
+        "documents": documents,
     }
     return render_to_string("readiness/_driver_sections.html", context, request)
 

@@ -99,6 +99,18 @@ class Readiness:
     def of_truck(cls, truck):
         return cls(trucks=[truck])
 
+    @classmethod
+    def of_driver(cls, driver, documents):
+        """A driver's readiness from their documents already read (the driver page shows them)."""
+        readiness = cls()
+        latest = {}
+        for document in documents:
+            if document.expires_on > latest.get(document.type_id, (None, datetime.date.min))[1]:
+                latest[document.type_id] = (document.type.label, document.expires_on)
+        readiness.drivers[driver.pk] = driver
+        readiness.documents[("driver", driver.pk)] = list(latest.values())
+        return readiness
+
     def driver_problems(self, driver, day) -> list[Problem]:
         problems = []
         if not driver.is_active:

@@ -70,8 +70,9 @@ def test_driver_page_runs_the_same_number_of_queries_whatever_the_history(
     TruckFactory.create_batch(5)
     client.force_login(fleet_manager)
 
-    # session, user (roles and permissions with it), driver, history, free trucks, content type, changes
-    with django_assert_max_num_queries(6):
+    # session, user (roles and permissions with it), driver, history, free trucks, content type, changes,
+    # and the driver's documents (readiness's section)
+    with django_assert_max_num_queries(8):
         response = client.get(detail(driver))
 
     assert len(response.context["history"]) == history
