@@ -4,12 +4,17 @@ import contextlib
 from datetime import time, timedelta
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from fleet.demo import DEMO_DRIVER_TRUCK_CODE
 from fleet.models import Truck
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
 DEMO_DAYS = 14
+
+# Sent by seed_demo after the vaccination demo (users: the demo accounts by
+# email): the apps above vaccination seed their own demo data in answer.
+demo_seeded = Signal()
 
 VACCINES = [
     # (name, doses required, minimum days between doses)

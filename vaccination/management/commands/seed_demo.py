@@ -5,7 +5,7 @@ from django.db import transaction
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from fleet.demo import seed_fleet
 from pagecache import fragments
-from vaccination.demo import seed_vaccination
+from vaccination.demo import demo_seeded, seed_vaccination
 
 
 class Command(BaseCommand):
@@ -28,6 +28,8 @@ class Command(BaseCommand):
             users = seed_accounts()
             seed_fleet(users)
         seed_vaccination(users)
+        # Apps above vaccination (readiness...) answer with their own demo data.
+        demo_seeded.send(sender=type(self), users=users)
         fragments.bump_all()  # the demo writes around the models in places
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in DEMO_ACCOUNTS)
