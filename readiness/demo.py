@@ -30,7 +30,7 @@ CHECKLIST = [
     ("Tyres and wheels", "Neumáticos y ruedas", True),
     ("Brakes", "Frenos", True),
     ("Lights and indicators", "Luces e intermitentes", True),
-    ("Vaccine fridge holds 2–8 °C", "Nevera de vacunas a 2–8 °C", True),
+    ("Vaccine fridge holds 2 to 8 °C", "Nevera de vacunas entre 2 y 8 °C", True),
     ("Generator starts", "El generador arranca", False),
     ("First-aid kit complete", "Botiquín completo", False),
     ("Fire extinguisher in date", "Extintor en vigor", True),
@@ -101,7 +101,7 @@ def _truck_documents(truck, index, types, today):
 def _maintenance(truck, index, today, now):
     last_service = today - datetime.timedelta(days=30 + index * 4)
     km = 40_000 + index * 3_100
-    plan, _ = ServicePlan.objects.update_or_create(
+    ServicePlan.objects.update_or_create(
         truck=truck,
         name="General service",
         defaults={"interval_months": 12, "interval_km": 20_000, "last_done_on": last_service, "last_done_km": km},

@@ -30,9 +30,7 @@ MESSAGES = {
     "truck_busy": _("%(truck)s already brings another mobile clinic."),
     "driver_not_ready": _("%(driver)s is not ready: %(reason)s"),
     "driver_busy": _("%(driver)s already drives %(truck)s."),
-    "assign_refused": _(
-        "The assignment was refused (%(reason)s): someone changed this truck or driver. Look at the page and try again."
-    ),
+    "assign_refused": _("The assignment was refused: %(reason)s"),
 }
 
 # Why a truck or a driver is not ready on a day ("blockers"), and what is

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 import audit
 from audit.models import Action
+from fleet.errors import fleet_message
 from fleet.models import Assignment, Driver, Truck, TruckStatus
 from fleet.services import FleetError, assign
 from readiness.errors import ReadinessError
@@ -203,7 +204,7 @@ def assign_driver(*, truck: Truck, driver: Driver, day: datetime.date, by=None) 
     mobile clinics the truck brings follow it.
 
     Error codes: "driver_not_ready" (details: driver, reason), "driver_busy"
-    (details: driver, truck), "assign_refused" (details: reason: a fleet error code).
+    (details: driver, truck), "assign_refused" (details: reason: fleet's words).
     """
     problems = Readiness(drivers=[driver]).driver_problems(driver, day)
     if problems:
@@ -217,4 +218,4 @@ def assign_driver(*, truck: Truck, driver: Driver, day: datetime.date, by=None) 
     try:
         return assign(driver=driver, truck=truck, by=by, reassign=True)
     except FleetError as error:
-        raise ReadinessError("assign_refused", reason=error.code) from error
+        raise ReadinessError("assign_refused", reason=fleet_message(error)) from error

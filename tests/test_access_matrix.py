@@ -222,9 +222,7 @@ def url_for(name, args):
         "readiness:close-defect": "defect",
         "readiness:inspection-photo": "answer",
     }
-    key = key.get(name) or key.get(kind) or (
-        "truck" if "truck" in name else "driver"
-    )
+    key = key.get(name) or key.get(kind) or ("truck" if "truck" in name else "driver")
     return reverse(name, args=[args[key]])
 
 

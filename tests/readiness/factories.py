@@ -65,6 +65,11 @@ def mobile_clinic_day(truck, *, days_ahead=2, booked=3, name=None):
     day = timezone.localdate() + datetime.timedelta(days=days_ahead)
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
     Slot.objects.create(
-        site=site, vaccine=vaccine, start=start, end=start + datetime.timedelta(minutes=15), capacity=10, booked_count=booked
+        site=site,
+        vaccine=vaccine,
+        start=start,
+        end=start + datetime.timedelta(minutes=15),
+        capacity=10,
+        booked_count=booked,
     )
     return site, day

@@ -85,7 +85,7 @@ def test_closing_the_last_critical_defect_puts_the_truck_back_into_service(check
 
 def test_an_expired_insurance_flags_the_clinic_days():
     truck = ready_truck()
-    site, day = mobile_clinic_day(truck, days_ahead=5)
+    site, _day = mobile_clinic_day(truck, days_ahead=5)
     DocumentFactory(truck=truck, expires_on=timezone.localdate() + datetime.timedelta(days=2))
 
     [risk] = at_risk_days(*window())
@@ -136,7 +136,7 @@ def test_reassigning_refuses_a_truck_that_is_not_ready_or_brings_another_clinic(
 
 def test_a_driver_whose_licence_expires_before_the_day_puts_it_at_risk_and_another_driver_clears_it(fleet_manager):
     truck = ready_truck(driver__licence_expiry=timezone.localdate() + datetime.timedelta(days=1))
-    site, day = mobile_clinic_day(truck, days_ahead=4)
+    _site, day = mobile_clinic_day(truck, days_ahead=4)
     [risk] = at_risk_days(*window())
     assert [p.code for p in risk.problems] == ["licence_expired"]
     assert not risk.truck_problem
@@ -170,7 +170,9 @@ def test_a_mobile_clinic_without_a_truck_is_at_risk():
 def test_an_overdue_service_by_date_or_by_km_flags_the_truck():
     by_date = ready_truck()
     mobile_clinic_day(by_date)
-    ServicePlanFactory(truck=by_date, interval_months=1, last_done_on=timezone.localdate() - datetime.timedelta(days=40))
+    ServicePlanFactory(
+        truck=by_date, interval_months=1, last_done_on=timezone.localdate() - datetime.timedelta(days=40)
+    )
     by_km = ready_truck()
     mobile_clinic_day(by_km)
     ServicePlanFactory(truck=by_km, interval_months=None, interval_km=15000, last_done_km=10000)

@@ -44,7 +44,9 @@ def fleet():
     DocumentFactory(truck=trucks["document_soon"], expires_on=soon)
     DocumentFactory(truck=trucks["renewed"], expires_on=today - datetime.timedelta(days=3))
     DocumentFactory(truck=trucks["renewed"], expires_on=today + datetime.timedelta(days=300))
-    ServicePlanFactory(truck=trucks["service_date"], interval_months=1, last_done_on=today - datetime.timedelta(days=28))
+    ServicePlanFactory(
+        truck=trucks["service_date"], interval_months=1, last_done_on=today - datetime.timedelta(days=28)
+    )
     ServicePlanFactory(truck=trucks["service_km"], interval_months=None, interval_km=1000, last_done_km=0)
     services.record_odometer(truck=trucks["service_km"], km=1000)
     DocumentFactory(type=licence, driver=trucks["driver_document"].current_assignment.driver, expires_on=soon)

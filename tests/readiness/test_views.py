@@ -201,7 +201,8 @@ def test_a_driver_inspects_their_truck_and_a_critical_failure_takes_it_out_of_se
 
 
 @pytest.mark.parametrize(
-    ("content", "message"), [(NOT_AN_IMAGE, "This is not a photo"), (b"\xff\xd8\xff" + b"0" * PHOTO_MAX_BYTES, "too large")]
+    ("content", "message"),
+    [(NOT_AN_IMAGE, "This is not a photo"), (b"\xff\xd8\xff" + b"0" * PHOTO_MAX_BYTES, "too large")],
 )
 def test_a_photo_that_is_not_an_image_or_too_large_is_a_form_error_and_nothing_is_saved(
     client, driver, my_truck, checklist, content, message
@@ -276,7 +277,9 @@ def test_closing_a_defect_refuses_clinic_staff_unknown_defects_and_get(client, c
     url = reverse("readiness:close-defect", args=[defect.pk])
 
     assert manager_client.get(url).status_code == 405
-    assert manager_client.post(reverse("readiness:close-defect", args=[defect.pk + 99]), {"note": "x"}).status_code == 404
+    assert (
+        manager_client.post(reverse("readiness:close-defect", args=[defect.pk + 99]), {"note": "x"}).status_code == 404
+    )
     client.force_login(clinic_staff)
     assert client.post(url, {"note": "x"}).status_code == 403
 
@@ -351,7 +354,8 @@ def test_the_csv_export_has_a_row_per_truck_with_its_readiness(manager_client, c
 
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0].startswith("code,plate,status,ready_today,not_ready_reasons")
-    assert lines[1].startswith("TRK-0001,") and ",yes," in lines[1]
+    assert lines[1].startswith("TRK-0001,")
+    assert ",yes," in lines[1]
     assert "Truck document expired: Insurance" in lines[2]
     client.force_login(clinic_staff)
     assert client.get(reverse("readiness:export")).status_code == 403
