@@ -438,3 +438,20 @@ class Document(models.Model):
         if left < 0:
             return "expired"
         return "expiring" if left <= DOCUMENT_WARNING_DAYS else "valid"
+
+
+class RiskAlert(models.Model):
+    """A clinic day at risk that fleet managers were told about (readiness.alerts),
+    so the daily alert names only new risks. `key` is AtRiskDay.key: the
+    clinic, the day and the reasons; a new reason is a new risk."""
+
+    key = models.CharField(_("risk"), max_length=255, unique=True)
+    day = models.DateField(_("day"), db_index=True)
+    alerted_at = models.DateTimeField(_("alerted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("risk alert")
+        verbose_name_plural = _("risk alerts")
+
+    def __str__(self):
+        return self.key

@@ -38,18 +38,32 @@ from readiness.models import (
 @dataclass(frozen=True)
 class Problem:
     code: str
-    subject: str = ""
+    subject: object = ""  # a name, or a _Label put into words when shown
 
     @property
     def words(self) -> str:
-        return str(REASONS[self.code]) % {"subject": self.subject}
+        return str(REASONS[self.code]) % {"subject": str(self.subject)}
 
     def __str__(self):
         return self.words
 
 
+@dataclass(frozen=True)
+class _Label:
+    """A document type's name, put in the reader's language when shown
+    (an alert is read in each manager's language)."""
+
+    name: str
+    name_es: str = ""
+    holder: str = ""
+
+    def __str__(self):
+        label = DocumentType(name=self.name, name_es=self.name_es or "").label
+        return f"{label} · {self.holder}" if self.holder else label
+
+
 def _label(name, name_es):
-    return DocumentType(name=name, name_es=name_es or "").label
+    return _Label(name, name_es or "")
 
 
 class Readiness:
@@ -106,7 +120,7 @@ class Readiness:
         latest = {}
         for document in documents:
             if document.expires_on > latest.get(document.type_id, (None, datetime.date.min))[1]:
-                latest[document.type_id] = (document.type.label, document.expires_on)
+                latest[document.type_id] = (_label(document.type.name, document.type.name_es), document.expires_on)
         readiness.drivers[driver.pk] = driver
         readiness.documents[("driver", driver.pk)] = list(latest.values())
         return readiness
@@ -119,7 +133,7 @@ class Readiness:
             problems.append(Problem("licence_expired", driver.full_name))
         for label, expires in self.documents.get(("driver", driver.pk), ()):
             if expires < day:
-                problems.append(Problem("driver_document_expired", f"{label} · {driver.full_name}"))
+                problems.append(Problem("driver_document_expired", _Label(label.name, label.name_es, driver.full_name)))
         return problems
 
     def truck_problems(self, truck_id, day) -> list[Problem]:
@@ -172,7 +186,7 @@ class Readiness:
                 warnings.append(Problem("licence_expiring", driver.full_name))
             for label, expires in self.documents.get(("driver", driver.pk), ()):
                 if today <= expires <= soon:
-                    warnings.append(Problem("document_expiring", f"{label} · {driver.full_name}"))
+                    warnings.append(Problem("document_expiring", _Label(label.name, label.name_es, driver.full_name)))
         return warnings
 
 

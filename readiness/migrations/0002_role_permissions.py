@@ -17,6 +17,7 @@ MODELS = [
     "servicerecord",
     "documenttype",
     "document",
+    "riskalert",
 ]
 READ = [f"readiness.view_{model}" for model in MODELS] + ["readiness.view_readiness"]
 WRITE = [f"readiness.{verb}_{model}" for model in MODELS for verb in ("add", "change", "delete")]
