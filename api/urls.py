@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import readiness, views
 
 app_name = "api"
 
@@ -17,6 +17,9 @@ router.register("assignments", views.AssignmentViewSet, basename="assignment")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("readiness/", readiness.AtRiskList.as_view(), name="readiness-list"),
+    path("trucks/<int:pk>/readiness/", readiness.TruckReadinessView.as_view(), name="truck-readiness"),
+    path("trucks/<int:pk>/odometer/", readiness.TruckOdometer.as_view(), name="truck-odometer"),
     path("", include(router.urls)),
     # Any other URL under /api/v1/ answers in the API's error shape, not with the HTML 404 page.
     re_path(r"^", views.unknown_url, name="unknown-url"),

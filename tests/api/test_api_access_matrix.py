@@ -58,13 +58,22 @@ API_POLICY = {
     "api:truck-list": only(FLEET_READ),
     "api:truck-detail": only(FLEET_READ),
     "api:truck-condition": only(FLEET_READ),
+    "api:truck-readiness": only(FLEET_READ),
+    "api:truck-odometer": only(FLEET_WRITE, code=INVALID),
+    "api:readiness-list": only(FLEET_READ),
     "api:assignment-list": only(FLEET_READ),
     "api:assignment-detail": only(FLEET_READ),
     # The roles call in turn on one world: the manager's release ends the
     # assignment, so the superuser, allowed too, finds it already ended.
     "api:assignment-release": only(FLEET_WRITE) | {"superuser": 409},
 }
-POST_ONLY = {"api:appointment-cancel", "api:appointment-reschedule", "api:checkin-list", "api:assignment-release"}
+POST_ONLY = {
+    "api:appointment-cancel",
+    "api:appointment-reschedule",
+    "api:checkin-list",
+    "api:assignment-release",
+    "api:truck-odometer",
+}
 
 
 def test_every_api_url_has_a_declared_policy():
