@@ -79,6 +79,7 @@ def pages(fixture):
         ("driver list, search", f"/fleet/drivers/?q={urllib.parse.quote(ids['search'])}", "staff"),
         ("truck list", "/fleet/trucks/", "staff"),
         ("driver detail", f"/fleet/drivers/{ids['driver']}/", "staff"),
+        ("clinic days at risk", "/fleet/readiness/", "fleet"),
     ]
 
 

@@ -5,6 +5,7 @@ photos, and the fleet's readiness as CSV."""
 import csv
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,8 +24,10 @@ from readiness.status import Readiness, ready_drivers, ready_trucks
 from readiness.uploads import file_type
 from vaccination.models import Site
 
-# The longest candidate lists offered on the page.
+# The longest candidate lists offered on the page, and the days shown per page
+# (each day carries its own form with the candidates).
 CANDIDATES = 50
+DAYS_PER_PAGE = 20
 
 
 def spare_trucks(day):
@@ -44,6 +47,7 @@ def free_drivers(day):
 def at_risk(request):
     today = timezone.localdate()
     days = coming_at_risk_days(today)
+    page = Paginator(days, DAYS_PER_PAGE).get_page(request.GET.get("page"))
     can_reassign = request.user.has_perm("readiness.reassign_clinic")
     trucks = drivers = []
     if can_reassign and days:
@@ -57,6 +61,7 @@ def at_risk(request):
         "readiness/at_risk.html",
         {
             "days": days,
+            "page_obj": page,
             "today": today,
             "horizon": HORIZON_DAYS,
             "can_reassign": can_reassign,

@@ -31,6 +31,8 @@ SCREENS = [
     "day-board",
     "driver-list",
     "driver-detail",
+    "readiness",
+    "inspection",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -168,6 +170,12 @@ def capture(browser, base_url, lang, size, out, visitor):
     shot("driver-list")
     page.goto(Driver.objects.get(user__email="driver@example.com").get_absolute_url())
     shot("driver-detail")
+    page.goto("/fleet/readiness/")
+    shot("readiness")
+
+    with_language("driver@example.com")
+    page.goto("/fleet/me/inspection/")
+    shot("inspection")
     context.close()
 
 
