@@ -219,6 +219,7 @@ def url_for(name, args):
         "clinic": "appointment",
         "tokens": "token",
         "readiness:reassign-truck": "site",
+        "readiness:assign-driver": "truck",
         "readiness:close-defect": "defect",
         "readiness:inspection-photo": "answer",
     }
