@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -65,6 +66,13 @@ def at_risk(request):
             "today": today,
             "horizon": HORIZON_DAYS,
             "can_reassign": can_reassign,
+            # Every day's form offers the same candidates: their options are drawn once.
+            "truck_options": format_html_join(
+                "", '<option value="{}">{} · {} {}</option>', ((t.pk, t.code, t.make, t.model) for t in trucks)
+            ),
+            "driver_options": format_html_join(
+                "", '<option value="{}">{}</option>', ((d.pk, d.full_name) for d in drivers)
+            ),
             "trucks": trucks,
             "drivers": drivers,
             "booked": sum(day.booked for day in days),
