@@ -105,7 +105,9 @@ def truck_sections(request, truck, today):
         "problems": readiness.truck_problems(truck.pk, today),
         "warnings": readiness.truck_warnings(truck.pk, today),
         "odometer": readiness.odometer.get(truck.pk),
-        "defects": list(Defect.objects.filter(truck=truck).open().order_by("-critical", "-opened_at")),
+        "defects": list(
+            Defect.objects.filter(truck=truck).open().select_related("answer__item").order_by("-critical", "-opened_at")
+        ),
         "close_form": CloseDefectForm() if can_close else None,
         "plans": plan_rows(truck, readiness, today),
         "services": list(ServiceRecord.objects.filter(truck=truck).select_related("plan")[:SHOWN]),

@@ -56,9 +56,12 @@ class _Label:
     name: str
     name_es: str = ""
     holder: str = ""
+    note: str = ""
 
     def __str__(self):
         label = DocumentType(name=self.name, name_es=self.name_es or "").label
+        if self.note:
+            label = f"{label}: {self.note}"
         return f"{label} · {self.holder}" if self.holder else label
 
 
@@ -82,10 +85,14 @@ class Readiness:
             self.driver_of[assignment.truck_id] = assignment.driver
             self.drivers[assignment.driver_id] = assignment.driver
         self.defects = defaultdict(list)
-        for truck_id, description in (
-            Defect.objects.blocking().filter(truck_id__in=truck_ids).values_list("truck_id", "description")
+        defects = Defect.objects.blocking().filter(truck_id__in=truck_ids)
+        for truck_id, description, item, item_es, note in defects.values_list(
+            "truck_id", "description", "answer__item__name", "answer__item__name_es", "answer__note"
         ):
-            self.defects[truck_id].append(description)
+            # A defect from an inspection is named by its checklist item, in the reader's language.
+            self.defects[truck_id].append(
+                _Label(item, item_es or "", note=(note or "").strip()) if item else description
+            )
         self.odometer = dict(
             OdometerReading.objects.filter(truck_id__in=truck_ids)
             .values("truck_id")

@@ -97,3 +97,23 @@ def test_drivers_list_the_unready_without_a_truck_too():
     DriverFactory()
 
     assert Driver.objects.filter(driver_not_ready_q(timezone.localdate())).count() == 1
+
+
+def test_a_defect_from_an_inspection_is_named_in_the_readers_language():
+    from django.utils import translation
+
+    from readiness import services
+    from tests.readiness.factories import ChecklistItemFactory
+
+    truck = ready_truck()
+    tyres = ChecklistItemFactory(name="Tyres", name_es="Neumáticos", critical=True)
+    services.submit_inspection(
+        driver=truck.current_assignment.driver,
+        truck=truck,
+        answers={tyres.pk: {"passed": False, "note": "Flat"}},
+    )
+    truck.refresh_from_db()
+
+    with translation.override("es"):
+        words = [p.words for p in Readiness.of_truck(truck).truck_problems(truck.pk, timezone.localdate())]
+    assert "Avería crítica abierta: Neumáticos: Flat" in words
