@@ -133,8 +133,9 @@ def inspect(request):
     driver = Driver.objects.filter(user=request.user).first()
     current = driver.current_assignment if driver else None
     items = list(ChecklistItem.objects.filter(is_active=True))
-    form = InspectionForm(request.POST or None, request.FILES or None, items=items)
-    if request.method == "POST" and current is not None and form.is_valid():
+    posted = request.method == "POST"
+    form = InspectionForm(request.POST if posted else None, request.FILES if posted else None, items=items)
+    if posted and current is not None and form.is_valid():
         try:
             inspection = services.submit_inspection(
                 driver=driver,

@@ -359,3 +359,13 @@ def test_the_csv_export_has_a_row_per_truck_with_its_readiness(manager_client, c
     assert "Truck document expired: Insurance" in lines[2]
     client.force_login(clinic_staff)
     assert client.get(reverse("readiness:export")).status_code == 403
+
+
+def test_an_empty_inspection_says_what_is_missing_and_saves_nothing(client, driver, my_truck, checklist):
+    client.force_login(driver)
+
+    response = client.post(INSPECT, {"truck": my_truck.pk})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not Inspection.objects.exists()
