@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api import stock_views, views
+from api import readiness, stock_views, views
 
 app_name = "api"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     # <str:pk>, as the router's URLs: any id reaches DRF and answers in JSON (404), never the CSRF page.
     path("trucks/<str:pk>/temperatures/", stock_views.TemperatureView.as_view(), name="truck-temperatures"),
+    path("readiness/", readiness.AtRiskList.as_view(), name="readiness-list"),
+    path("trucks/<int:pk>/readiness/", readiness.TruckReadinessView.as_view(), name="truck-readiness"),
+    path("trucks/<int:pk>/odometer/", readiness.TruckOdometer.as_view(), name="truck-odometer"),
     path("", include(router.urls)),
     # Any other URL under /api/v1/ answers in the API's error shape, not with the HTML 404 page.
     re_path(r"^", views.unknown_url, name="unknown-url"),

@@ -43,6 +43,11 @@ class Action(models.TextChoices):
     LOT_QUARANTINED = "lot_quarantined", _("lot quarantined")
     LOT_RELEASED = "lot_released", _("lot released")
     LOT_DISCARDED = "lot_discarded", _("lot discarded")
+    INSPECTION = "inspection", _("truck inspected")
+    TRUCK_OUT_OF_SERVICE = "truck_out_of_service", _("truck taken out of service")
+    DEFECT_CLOSE = "defect_close", _("defect closed")
+    SERVICE_COMPLETE = "service_complete", _("service completed")
+    CLINIC_TRUCK_CHANGE = "clinic_truck_change", _("mobile clinic given another truck")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -2,9 +2,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email
+from fleet import hooks
 from fleet.models import Client, Driver, Truck, TruckStatus
 from fleet.services import link_login
 
@@ -84,6 +86,9 @@ class DriverFilterForm(forms.Form):
             ("expired", _("Expired")),
         ],
     )
+    readiness = forms.ChoiceField(
+        label=_("Readiness"), required=False, choices=[("", _("Ready or not")), ("not_ready", _("Not ready today"))]
+    )
     # On a phone the table headers are hidden, so sorting is a field there.
     sort = forms.ChoiceField(
         label=_("Sort by"),
@@ -106,7 +111,8 @@ class DriverFilterForm(forms.Form):
             ("q", "col-12 col-lg-4"),
             ("active", "col-12 col-sm-6 col-lg-2"),
             ("client", "col-12 col-sm-6 col-lg-3"),
-            ("licence", "col-12 col-lg-3"),
+            ("licence", "col-12 col-sm-6 col-lg-3"),
+            ("readiness", "col-12 col-sm-6 col-lg-3"),
             ("sort", "col-12 d-md-none"),
         )
 
@@ -127,6 +133,8 @@ class DriverFilterForm(forms.Form):
             drivers = drivers.licence_expiring()
         elif licence == "expired":
             drivers = drivers.licence_expired()
+        if data.get("readiness") == "not_ready":
+            drivers = drivers.filter(hooks.not_ready(Driver, timezone.localdate()))
         return drivers.order_by(*DRIVER_SORTS[self.sort_key])
 
     @property
@@ -143,6 +151,9 @@ class TruckFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code or number plate")}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *TruckStatus.choices])
+    readiness = forms.ChoiceField(
+        label=_("Readiness"), required=False, choices=[("", _("Ready or not")), ("not_ready", _("Not ready today"))]
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -159,7 +170,10 @@ class TruckFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _filter_helper(
-            ("q", "col-12 col-md-7"), ("status", "col-12 col-md-5"), ("sort", "col-12 d-md-none")
+            ("q", "col-12 col-md-6"),
+            ("status", "col-12 col-sm-6 col-md-3"),
+            ("readiness", "col-12 col-sm-6 col-md-3"),
+            ("sort", "col-12 d-md-none"),
         )
 
     def filter(self, trucks):
@@ -167,6 +181,8 @@ class TruckFilterForm(forms.Form):
         trucks = trucks.search(data.get("q", ""))
         if data.get("status"):
             trucks = trucks.filter(status=data["status"])
+        if data.get("readiness") == "not_ready":
+            trucks = trucks.filter(hooks.not_ready(Truck, timezone.localdate()))
         return trucks.order_by(*TRUCK_SORTS[self.sort_key])
 
     @property

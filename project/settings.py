@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "vaccination",
     "campaign",
     "stock",
+    "readiness",
     "audit",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
@@ -301,6 +302,11 @@ STORAGES = {
         "OPTIONS": {"location": os.environ.get("CAMPAIGN_EXPORT_DIR", str(BASE_DIR / "exports"))},
     },
 }
+
+# Uploaded files (inspection photos, documents), through Django's storage API:
+# never served as public static files, only by the views that check who asks.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

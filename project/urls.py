@@ -27,6 +27,9 @@ urlpatterns = [
     path("accounts/logout/", signout.logout, name="account_logout"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    # Readiness pages live under /fleet/ (/fleet/readiness/) but in their own app,
+    # above vaccination: fleet never imports it.
+    path("fleet/", include("readiness.urls")),
     path("fleet/", include("fleet.urls")),
     path("appointments/", include("vaccination.urls")),
     path("clinic/stock/", include("stock.urls")),

@@ -11,12 +11,14 @@ answers 405 to everyone before any access rule runs.
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 from api.models import ApiToken
 from fleet.models import Assignment, Excursion
+from readiness.models import ChecklistItem, Defect, Inspection, InspectionAnswer
 from stock.models import Lot
 from tests.accounts.test_staff_mfa import with_totp
 from tests.factories import UserFactory
@@ -103,6 +105,13 @@ POLICY = {
     "fleet:driver-assign": only(FLEET_WRITE, code=302),
     "fleet:driver-release": only(FLEET_WRITE, code=302),
     "fleet:me": only(("driver", "superuser")),
+    "readiness:at-risk": only(FLEET_READ),
+    "readiness:export": only(FLEET_WRITE),
+    "readiness:reassign-truck": only(FLEET_WRITE, code=302),
+    "readiness:assign-driver": only(FLEET_WRITE, code=302),
+    "readiness:close-defect": only(FLEET_WRITE, code=302),
+    "readiness:inspect": only(("driver", "superuser")),
+    "readiness:inspection-photo": only(FLEET_READ),
     "fleet:client": only(("client_a", "client_b", "superuser")),
     # Company A's driver: company B's client user gets 404, as for a driver
     # that does not exist; so does a superuser, who belongs to no company.
@@ -140,6 +149,9 @@ POST_ONLY = {
     "clinic:undo",
     "fleet:driver-assign",
     "fleet:driver-release",
+    "readiness:reassign-truck",
+    "readiness:assign-driver",
+    "readiness:close-defect",
     "tokens:revoke",
     "stock:lot-release",
     "stock:lot-discard",
@@ -164,7 +176,9 @@ def test_every_url_of_ours_has_a_declared_policy():
 
 
 @pytest.fixture
-def world(person, other_person, clinic_staff, fleet_manager, driver, client_user, campaign_lead, superuser, settings):
+def world(
+    person, other_person, clinic_staff, fleet_manager, driver, client_user, campaign_lead, superuser, settings, tmp_path
+):
     """One of everything: the person's appointment at a clinic the nurse works
     at, company A with its driver (the driver account) and client user, and
     company B with its own client user. Staff two-factor is required, as in
@@ -207,8 +221,25 @@ def world(person, other_person, clinic_staff, fleet_manager, driver, client_user
     excursion = Excursion.objects.create(
         truck=truck, started_at=now, last_out_at=now, low_celsius=2, high_celsius=8, worst_celsius=9
     )
-    args = {"appointment": appointment.pk, "driver": record.pk, "truck": truck.pk, "token": token.pk}
-    args |= {"lot": lot.pk, "excursion": excursion.pk, "excursion-affected": excursion.pk}
+    settings.MEDIA_ROOT = tmp_path / "media"
+    mobile = Site.objects.create(name="Mobile", address="Square", is_mobile=True, truck=truck)
+    item = ChecklistItem.objects.create(name="Tyres", critical=True)
+    inspection = Inspection.objects.create(truck=truck, driver=record)
+    answer = InspectionAnswer(inspection=inspection, item=item, passed=False)
+    answer.photo.save("x.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 16), save=True)
+    defect = Defect.objects.create(truck=truck, answer=answer, description="Tyres", critical=True)
+    args = {
+        "appointment": appointment.pk,
+        "driver": record.pk,
+        "truck": truck.pk,
+        "token": token.pk,
+        "site": mobile.pk,
+        "defect": defect.pk,
+        "answer": answer.pk,
+        "lot": lot.pk,
+        "excursion": excursion.pk,
+        "excursion-affected": excursion.pk,
+    }
     return users, args
 
 
@@ -219,9 +250,20 @@ def url_for(name, args):
     needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
     if not needs_pk:
         return reverse(name)
-    stock = {"stock:lot-release": "lot", "stock:lot-discard": "lot", "stock:affected-csv": "excursion"}
-    key = {"vaccination": "appointment", "clinic": "appointment", "tokens": "token"}.get(kind) or stock.get(name)
-    key = key or ("excursion" if "excursion" in name else None) or ("truck" if "truck" in name else "driver")
+    key = {
+        "vaccination": "appointment",
+        "clinic": "appointment",
+        "tokens": "token",
+        "readiness:reassign-truck": "site",
+        "readiness:assign-driver": "truck",
+        "readiness:close-defect": "defect",
+        "readiness:inspection-photo": "answer",
+        "stock:lot-release": "lot",
+        "stock:lot-discard": "lot",
+        "stock:affected-csv": "excursion",
+    }
+    key = key.get(name) or key.get(kind) or ("excursion" if "excursion" in name else None)
+    key = key or ("truck" if "truck" in name else "driver")
     return reverse(name, args=[args[key]])
 
 

@@ -36,6 +36,8 @@ SCREENS = [
     "stock",
     "temperature-chart",
     "affected-doses",
+    "readiness",
+    "inspection",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -203,6 +205,14 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto(f"/clinic/stock/excursions/{excursion.pk}/")
     page.locator("#doses-heading").evaluate("heading => heading.scrollIntoView({block: 'start'})")
     shot("affected-doses")
+
+    with_language("fleet@example.com")
+    page.goto("/fleet/readiness/")
+    shot("readiness")
+
+    with_language("driver@example.com")
+    page.goto("/fleet/me/inspection/")
+    shot("inspection")
     context.close()
 
 

@@ -12,8 +12,9 @@ from vaccination.models import Appointment, Site, Slot, Vaccine, new_confirmatio
 
 DEMO_DAYS = 14
 FIRST_NAMES = ["Ana", "Luis", "Marta", "Jorge", "Elena", "Pablo", "Sara", "Iván", "Nora", "Hugo", "Lía", "Omar"]
-# Sent by seed_demo after the vaccination demo, with `users` (email -> user):
-# apps above vaccination (stock) add their demo records in answer.
+# Sent by seed_demo after the vaccination demo (users: the demo accounts by
+# email): the apps above vaccination (stock, readiness) seed their own demo
+# data in answer.
 demo_seeded = Signal()
 
 VACCINES = [

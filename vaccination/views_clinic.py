@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role, role_required
 from pagecache import fragments
-from vaccination import checkin, errors, lots, views_offline
+from vaccination import checkin, errors, hooks, lots, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
@@ -252,6 +252,8 @@ def board(request):
     truck = site.truck if site is not None and site.is_mobile else None
     context["truck"] = truck
     context["driver_assignment"] = truck.current_assignment if truck else None
+    # A mobile clinic whose truck or driver is not ready today (readiness answers).
+    context["notices"] = hooks.notices(site, context["day"]) if site is not None and site.is_mobile else []
     return render(request, "clinic/board.html", context)
 
 

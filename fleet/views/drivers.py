@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import permission_required
+from fleet import hooks
 from fleet.errors import fleet_message
 from fleet.forms import AssignForm, DriverFilterForm, DriverForm
 from fleet.models import Driver, LicenceStatus
@@ -68,6 +69,7 @@ def driver_detail(request, pk):
             "can_manage": can_manage,
             "can_edit": request.user.has_perm("fleet.change_driver"),
             "changes": recent_changes(driver) if can_manage else [],
+            "sections": hooks.sections("driver", request, driver),
         },
     )
 

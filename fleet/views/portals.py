@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Role, role_required
+from fleet import hooks
 from fleet.forms import ClientSearchForm
 from fleet.models import ClientMembership, Driver
 from fleet.views.common import PAGE_SIZE, BoundedPaginator
@@ -26,7 +27,15 @@ def my_record(request):
     current = next((assignment for assignment in history if assignment.is_current), None)
     clinics = clinic_days(current.truck if current else None)
     return render(
-        request, "fleet/me.html", {"driver": driver, "current": current, "history": history, "clinics": clinics}
+        request,
+        "fleet/me.html",
+        {
+            "driver": driver,
+            "current": current,
+            "history": history,
+            "clinics": clinics,
+            "sections": hooks.sections("me", request, driver) if driver else [],
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import permission_required
+from fleet import hooks
 from fleet.forms import TruckFilterForm, TruckForm
 from fleet.models import Truck
 from fleet.services import release_out_of_service
@@ -63,6 +64,7 @@ def truck_detail(request, pk):
             "changes": recent_changes(truck) if can_edit else [],
             "clinics": clinic_days(truck),
             "conditions": list(truck.conditions.order_by("-recorded_at", "-id")[:CONDITIONS_SHOWN]),
+            "sections": hooks.sections("truck", request, truck),
         },
     )
 

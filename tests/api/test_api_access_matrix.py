@@ -61,6 +61,9 @@ API_POLICY = {
     "api:truck-list": only(FLEET_READ),
     "api:truck-detail": only(FLEET_READ),
     "api:truck-condition": only(FLEET_READ),
+    "api:truck-readiness": only(FLEET_READ),
+    "api:truck-odometer": only(FLEET_WRITE, code=INVALID),
+    "api:readiness-list": only(FLEET_READ),
     "api:assignment-list": only(FLEET_READ),
     "api:assignment-detail": only(FLEET_READ),
     # The roles call in turn on one world: the manager's release ends the
@@ -83,6 +86,7 @@ POST_ONLY = {
     "api:checkin-list",
     "api:checkin-sync",
     "api:assignment-release",
+    "api:truck-odometer",
 }
 
 

@@ -21,6 +21,8 @@ NOT_PAGES = {
     "fleet:driver-export",
     "campaign:export-csv",
     "campaign:export-fhir",
+    "readiness:export",
+    "readiness:inspection-photo",  # an image
     "clinic:today-rows",
     "clinic:desk-sw",  # the desk's service worker, a script
     "clinic:desk-manifest",  # the desk's web app manifest, JSON

@@ -74,8 +74,9 @@ def test_driver_page_runs_the_same_number_of_queries_whatever_the_history(
     # earlier test in this worker already looked it up must not matter.
     ContentType.objects.get_for_model(Driver)
 
-    # session, user (roles and permissions with it), driver, history, free trucks, changes
-    with django_assert_max_num_queries(6):
+    # session, user (roles and permissions with it), driver, history, free trucks, changes,
+    # and the driver's documents (readiness's section)
+    with django_assert_max_num_queries(8):
         response = client.get(detail(driver))
 
     assert len(response.context["history"]) == history

@@ -58,8 +58,9 @@ def test_the_driver_portal_has_a_constant_number_of_queries(client, driver, djan
         )
     client.force_login(driver)
 
-    # session, user (roles with it), driver, history (and one per mobile clinic its truck brings)
-    with django_assert_max_num_queries(4):
+    # session, user (roles with it), driver, history (and one per mobile clinic its truck brings),
+    # and readiness's inspection card (the current truck, its open defects, the last inspection)
+    with django_assert_max_num_queries(7):
         client.get(ME)
 
 

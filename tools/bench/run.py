@@ -81,6 +81,7 @@ def pages(fixture):
         ("driver detail", f"/fleet/drivers/{ids['driver']}/", "staff"),
         # The last 30 days (the page's default), every clinic: aggregates in the database.
         ("campaign overview, 30 days", "/campaign/", "lead"),
+        ("clinic days at risk", "/fleet/readiness/", "fleet"),
     ] + (
         [("truck page, a year of readings", f"/fleet/trucks/{fixture['coldchain']['year_truck']}/", "fleet")]
         if fixture.get("coldchain")

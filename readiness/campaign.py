@@ -1,0 +1,42 @@
+"""The campaign overview's section on clinic days at risk (campaign.sections
+imports this when readiness is installed; readiness never imports campaign)."""
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from readiness.clinic_days import at_risk_days
+
+
+def campaign_sections(*, first_day, last_day, site=None, vaccine=None) -> list[dict]:
+    """The mobile clinic days from `first_day` (today at the earliest:
+    readiness is about days still to come) to `last_day` whose truck or
+    driver is not ready. A fixed number of queries (at_risk_days). `vaccine`
+    does not narrow it: a day at risk is at risk for every vaccine given."""
+    first_day = max(first_day, timezone.localdate())
+    if last_day < first_day:
+        return []
+    risks = [risk for risk in at_risk_days(first_day, last_day) if site is None or risk.site.pk == site.pk]
+    booked = sum(risk.booked for risk in risks)
+    return [
+        {
+            "title": _("Clinic days at risk"),
+            "summary": ngettext(
+                "%(days)s mobile clinic day has a truck or driver that is not ready; %(booked)s people are booked.",
+                "%(days)s mobile clinic days have a truck or driver that is not ready; %(booked)s people are booked.",
+                len(risks),
+            )
+            % {"days": len(risks), "booked": booked},
+            "columns": [_("Day"), _("Mobile clinic"), _("Truck"), _("People booked"), _("Why")],
+            "rows": [
+                [
+                    formats.date_format(risk.day, "WEEKDAY_DATE_FORMAT"),
+                    risk.site.name,
+                    risk.truck.code if risk.truck else "—",
+                    risk.booked,
+                    "; ".join(problem.words for problem in risk.problems),
+                ]
+                for risk in risks
+            ],
+        }
+    ]
