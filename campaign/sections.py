@@ -1,7 +1,7 @@
 """Sections of the overview that other apps provide, when they are installed.
 
 The campaign sits at the top of the dependency chain, but stock, fleet
-readiness and walk-ins are built beside it and may be absent: each section
+readiness and walk-ins (standby) are built beside it and may be absent: each section
 names the app it needs and a function in that app, imported only when the app
 is installed, so nothing here breaks without them, and those apps never
 import campaign.
@@ -39,7 +39,7 @@ class Provider:
 PROVIDERS = (
     Provider("stock", "stock.campaign.campaign_sections"),
     Provider("readiness", "readiness.campaign.campaign_sections"),
-    Provider("walkins", "walkins.campaign.campaign_sections"),
+    Provider("standby", "standby.campaign.campaign_sections"),
 )
 
 

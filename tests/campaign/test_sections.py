@@ -1,14 +1,18 @@
 """The overview's optional sections: an app that is not installed, or has no
 data, adds nothing; one that has data adds its section with its table."""
 
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from campaign import sections
 from campaign.figures import Filters
 from campaign.sections import Provider, optional_sections
+from fleet.models import Excursion
 from tests.campaign.conftest import RANGE
+from tests.fleet.factories import TruckFactory
 
 FILTERS = Filters(first_day=date(2026, 12, 1), last_day=date(2026, 12, 3))
 calls = []
@@ -33,9 +37,23 @@ NOT_INSTALLED = Provider("stock-not-here", "stock_not_here.campaign.campaign_sec
 NO_MODULE = Provider("campaign", "campaign.no_such_module.campaign_sections")
 
 
-def test_without_the_apps_installed_there_is_no_section():
-    assert optional_sections(FILTERS) == []
+def test_an_app_that_is_not_installed_gives_no_section():
     assert optional_sections(FILTERS, providers=[NOT_INSTALLED]) == []
+
+
+@pytest.mark.django_db
+def test_the_installed_apps_give_their_sections_when_they_have_data():
+    truck = TruckFactory()
+    now = timezone.now()
+    Excursion.objects.create(
+        truck=truck, started_at=now, last_out_at=now, low_celsius=2, high_celsius=8, worst_celsius=11
+    )
+    today = timezone.localdate()
+    filters = Filters(first_day=today - timedelta(days=1), last_day=today)
+
+    titles = [section["title"] for section in optional_sections(filters)]
+
+    assert "Cold-chain excursions" in titles
 
 
 def test_an_installed_app_without_the_provider_module_is_skipped_not_an_error():
