@@ -27,6 +27,8 @@ urlpatterns = [
     path("fleet/", include("fleet.urls")),
     path("appointments/", include("vaccination.urls")),
     path("clinic/", include("vaccination.urls_clinic")),
+    path("clinic/", include("standby.urls_desk")),
+    path("standby/", include("standby.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -253,11 +253,12 @@ class Slot(models.Model):
 
 class AppointmentQuerySet(models.QuerySet):
     def of(self, person):
-        """`person`'s own appointments: all a person may see or change, on the
-        pages and through the API (another person's is a 404)."""
+        """`person`'s own appointments and those of the people they care for
+        (accounts.User.carer): all a person may see or change, on the pages
+        and through the API (anyone else's is a 404)."""
         if not person.is_authenticated:
             return self.none()
-        return self.filter(person=person)
+        return self.filter(Q(person=person) | Q(person__carer=person))
 
     def at_clinics_of(self, user):
         """Appointments at the clinics where `user` works the desk (every
@@ -291,10 +292,18 @@ class Appointment(models.Model):
         RESCHEDULED = "rescheduled", _("New time")
         CANCELLED = "cancelled", _("Cancellation")
 
+    class Source(models.TextChoices):
+        """How the appointment came: the campaign counts walk-ins and offers taken."""
+
+        ONLINE = "online", _("Booked online")
+        WALK_IN = "walk_in", _("Walk-in at the desk")
+        OFFER = "offer", _("Spare-dose offer")
+
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person")
     )
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"))
+    source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.ONLINE)
     dose_number = models.PositiveSmallIntegerField(_("dose"), default=1)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
     code = models.CharField(_("confirmation code"), max_length=CODE_LENGTH, unique=True, editable=False)
