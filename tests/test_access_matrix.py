@@ -17,6 +17,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from api.models import ApiToken
 from fleet.models import Assignment
+from standby.models import Offer, SpareDoses, StandbyEntry
+from standby.services import offer_token
 from tests.accounts.test_staff_mfa import with_totp
 from tests.factories import UserFactory
 from tests.fleet.factories import ClientFactory, ClientMembershipFactory, DriverFactory, TruckFactory
@@ -83,6 +85,13 @@ POLICY = {
     "clinic:appointment": only(CLINIC),
     "clinic:record-dose": only(CLINIC, code=302),
     "clinic:undo": only(CLINIC, code=302),
+    # Walk-ins and spare doses at the desk; a person's standby list and offers
+    # (another person's entry or offer link is 404, as an unknown one).
+    "desk:walk-in": only(CLINIC),
+    "desk:spare-doses": only(CLINIC),
+    "standby:list": signed_in(OK),
+    "standby:leave": signed_in(NOT_FOUND, person=302),
+    "standby:offer": signed_in(NOT_FOUND, person=OK),
     "fleet:driver-list": only(FLEET_READ),
     "fleet:driver-detail": only(FLEET_READ),
     "fleet:truck-list": only(FLEET_READ),
@@ -118,6 +127,7 @@ POST_ONLY = {
     "fleet:driver-assign",
     "fleet:driver-release",
     "tokens:revoke",
+    "standby:leave",
 }
 
 
@@ -176,7 +186,17 @@ def world(person, other_person, clinic_staff, fleet_manager, driver, client_user
         "superuser": superuser,
     }
     token, _secret = ApiToken.issue(user=person, name="script", days=30)
-    args = {"appointment": appointment.pk, "driver": record.pk, "truck": truck.pk, "token": token.pk}
+    entry = StandbyEntry.objects.create(person=person, site=site, first_day=site.today(), last_day=site.today())
+    spare = SpareDoses.objects.create(slot=slot, doses=1, until=slot.start, reason=SpareDoses.Reason.FREED)
+    offer = Offer.objects.create(spare=spare, entry=entry, expires_at=timezone.now() + timedelta(minutes=20))
+    args = {
+        "appointment": appointment.pk,
+        "driver": record.pk,
+        "truck": truck.pk,
+        "token": token.pk,
+        "standby": entry.pk,
+        "offer": offer_token(offer),
+    }
     return users, args
 
 
@@ -184,12 +204,14 @@ def url_for(name, args):
     if name == "favicon":
         return "/favicon.ico"
     kind = name.split(":")[0]
+    if name == "standby:offer":
+        return reverse(name, args=[args["offer"]])
     needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
     if not needs_pk:
         return reverse(name)
-    key = {"vaccination": "appointment", "clinic": "appointment", "tokens": "token"}.get(kind) or (
-        "truck" if "truck" in name else "driver"
-    )
+    key = {"vaccination": "appointment", "clinic": "appointment", "tokens": "token", "standby": "standby"}.get(
+        kind
+    ) or ("truck" if "truck" in name else "driver")
     return reverse(name, args=[args[key]])
 
 

@@ -14,7 +14,7 @@ from standby.errors import StandbyError
 from standby.models import Offer, SpareDoses, StandbyEntry
 from standby.walkins import register_walk_in
 from tests.factories import UserFactory
-from vaccination.models import Appointment, Site, Slot, Vaccine
+from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
 from vaccination.services import BookingError, book
 
 pytestmark = [
@@ -66,15 +66,15 @@ def test_a_walk_in_and_an_online_booking_racing_for_the_last_seat_give_one_appoi
     slot = Slot.objects.create(site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=5), capacity=1)
     online = UserFactory()
 
-    for _round in range(5):
+    for round_ in range(5):
         results = run_at_once(
             [
                 lambda: book(person=online, slot=slot),
-                lambda: register_walk_in(
+                lambda round_=round_: register_walk_in(
                     site=site,
                     vaccine=vaccine,
                     desk_user=clinic_staff,
-                    first_name="Wally",
+                    first_name=f"Wally {round_}",  # a new person each round
                     last_name="Walk",
                     date_of_birth=date(1990, 1, 1),
                 ),
@@ -87,9 +87,9 @@ def test_a_walk_in_and_an_online_booking_racing_for_the_last_seat_give_one_appoi
         slot.refresh_from_db()
         assert slot.booked_count == 1
         # Free the seat again for the next round, nobody left over.
+        CheckInLog.objects.filter(appointment__slot=slot).delete()
         Appointment.objects.filter(slot=slot).delete()
         Slot.objects.filter(pk=slot.pk).update(booked_count=0)
-        Appointment.objects.filter(person__last_name="Walk").delete()
         slot.refresh_from_db()
 
 
