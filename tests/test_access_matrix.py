@@ -79,12 +79,14 @@ POLICY = {
     "vaccination:appointment-calendar": OWN_APPOINTMENT,
     "vaccination:appointment-reschedule": OWN_APPOINTMENT,
     "vaccination:appointment-cancel": signed_in(NOT_FOUND, person=302),
+    "vaccination:appointment-screening": OWN_APPOINTMENT,
     "clinic:checkin": only(CLINIC),
     "clinic:today": only(CLINIC),
     "clinic:today-rows": only(CLINIC),
     "clinic:appointment": only(CLINIC),
     "clinic:record-dose": only(CLINIC, code=302),
     "clinic:undo": only(CLINIC, code=302),
+    "clinic:screening": only(CLINIC),
     # Walk-ins and spare doses at the desk; a person's standby list and offers
     # (another person's entry or offer link is 404, as an unknown one).
     "desk:walk-in": only(CLINIC),

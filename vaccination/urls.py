@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vaccination import views
+from vaccination import views, views_screening
 
 app_name = "vaccination"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.appointment_detail, name="appointment-detail"),
     path("<int:pk>/cancel/", views.appointment_cancel, name="appointment-cancel"),
     path("<int:pk>/reschedule/", views.appointment_reschedule, name="appointment-reschedule"),
+    path("<int:pk>/screening/", views_screening.appointment_screening, name="appointment-screening"),
     path("<int:pk>/calendar.ics", views.appointment_calendar, name="appointment-calendar"),
 ]

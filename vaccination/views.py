@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from pagecache import fragments
-from vaccination import services
+from vaccination import screening, services
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, SlotForm
 from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, Appointment, Site, Slot
@@ -177,7 +177,7 @@ def book(request):
             messages.error(request, error_message(error))
             return redirect(back)
         messages.success(request, _("You are booked. We have emailed you this confirmation."))
-        return redirect("vaccination:appointment-detail", pk=appointment.pk)
+        return redirect(screening.after_booking_url(appointment))
 
     # One appointment at a time: holding one, the times are shown without buttons.
     context = _picker(
