@@ -8,12 +8,13 @@ and each action that only takes POST with an empty POST, since a GET of it
 answers 405 to everyone before any access rule runs.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.dependents import add_dependent
 from accounts.roles import Role
 from api.models import ApiToken
 from fleet.models import Assignment
@@ -80,6 +81,11 @@ POLICY = {
     "vaccination:appointment-reschedule": OWN_APPOINTMENT,
     "vaccination:appointment-cancel": signed_in(NOT_FOUND, person=302),
     "vaccination:appointment-screening": OWN_APPOINTMENT,
+    # The people a person cares for: the carer's own dependent, 404 for anyone else.
+    "vaccination:people": signed_in(OK),
+    "vaccination:book-for": signed_in(NOT_FOUND, person=OK),
+    "vaccination:person-record": signed_in(NOT_FOUND, person=OK),
+    "vaccination:person-login": signed_in(NOT_FOUND, person=302),
     "clinic:checkin": only(CLINIC),
     "clinic:today": only(CLINIC),
     "clinic:today-rows": only(CLINIC),
@@ -130,6 +136,7 @@ POST_ONLY = {
     "fleet:driver-release",
     "tokens:revoke",
     "standby:leave",
+    "vaccination:person-login",
 }
 
 
@@ -198,6 +205,7 @@ def world(person, other_person, clinic_staff, fleet_manager, driver, client_user
         "token": token.pk,
         "standby": entry.pk,
         "offer": offer_token(offer),
+        "dependent": add_dependent(carer=person, first_name="Kim", last_name="Kid", date_of_birth=date(2015, 1, 1)).pk,
     }
     return users, args
 
@@ -208,6 +216,8 @@ def url_for(name, args):
     kind = name.split(":")[0]
     if name == "standby:offer":
         return reverse(name, args=[args["offer"]])
+    if name in ("vaccination:book-for", "vaccination:person-record", "vaccination:person-login"):
+        return reverse(name, args=[args["dependent"]])
     needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
     if not needs_pk:
         return reverse(name)
