@@ -63,8 +63,27 @@ API_POLICY = {
     # The roles call in turn on one world: the manager's release ends the
     # assignment, so the superuser, allowed too, finds it already ended.
     "api:assignment-release": only(FLEET_WRITE) | {"superuser": 409},
+    # Walk-ins and spare doses (the desk), standby and offers (a person's own), dependents (a carer's own).
+    "api:walk-in-list": only(CLINIC, code=INVALID),
+    "api:spare-doses-list": only(CLINIC),
+    "api:standby-list": signed_in(OK),
+    "api:standby-detail": signed_in(NOT_FOUND, person=OK),
+    "api:standby-leave": signed_in(NOT_FOUND, person=OK),
+    "api:offer-list": signed_in(OK),
+    "api:offer-detail": signed_in(NOT_FOUND, person=OK),
+    "api:offer-accept": signed_in(NOT_FOUND, person=OK),
+    "api:dependent-list": signed_in(OK),
+    "api:dependent-detail": signed_in(NOT_FOUND, person=OK),
 }
-POST_ONLY = {"api:appointment-cancel", "api:appointment-reschedule", "api:checkin-list", "api:assignment-release"}
+POST_ONLY = {
+    "api:appointment-cancel",
+    "api:appointment-reschedule",
+    "api:checkin-list",
+    "api:assignment-release",
+    "api:walk-in-list",
+    "api:standby-leave",
+    "api:offer-accept",
+}
 
 
 def test_every_api_url_has_a_declared_policy():
@@ -77,6 +96,9 @@ def test_every_api_url_has_a_declared_policy():
 def api_world(world):
     users, args = world
     args = {**args, "site": None, "slot": None, "user": users["person"].pk}
+    from standby.models import Offer
+
+    args["offer"] = Offer.objects.get().pk  # the pages' matrix names it by its signed link
     from vaccination.models import Appointment
 
     appointment = Appointment.objects.select_related("slot").get(pk=args["appointment"])
@@ -163,6 +185,9 @@ WRITE_POLICY = {
     ("patch", "api:truck-detail"): only(FLEET_WRITE),
     ("post", "api:truck-condition"): only(FLEET_WRITE, code=INVALID),
     ("post", "api:assignment-list"): only(FLEET_WRITE, code=INVALID),
+    ("post", "api:spare-doses-list"): only(CLINIC, code=INVALID),
+    ("post", "api:standby-list"): signed_in(INVALID),
+    ("post", "api:dependent-list"): signed_in(INVALID),
 }
 
 
@@ -186,7 +211,13 @@ def test_every_writing_method_of_the_api_is_in_a_policy():
         if not str(name).startswith("api:") or name == "api:unknown-url":
             continue
         view = resolve(
-            api_url(name, {"appointment": 1, "user": 1, "driver": 1, "truck": 1, "assignment": 1, "slot": 1, "site": 1})
+            api_url(
+                name,
+                {
+                    **dict.fromkeys(("appointment", "user", "driver", "truck", "assignment", "slot", "site"), 1),
+                    **dict.fromkeys(("standby", "offer", "dependent"), 1),
+                },
+            )
         ).func
         methods = set(getattr(view, "actions", {}) or {}) or {
             m for m in ("post", "put", "patch", "delete") if hasattr(view.view_class, m)
