@@ -67,6 +67,7 @@ def seed_vaccination(users: dict) -> None:
                     capacity=seats,
                 )
 
+    seed_screening(vaccines)
     patient = users.get("patient@example.com")
     if patient and not Appointment.objects.booked().filter(person=patient).exists():
         from vaccination.services import BookingError, book
@@ -76,3 +77,27 @@ def seed_vaccination(users: dict) -> None:
             # BookingError: e.g. the patient was given every dose in an earlier demo; nothing to book.
             with contextlib.suppress(BookingError):
                 book(person=patient, slot=slot)
+
+
+# (question in English, in Spanish, a yes needs a clinician) for the COVID-19 vaccine.
+SCREENING = [
+    (
+        "Have you ever had a severe allergic reaction to a vaccine?",
+        "¿Ha tenido alguna vez una reacción alérgica grave a una vacuna?",
+        True,
+    ),
+    ("Are you pregnant or could you be?", "¿Está embarazada o podría estarlo?", True),
+    ("Do you have a fever today?", "¿Tiene fiebre hoy?", True),
+]
+
+
+def seed_screening(vaccines) -> None:
+    """The demo's screening questions, on the first (two-dose) vaccine. Idempotent."""
+    from vaccination.models import ScreeningQuestion
+
+    for order, (text, text_es, clinician) in enumerate(SCREENING, start=1):
+        ScreeningQuestion.objects.update_or_create(
+            vaccine=vaccines[0],
+            text=text,
+            defaults={"text_es": text_es, "yes_needs_clinician": clinician, "order": order},
+        )

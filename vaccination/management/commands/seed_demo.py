@@ -28,6 +28,11 @@ class Command(BaseCommand):
             users = seed_accounts()
             seed_fleet(users)
         seed_vaccination(users)
+        # Walk-ins, standby and dependents build on the clinics (imported here:
+        # the standby app sits above vaccination).
+        from standby.demo import seed_standby
+
+        seed_standby(users)
         fragments.bump_all()  # the demo writes around the models in places
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in with any of these:"))
         width = max(len(email) for email, *_ in DEMO_ACCOUNTS)
