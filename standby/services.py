@@ -87,12 +87,31 @@ def declare_spare_doses(*, site, vaccine, doses: int, until, by) -> SpareDoses:
     if until <= now:
         raise StandbyError("until_passed")
     with transaction.atomic():
-        slot = Slot.objects.create(site=site, vaccine=vaccine, start=now, end=until, capacity=doses)
+        slot = _running_slot(site=site, vaccine=vaccine, start=now, end=until, capacity=doses)
         spare = SpareDoses.objects.create(
             slot=slot, doses=doses, until=until, reason=SpareDoses.Reason.DECLARED, declared_by=by
         )
         send_offers(spare=spare)
     return spare
+
+
+def _running_slot(*, site, vaccine, start, end, capacity) -> Slot:
+    """A new slot from `start`: a clinic's slots are unique by start, so a
+    second batch declared in the same instant (two nurses, one click each)
+    starts a millisecond later rather than failing."""
+    for attempt in range(50):
+        try:
+            with transaction.atomic():
+                return Slot.objects.create(
+                    site=site,
+                    vaccine=vaccine,
+                    start=start + timedelta(milliseconds=attempt),
+                    end=end,
+                    capacity=capacity,
+                )
+        except IntegrityError:
+            continue
+    raise IntegrityError("could not find a free start for the spare-dose slot")
 
 
 def offer_freed_seats(*, slot) -> SpareDoses | None:

@@ -257,3 +257,30 @@ def test_the_spare_doses_page_is_for_clinic_staff(client, person):
     client.force_login(person)
     assert client.get("/clinic/spare-doses/").status_code == 403
     assert Site.objects.count() == 0
+
+
+def test_the_standby_page_costs_the_same_queries_with_one_entry_or_many(
+    client, frozen, site, person, django_assert_max_num_queries
+):
+    client.force_login(person)
+    join(person, site, day=site.today())
+    with django_assert_max_num_queries(12):
+        client.get("/standby/")
+    for n in range(5):
+        other = Site.objects.create(name=f"Clinic {n}", address="x", time_zone="Europe/Madrid")
+        join(person, other, any_day=True)
+    with django_assert_max_num_queries(12):
+        client.get("/standby/")
+
+
+def test_the_spare_doses_page_costs_the_same_queries_with_one_batch_or_many(
+    client, frozen, site, vaccine, clinic_staff, at_clinic, django_assert_max_num_queries
+):
+    client.force_login(clinic_staff)
+    declare(site, vaccine, clinic_staff, at_clinic, doses=1)
+    with django_assert_max_num_queries(14):
+        client.get("/clinic/spare-doses/")
+    for _n in range(5):
+        declare(site, vaccine, clinic_staff, at_clinic, doses=1)
+    with django_assert_max_num_queries(14):
+        client.get("/clinic/spare-doses/")

@@ -128,3 +128,16 @@ def test_the_carers_download_lists_their_people_and_deleting_the_account_removes
     assert not child.is_active
     assert child.first_name == ""
     assert Appointment.objects.get(person=child).status == Appointment.Status.CANCELLED
+
+
+def test_the_people_page_costs_the_same_queries_with_one_person_or_many(
+    client, person, child, slot, django_assert_max_num_queries
+):
+    book(person=child, slot=slot)
+    client.force_login(person)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("vaccination:people"))
+    for n in range(5):
+        add_dependent(carer=person, first_name=f"Kid{n}", last_name="Person", date_of_birth=date(2018, 1, 1))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("vaccination:people"))
