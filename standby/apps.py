@@ -7,5 +7,6 @@ class StandbyConfig(AppConfig):
     verbose_name = _("Walk-ins and standby")
 
     def ready(self):
-        # signals offers a seat cancelled today to the standby list.
-        from standby import signals  # noqa: F401
+        # signals offers a seat cancelled today to the standby list;
+        # personal_data answers accounts' personal-data signals.
+        from standby import personal_data, signals  # noqa: F401

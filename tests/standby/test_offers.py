@@ -284,3 +284,20 @@ def test_the_spare_doses_page_costs_the_same_queries_with_one_batch_or_many(
         declare(site, vaccine, clinic_staff, at_clinic, doses=1)
     with django_assert_max_num_queries(14):
         client.get("/clinic/spare-doses/")
+
+
+def test_standby_entries_are_in_the_download_and_left_when_the_account_goes(
+    frozen, site, vaccine, clinic_staff, at_clinic, person
+):
+    from accounts.personal_data import delete_account, export
+
+    join(person, site, day=site.today())
+    declare(site, vaccine, clinic_staff, at_clinic)
+    section = export(person)["standby"]
+    assert section[0]["clinic"] == site.name
+    assert section[0]["offers"][0]["status"] == "open"
+
+    delete_account(user=person)
+
+    assert not StandbyEntry.objects.active().exists()
+    assert Offer.objects.get().status == Offer.Status.WITHDRAWN
