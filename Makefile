@@ -44,8 +44,10 @@ run: seed
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# One pytest worker per core (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-browser: install
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
@@ -66,27 +68,27 @@ check: install
 
 SCALE ?= small
 bench: install
-	$(BIN)/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+	$(BIN)/python tools/bench/run.py --scale $(SCALE) $(BENCH_ARGS)
 
 # In-process milliseconds per page against F1, on the database make bench seeded;
 # PAGE="driver list" runs that page under cProfile.
 profile: install
-	$(BIN)/python bench/profile_pages.py --scale $(SCALE) $(if $(PAGE),--profile "$(PAGE)") $(PROFILE_ARGS)
+	$(BIN)/python tools/bench/profile_pages.py --scale $(SCALE) $(if $(PAGE),--profile "$(PAGE)") $(PROFILE_ARGS)
 
 # Seeds the demo into a throwaway SQLite database; needs the system Chromium.
 LANGS ?= en,es
 screenshots: install
-	$(BIN)/python scripts/screenshots.py --langs $(LANGS)
+	$(BIN)/python tools/screenshots.py --langs $(LANGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache test-artifacts
 
 scaleout: install
-	$(BIN)/python bench/scaleout.py $(SCALEOUT_ARGS)
+	$(BIN)/python tools/bench/scaleout.py $(SCALEOUT_ARGS)
 
 # Update locale/es/LC_MESSAGES/django.po from our code and templates, then
 # compile the .mo that is committed beside it (see README, "Translations").
-MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --ignore=test-artifacts --ignore=node_modules --ignore=templates/benchmarks
+MESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=tools --ignore=staticfiles --ignore=test-artifacts --ignore=node_modules --ignore=templates/benchmarks
 messages: install
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l es --no-obsolete --add-location=file $(MESSAGES_IGNORE)
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l es --ignore=.venv

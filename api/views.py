@@ -21,14 +21,12 @@ from api import serializers as s
 from api.errors import DomainError, error_body
 from api.filters import AssignmentFilter, DriverFilter, SlotFilter, TruckFilter
 from api.permissions import DriverAccess, IsAdmin, IsClinicStaff, ModelPermissions
+from fleet.errors import fleet_message
 from fleet.models import Assignment, Driver, Truck, TruckCondition, TruckStatus
 from fleet.services import FleetError, assign, release
-from fleet.views import ASSIGN_ERRORS
-from vaccination import checkin, services
+from vaccination import checkin, errors, services
 from vaccination.models import Appointment, Site, Slot
 from vaccination.services import BookingError
-from vaccination.views import error_message
-from vaccination.views_clinic import HEADLINES, result_detail
 
 User = get_user_model()
 
@@ -53,13 +51,12 @@ def _rate_limit(request, action_name):
 
 def _booking_error(error: BookingError) -> DomainError:
     code = status.HTTP_409_CONFLICT if error.code in BOOKING_CONFLICTS else status.HTTP_400_BAD_REQUEST
-    return DomainError(error.code, error_message(error), code)
+    return DomainError(error.code, errors.booking_message(error), code)
 
 
 def _fleet_error(error: FleetError) -> DomainError:
     code = status.HTTP_409_CONFLICT if error.code in FLEET_CONFLICTS else status.HTTP_400_BAD_REQUEST
-    message = ASSIGN_ERRORS[error.code] % {key: str(value) for key, value in error.details.items()}
-    return DomainError(error.code, message, code)
+    return DomainError(error.code, fleet_message(error), code)
 
 
 def unknown_url(request, *args, **kwargs):
@@ -239,8 +236,8 @@ class CheckInViewSet(viewsets.GenericViewSet):
             "ok": result.ok,
             "code": result.code,
             "repeated": result.repeated,
-            "headline": str(HEADLINES[result.reason]),
-            "message": result_detail(result),
+            "headline": str(errors.CHECKIN_HEADLINES[result.reason]),
+            "message": errors.checkin_detail(result),
             "appointment": result.appointment,
         }
         return Response(s.CheckInResultSerializer(body).data)

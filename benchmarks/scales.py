@@ -1,6 +1,6 @@
-"""The bench scales, readable without Django (bench/run.py imports it)."""
+"""The bench scales, readable without Django (tools/bench/run.py imports it)."""
 
-# Bump when the shape of the bench data changes: bench/run.py then rebuilds
+# Bump when the shape of the bench data changes: tools/bench/run.py then rebuilds
 # the scale's database instead of measuring stale data.
 DATA_VERSION = 3
 

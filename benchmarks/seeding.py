@@ -109,7 +109,7 @@ def seed(*, scale: str, drivers: int, appointments: int, log=print) -> BenchSeed
         return existing
     if BenchSeed.objects.exists():
         raise RuntimeError(
-            "This database holds bench data of another scale or version; bench/run.py uses one database per "
+            "This database holds bench data of another scale or version; tools/bench/run.py uses one database per "
             "scale and rebuilds it when the version changes."
         )
     started = time.perf_counter()

@@ -36,7 +36,7 @@ truck_code_validator = RegexValidator(
 )
 
 
-def normalize_code(value: str) -> str:
+def normalize_identifier(value: str) -> str:
     """The one spelling we store for codes, plates and licence numbers:
     trimmed, upper-case, inner runs of spaces collapsed to one."""
     return re.sub(r"\s+", " ", (value or "").strip()).upper()
@@ -200,7 +200,7 @@ class Driver(models.Model):
         return self.full_name
 
     def save(self, *args, **kwargs):
-        self.licence_number = normalize_code(self.licence_number)
+        self.licence_number = normalize_identifier(self.licence_number)
         self.email = (self.email or "").strip().lower()
         self.search_text = self.build_search_text(self._current_truck_code_for_search())
         if kwargs.get("update_fields") is not None:
@@ -216,7 +216,7 @@ class Driver(models.Model):
 
     def clean(self):
         super().clean()
-        self.licence_number = normalize_code(self.licence_number)
+        self.licence_number = normalize_identifier(self.licence_number)
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
 
@@ -262,12 +262,8 @@ class TruckQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        text = normalize_code(text)
+        text = normalize_identifier(text)
         return self.filter(Q(code__contains=text) | Q(plate__contains=text)) if text else self
-
-    def free(self):
-        """Active trucks nobody drives at the moment."""
-        return self.filter(status=TruckStatus.ACTIVE).exclude(assignments__until__isnull=True)
 
 
 def _year_limit():
@@ -316,8 +312,8 @@ class Truck(models.Model):
         return self.code
 
     def save(self, *args, **kwargs):
-        self.code = normalize_code(self.code)
-        self.plate = normalize_code(self.plate)
+        self.code = normalize_identifier(self.code)
+        self.plate = normalize_identifier(self.plate)
         code_changed = self.pk is not None and not Truck.objects.filter(pk=self.pk, code=self.code).exists()
         super().save(*args, **kwargs)
         if code_changed:
@@ -330,8 +326,8 @@ class Truck(models.Model):
 
     def clean_fields(self, exclude=None):
         # Normalise before the format validator runs, so "trk-0042 " passes.
-        self.code = normalize_code(self.code)
-        self.plate = normalize_code(self.plate)
+        self.code = normalize_identifier(self.code)
+        self.plate = normalize_identifier(self.plate)
         super().clean_fields(exclude=exclude)
 
     @property

@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "vaccination",
     "audit",
     "standby",
-    "benchmarks",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -111,6 +110,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "project.urls"
 # The reference endpoints of `make bench` (/bench/f0/, /bench/f1/); off in production.
 BENCH_ENDPOINTS = env_bool("VAXFLEET_BENCH_ENDPOINTS", False)
+# The bench's app (its seeding models and commands, the endpoints' views) is
+# installed only for the bench and the test suite, never in production.
+if BENCH_ENDPOINTS or env_bool("VAXFLEET_BENCH_TOOLS", False):
+    INSTALLED_APPS.append("benchmarks")
 WSGI_APPLICATION = "project.wsgi.application"
 
 TEMPLATES = [

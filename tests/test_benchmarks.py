@@ -14,8 +14,9 @@ from benchmarks.models import BenchSeed
 from benchmarks.scales import SCALES
 from vaccination.models import Appointment, Slot
 
-# bench/run.py is a script, not a package: load it under a name of its own.
-_spec = importlib.util.spec_from_file_location("bench_run", Path(__file__).resolve().parent.parent / "bench" / "run.py")
+# tools/bench/run.py is a script, not a package: load it under a name of its own.
+_RUN = Path(__file__).resolve().parent.parent / "tools" / "bench" / "run.py"
+_spec = importlib.util.spec_from_file_location("bench_run", _RUN)
 bench_run = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_run)
 

@@ -114,3 +114,24 @@ def test_an_unknown_verification_mode_fails_at_start(value):
 
     assert result.returncode != 0
     assert "ACCOUNT_EMAIL_VERIFICATION must be" in result.stderr
+
+
+def test_production_does_not_install_the_bench_app(tmp_path):
+    """The bench's models, commands and views are not part of a production app."""
+    import subprocess
+    import sys
+
+    from django.conf import settings as configured
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    code = "import django; django.setup(); from django.apps import apps; print(apps.is_installed('benchmarks'))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=configured.BASE_DIR, capture_output=True, text=True, check=True
+    )
+
+    assert out.stdout.strip() == "False"

@@ -246,10 +246,6 @@ class Slot(models.Model):
     def local_start(self) -> datetime:
         return timezone.localtime(self.start, self.site.tzinfo)
 
-    @property
-    def local_end(self) -> datetime:
-        return timezone.localtime(self.end, self.site.tzinfo)
-
 
 class AppointmentQuerySet(models.QuerySet):
     def of(self, person):
@@ -269,9 +265,6 @@ class AppointmentQuerySet(models.QuerySet):
 
     def booked(self):
         return self.filter(status=Appointment.Status.BOOKED)
-
-    def upcoming(self):
-        return self.booked().filter(slot__end__gt=timezone.now())
 
     def with_details(self):
         return self.select_related("slot__site", "slot__vaccine")

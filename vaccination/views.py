@@ -11,15 +11,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import dependents
 from pagecache import fragments
-from vaccination import screening, services
+from vaccination import errors, screening, services
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, SlotForm
 from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, Appointment, Site, Slot
@@ -32,28 +31,6 @@ DAYS_AHEAD = BOOKING_DAYS_AHEAD
 # refused with "just taken" when booked.
 PICKER_SECONDS = 5
 PAGE_SIZE = 10
-
-ERRORS = {
-    "slot_full": gettext_lazy("This time was just taken, pick another."),
-    "slot_started": gettext_lazy("This time has already started, pick a later one."),
-    "site_closed": gettext_lazy("This clinic is not taking bookings at the moment. Pick another clinic."),
-    "already_booked": gettext_lazy(
-        "You already have a booked appointment. Move it to another time, or cancel it before booking a new one."
-    ),
-    "course_complete": gettext_lazy("You have had every dose of this vaccine, so there is nothing more to book."),
-    "too_soon": gettext_lazy("Your next dose can be given from %(day)s. Pick a day from then on."),
-    "not_changeable": gettext_lazy(
-        "This appointment can no longer be changed: it was cancelled, checked in, or its time has passed."
-    ),
-    "other_vaccine": gettext_lazy("A new time must be for the same vaccine. Cancel and book again to change vaccine."),
-    "same_slot": gettext_lazy("That is the time you already have."),
-}
-
-
-def error_message(error: BookingError) -> str:
-    if error.code == "too_soon":
-        return ERRORS["too_soon"] % {"day": formats.date_format(timezone.localtime(error.earliest), "LONG_DATE_FORMAT")}
-    return str(ERRORS[error.code])
 
 
 def _own_appointment(request, pk):
@@ -133,7 +110,7 @@ def _picker_context(params, *, vaccine, exclude_slot, last):
         try:
             slot.dose = services.dose_after(last.get(slot.vaccine_id), vaccine=slot.vaccine, when=slot.start)
         except BookingError as error:
-            slot.refusal = error_message(error)
+            slot.refusal = errors.booking_message(error)
     context["slots"] = slots
     return context
 
@@ -187,7 +164,7 @@ def _book_page(request, *, person, url):
         try:
             appointment = services.book(person=person, slot=slot)
         except BookingError as error:
-            messages.error(request, error_message(error))
+            messages.error(request, errors.booking_message(error))
             return redirect(back)
         messages.success(request, _("You are booked. We have emailed you this confirmation."))
         return redirect(screening.after_booking_url(appointment))
@@ -230,7 +207,7 @@ def appointment_cancel(request, pk):
     try:
         services.cancel(appointment=appointment, by=request.user)
     except BookingError as error:
-        messages.error(request, error_message(error))
+        messages.error(request, errors.booking_message(error))
         return redirect("vaccination:appointment-detail", pk=appointment.pk)
     messages.success(request, _("Your appointment is cancelled. The seat is free for someone else."))
     return redirect("vaccination:appointment-list")
@@ -241,7 +218,7 @@ def appointment_cancel(request, pk):
 def appointment_reschedule(request, pk):
     appointment = _own_appointment(request, pk)
     if not appointment.is_changeable:
-        messages.error(request, ERRORS["not_changeable"])
+        messages.error(request, errors.BOOKING_ERRORS["not_changeable"])
         return redirect("vaccination:appointment-detail", pk=appointment.pk)
     if request.method == "POST":
         if limited := consume_or_429(request, action="book"):
@@ -255,7 +232,7 @@ def appointment_reschedule(request, pk):
         try:
             services.reschedule(appointment=appointment, slot=slot)
         except BookingError as error:
-            messages.error(request, error_message(error))
+            messages.error(request, errors.booking_message(error))
             return redirect(back)
         messages.success(request, _("Your appointment has moved. We have emailed you the new time."))
         return redirect("vaccination:appointment-detail", pk=appointment.pk)

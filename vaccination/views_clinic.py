@@ -9,15 +9,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, role_required
 from pagecache import fragments
-from vaccination import checkin
+from vaccination import checkin, errors
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
@@ -27,57 +26,6 @@ BOARD_PAGE_SIZE = 25
 BOARD_SECONDS = 60
 RECENT_SCANS = 5
 SESSION_SITE = "clinic_site"
-
-HEADLINES = {
-    checkin.CHECKED_IN: gettext_lazy("Checked in"),
-    checkin.UNKNOWN: gettext_lazy("Unknown code"),
-    checkin.CANCELLED: gettext_lazy("Cancelled appointment"),
-    checkin.NO_SHOW: gettext_lazy("Marked as missed"),
-    checkin.WRONG_DAY: gettext_lazy("Not today"),
-    checkin.WRONG_SITE: gettext_lazy("Another clinic"),
-    checkin.ALREADY_CHECKED_IN: gettext_lazy("Already checked in"),
-}
-
-DESK_ERRORS = {
-    "not_checked_in": gettext_lazy("This appointment is not checked in, so there is nothing to record or undo."),
-    "dose_given": gettext_lazy("A dose is already recorded for this appointment; it cannot be recorded or undone."),
-    "undo_too_late": gettext_lazy("A check-in can only be undone within %(minutes)s minutes. Ask an administrator."),
-    "rebooked": gettext_lazy("The person has booked another appointment since, so this one cannot be booked again."),
-}
-
-
-def _local(moment, site):
-    return timezone.localtime(moment, site.tzinfo)
-
-
-def _when(slot) -> str:
-    """'Tue 25 Nov 10:30' in the clinic's own time."""
-    return formats.date_format(_local(slot.start, slot.site), "WEEKDAY_DAY_MONTH_TIME_FORMAT")
-
-
-def result_detail(result: checkin.CheckInResult) -> str:
-    """The words under the headline, for the nurse and the person at the door."""
-    appointment = result.appointment
-    if result.reason == checkin.UNKNOWN:
-        return _("No appointment has the code %(code)s. Check the letters with the person.") % {
-            "code": result.code or "—"
-        }
-    slot = appointment.slot
-    if result.reason == checkin.ALREADY_CHECKED_IN:
-        by = appointment.checked_in_by.get_full_name() if appointment.checked_in_by else _("someone")
-        return _("At %(time)s by %(name)s.") % {
-            "time": formats.time_format(_local(appointment.checked_in_at, slot.site), "H:i"),
-            "name": by,
-        }
-    if result.reason == checkin.WRONG_DAY:
-        return _("Booked for %(when)s.") % {"when": _when(slot)}
-    if result.reason == checkin.WRONG_SITE:
-        return _("Booked at %(site)s, %(when)s.") % {"site": slot.site.name, "when": _when(slot)}
-    if result.reason == checkin.CANCELLED:
-        return _("This appointment for %(when)s was cancelled. The person can book again.") % {"when": _when(slot)}
-    if result.reason == checkin.NO_SHOW:
-        return _("Booked for %(when)s and marked as missed. The person can book again.") % {"when": _when(slot)}
-    return _("Booked for %(when)s.") % {"when": _when(slot)}
 
 
 def _desk_site(request):
@@ -126,8 +74,8 @@ def desk(request):
                 attempt=form.cleaned_data["attempt"],
             )
             context["result"] = result
-            context["headline"] = HEADLINES[result.reason]
-            context["detail"] = result_detail(result)
+            context["headline"] = errors.CHECKIN_HEADLINES[result.reason]
+            context["detail"] = errors.checkin_detail(result)
             if result.ok:
                 context["dose_form"] = DoseForm()
                 context["undo_deadline"] = _undo_deadline(result.appointment)
@@ -144,7 +92,7 @@ def desk(request):
         .select_related("appointment__person")
         .order_by("-at", "-pk")[:RECENT_SCANS]
     )
-    context["headlines"] = HEADLINES
+    context["headlines"] = errors.CHECKIN_HEADLINES
     return render(request, "clinic/desk.html", context)
 
 
@@ -176,7 +124,7 @@ def record_dose(request, pk):
     try:
         checkin.record_dose(appointment=appointment, lot=form.cleaned_data["vaccine_lot"], by=request.user)
     except checkin.DeskError as error:
-        messages.error(request, DESK_ERRORS[error.code])
+        messages.error(request, errors.desk_message(error))
     else:
         messages.success(
             request,
@@ -200,10 +148,7 @@ def undo(request, pk):
             appointment=appointment, by=request.user, note=form.cleaned_data["note"], site=site or appointment.slot.site
         )
     except checkin.DeskError as error:
-        message = DESK_ERRORS[error.code]
-        if error.code == "undo_too_late":
-            message = message % {"minutes": int(checkin.UNDO_WINDOW.total_seconds() // 60)}
-        messages.error(request, message)
+        messages.error(request, errors.desk_message(error))
         return redirect("clinic:appointment", pk=appointment.pk)
     messages.success(
         request,

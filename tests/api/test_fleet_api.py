@@ -126,3 +126,16 @@ def test_an_unknown_api_url_answers_404_in_the_error_shape(api):
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_spanish_fleet_system_is_refused_an_assignment_in_spanish(fleet_manager):
+    truck = TruckFactory()
+    first, second = DriverFactory(first_name="Tom", last_name="Taken"), DriverFactory()
+    api = bearer(fleet_manager)
+    api.post("/api/v1/assignments/", {"driver": first.pk, "truck": truck.pk}, format="json")
+
+    taken = api.post(
+        "/api/v1/assignments/", {"driver": second.pk, "truck": truck.pk}, format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    assert taken.json()["error"]["message"].startswith("Tom Taken ya conduce este camión")

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 
 from fleet.models import Driver
-from fleet.views import PAGE_SIZE, BoundedPaginator
+from fleet.views.common import PAGE_SIZE, BoundedPaginator
 from tests.fleet.factories import AssignmentFactory, ClientFactory, DriverFactory, TruckFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@ import datetime
 import pytest
 import time_machine
 from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts.roles import Role, has_role
@@ -69,8 +70,11 @@ def test_driver_page_runs_the_same_number_of_queries_whatever_the_history(
         )
     TruckFactory.create_batch(5)
     client.force_login(fleet_manager)
+    # Django keeps content types for the life of the process; whether an
+    # earlier test in this worker already looked it up must not matter.
+    ContentType.objects.get_for_model(Driver)
 
-    # session, user (roles and permissions with it), driver, history, free trucks, content type, changes
+    # session, user (roles and permissions with it), driver, history, free trucks, changes
     with django_assert_max_num_queries(6):
         response = client.get(detail(driver))
 
@@ -247,3 +251,15 @@ def test_making_a_driver_inactive_releases_their_truck(client, fleet_manager):
     current.refresh_from_db()
     assert current.until is not None
     assert current.ended_by == fleet_manager
+
+
+def test_a_spanish_fleet_manager_is_refused_an_assignment_in_spanish(client, fleet_manager):
+    fleet_manager.language = "es"
+    fleet_manager.save(update_fields=["language"])
+    taken = AssignmentFactory(driver__first_name="Tom", driver__last_name="Taken")
+    driver = DriverFactory()
+    client.force_login(fleet_manager)
+
+    response = client.post(reverse("fleet:driver-assign", args=[driver.pk]), {"truck": taken.truck.pk}, follow=True)
+
+    assert "Tom Taken ya conduce este camión" in response.content.decode()

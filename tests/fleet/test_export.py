@@ -71,6 +71,8 @@ def test_export_reads_drivers_with_an_iterator_in_constant_queries(
         ("@SUM(A1)", "'@SUM(A1)"),
         ("-2+3", "'-2+3"),
         ("+cmd", "'+cmd"),
+        ("+1-1", "'+1-1"),  # a spreadsheet evaluates it to 0 although it looks like a phone number
+        ("\tTab", "'\tTab"),
         ("Ann", "Ann"),
     ],
 )
@@ -81,8 +83,8 @@ def test_export_defuses_spreadsheet_formulas(client, fleet_manager, value, expor
     assert rows(client.get(URL))[0]["first_name"] == exported
 
 
-def test_export_keeps_phone_numbers_as_they_are(client, fleet_manager):
+def test_export_quotes_phone_numbers_a_spreadsheet_would_evaluate(client, fleet_manager):
     DriverFactory(phone="+34 600 000 111")
     client.force_login(fleet_manager)
 
-    assert rows(client.get(URL))[0]["phone"] == "+34 600 000 111"
+    assert rows(client.get(URL))[0]["phone"] == "'+34 600 000 111"

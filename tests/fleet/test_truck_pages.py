@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from fleet.models import Truck, TruckCondition, TruckStatus
-from fleet.views import PAGE_SIZE
+from fleet.views.common import PAGE_SIZE
 from tests.fleet.factories import AssignmentFactory, TruckFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
 import audit
-from fleet.models import Client, Driver, Truck, TruckStatus, normalize_code
+from fleet.models import Client, Driver, Truck, TruckStatus, normalize_identifier
 
 DRIVER_COLUMNS = {"licence_number", "first_name", "last_name", "licence_expiry"}
 TRUCK_COLUMNS = {"code", "plate", "make", "model", "year"}
@@ -131,7 +131,7 @@ class Command(BaseCommand):
         result = FileResult(kind)
         build = self.build_driver if kind == "drivers" else self.build_truck
         model, key_field = (Driver, "licence_number") if kind == "drivers" else (Truck, "code")
-        keys = [normalize_code(row.get(key_field) or "") for _line, row in rows]
+        keys = [normalize_identifier(row.get(key_field) or "") for _line, row in rows]
         existing = {
             getattr(instance, key_field): instance
             for instance in model.objects.filter(
@@ -233,7 +233,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def build_truck(truck, row, clients):
-        truck.plate = normalize_code(row["plate"])
+        truck.plate = normalize_identifier(row["plate"])
         truck.make = row["make"].strip()
         truck.model = row["model"].strip()
         year = row["year"].strip()

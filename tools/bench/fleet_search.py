@@ -1,6 +1,6 @@
 """How fast the driver list answers a search with 100,000 drivers on PostgreSQL.
 
-    .venv/bin/python bench/fleet_search.py [--drivers 100000] [--runs 30] [--explain]
+    .venv/bin/python tools/bench/fleet_search.py [--drivers 100000] [--runs 30] [--explain]
 
 Creates (once) the database named by BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/vaxfleet_fleetbench, migrates it, loads
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/vaxfleet_fleetbench"
 
 SYLLABLES = ["ba", "ca", "da", "fe", "go", "hu", "ja", "ke", "lo", "ma", "ne", "pi", "ro", "sa", "te", "vi", "za", "mo"]

@@ -18,7 +18,7 @@ several stateless app servers:
    shows a check-in made on A at once, and B's booking picker a seat taken
    on A (outside a burst of bookings: during one it may be 5 s old).
 
-    .venv/bin/python bench/scaleout.py [--ports 18771 18772]
+    .venv/bin/python tools/bench/scaleout.py [--ports 18771 18772]
 
 Prints a summary; exits 1 when any guarantee failed. Uses the database
 vaxfleet_bench_scaleout (small bench data, made once) and Redis db 15.

@@ -10,9 +10,9 @@ server_url="${DATABASE_URL%/*}"
 dump="$(mktemp -t vaxfleet-XXXXXX.dump)"
 trap 'rm -f "$dump"; psql -q "$server_url/postgres" -c "DROP DATABASE IF EXISTS $scratch" >/dev/null 2>&1 || true' EXIT
 
-"$here/db_backup.sh" "$dump"
+"$here/backup.sh" "$dump"
 psql -q "$server_url/postgres" -c "CREATE DATABASE $scratch"
-TARGET_URL="$server_url/$scratch" "$here/db_restore.sh" "$dump"
+TARGET_URL="$server_url/$scratch" "$here/restore.sh" "$dump"
 
 counts() {
   psql -At "$1" -c "SELECT table_name FROM information_schema.tables WHERE table_schema='public' AND table_type='BASE TABLE' ORDER BY 1" |

@@ -1,15 +1,15 @@
 """Where a page's time goes, without a server or a load generator.
 
 `make bench` says how fast each page is; this says why. It serves the same
-pages and POSTs as bench/run.py in one process, straight through Django's WSGI
+pages and POSTs as tools/bench/run.py in one process, straight through Django's WSGI
 handler (production settings, the scale's PostgreSQL database and Redis, as
 `make bench` left them), and prints each page's milliseconds per request,
 its database queries and its cost as a multiple of F1. With --profile it
 runs one page under cProfile and prints where the time went.
 
-    .venv/bin/python bench/profile_pages.py [--scale small] [--requests 200]
-    .venv/bin/python bench/profile_pages.py --profile "booking" [--sort tottime]
-    .venv/bin/python bench/profile_pages.py --cold   # every cached page as a miss
+    .venv/bin/python tools/bench/profile_pages.py [--scale small] [--requests 200]
+    .venv/bin/python tools/bench/profile_pages.py --profile "booking" [--sort tottime]
+    .venv/bin/python tools/bench/profile_pages.py --cold   # every cached page as a miss
 
 Run `make bench` once first: it seeds the database this reads. The numbers
 are of one thread (the best of five rounds), so they are steadier than
@@ -30,9 +30,9 @@ from urllib.parse import urlencode
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH.parents[1]))  # the repository root
 
-import run as bench_run  # noqa: E402 -- bench/run.py, after the path is set
+import run as bench_run  # noqa: E402 -- tools/bench/run.py, after the path is set
 
 
 def environ(path, cookie, body=None):

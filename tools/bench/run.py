@@ -14,9 +14,9 @@ pausing between requests), booking contention (200 clients, one slot of 10
 seats), sign-in under concurrency (Argon2) with the peak memory of each
 worker, and the peak number of PostgreSQL connections against the budget.
 
-    .venv/bin/python bench/run.py --scale small [--duration 5]
+    .venv/bin/python tools/bench/run.py --scale small [--duration 5]
 
-Writes bench/results.md and bench/results.json (and a copy per scale,
+Writes tools/bench/results.md and tools/bench/results.json (and a copy per scale,
 results-small.*, results-large.*; the table compares the scales when both
 exist); stops gunicorn and its workers on exit.
 """
@@ -42,8 +42,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "tools" / "bench"
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.scales import DATA_VERSION  # noqa: E402 -- after the path is set
@@ -103,6 +103,7 @@ def server_env(database, *, workers=2, threads=4, port=18765):
         # wrk plays the proxy for the sign-in run: each client its own address.
         "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
         "VAXFLEET_BENCH_ENDPOINTS": "1",
+        "VAXFLEET_BENCH_TOOLS": "1",
         "WEB_CONCURRENCY": str(workers),
         "GUNICORN_THREADS": str(threads),
         "PORT": str(port),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Dump the database named by DATABASE_URL (PostgreSQL) to a compressed,
-# restorable file: scripts/db_backup.sh [FILE]   (default: vaxfleet-YYYYmmdd-HHMMSS.dump)
+# restorable file: tools/db/backup.sh [FILE]   (default: vaxfleet-YYYYmmdd-HHMMSS.dump)
 set -euo pipefail
 : "${DATABASE_URL:?set DATABASE_URL to the database to back up}"
 out="${1:-vaxfleet-$(date -u +%Y%m%d-%H%M%S).dump}"

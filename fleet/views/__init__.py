@@ -1,0 +1,1 @@
+"""The fleet pages, one module per page group."""

@@ -1,0 +1,143 @@
+"""The driver pages of fleet managers and clinic staff: list, detail, create,
+edit, assign and release a truck."""
+
+from django.contrib import messages
+from django.contrib.admin.models import ADDITION, CHANGE
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import permission_required
+from fleet.errors import fleet_message
+from fleet.forms import AssignForm, DriverFilterForm, DriverForm
+from fleet.models import Driver
+from fleet.services import FleetError, assign, release
+from fleet.views.common import HISTORY_LIMIT, list_page, log_change, recent_changes, release_quietly
+
+# Drivers
+
+
+@require_GET
+@permission_required("fleet.view_driver")
+def driver_list(request):
+    columns = [
+        ("name", _("Name")),
+        ("licence", _("Licence")),
+        ("expiry", _("Licence expiry")),
+        (None, _("Phone")),
+        (None, _("Truck")),
+        ("client", _("Client company")),
+    ]
+    words = {
+        "label": _("Search and filter drivers"),
+        "caption": _("Drivers matching the search"),
+        "noun": _("drivers"),
+        "empty": _("No driver matches this search. Check the spelling, or clear the filters."),
+    }
+    return list_page(
+        request,
+        "driver",
+        DriverFilterForm,
+        lambda: Driver.objects.visible_to(request.user).select_related("client").with_current_truck(),
+        columns,
+        words,
+    )
+
+
+@require_GET
+@permission_required("fleet.view_driver")
+def driver_detail(request, pk):
+    driver = get_object_or_404(Driver.objects.visible_to(request.user).select_related("client", "user"), pk=pk)
+    history = list(
+        driver.assignments.select_related("truck", "assigned_by", "ended_by").order_by("-since", "-id")[:HISTORY_LIMIT]
+    )
+    current = next((assignment for assignment in history if assignment.is_current), None)
+    can_manage = request.user.has_perm("fleet.add_assignment")
+    return render(
+        request,
+        "fleet/driver_detail.html",
+        {
+            "driver": driver,
+            "current": current,
+            "history": history,
+            # After a refused assignment the chosen truck stays selected.
+            "assign_form": AssignForm(initial={"truck": request.GET.get("truck")})
+            if can_manage and driver.is_active
+            else None,
+            "can_manage": can_manage,
+            "can_edit": request.user.has_perm("fleet.change_driver"),
+            "changes": recent_changes(driver) if can_manage else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("fleet.add_driver")
+def driver_create(request):
+    form = DriverForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        with transaction.atomic():
+            driver = form.save()
+            log_change(request, driver, ADDITION, form)
+        messages.success(request, _("Driver %(name)s was added.") % {"name": driver.full_name})
+        return redirect(driver)
+    return render(request, "fleet/driver_form.html", {"form": form, "driver": None})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("fleet.change_driver")
+def driver_edit(request, pk):
+    driver = get_object_or_404(Driver, pk=pk)
+    form = DriverForm(request.POST if request.method == "POST" else None, instance=driver)
+    if form.is_valid():
+        with transaction.atomic():
+            driver = form.save()
+            if form.has_changed():
+                log_change(request, driver, CHANGE, form)
+        messages.success(request, _("Driver %(name)s was saved.") % {"name": driver.full_name})
+        if "is_active" in form.changed_data and not driver.is_active:
+            # An inactive driver drives nothing: free their truck at once.
+            release_quietly(request, driver=driver)
+        return redirect(driver)
+    return render(request, "fleet/driver_form.html", {"form": form, "driver": driver})
+
+
+@require_POST
+@permission_required("fleet.add_assignment", "fleet.change_assignment")
+def driver_assign(request, pk):
+    driver = get_object_or_404(Driver, pk=pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a truck in service to assign."))
+        return redirect(driver)
+    try:
+        assignment = assign(
+            driver=driver, truck=form.cleaned_data["truck"], by=request.user, reassign=form.cleaned_data["reassign"]
+        )
+    except FleetError as error:
+        messages.error(request, fleet_message(error))
+        return redirect(f"{driver.get_absolute_url()}?truck={form.cleaned_data['truck'].pk}")
+    else:
+        messages.success(
+            request,
+            _("%(truck)s is now assigned to %(name)s.") % {"truck": assignment.truck.code, "name": driver.full_name},
+        )
+    return redirect(driver)
+
+
+@require_POST
+@permission_required("fleet.change_assignment")
+def driver_release(request, pk):
+    driver = get_object_or_404(Driver, pk=pk)
+    try:
+        assignment = release(driver=driver, by=request.user)
+    except FleetError as error:
+        messages.error(request, fleet_message(error))
+    else:
+        messages.success(
+            request,
+            _("%(truck)s was released; %(name)s has no truck now.")
+            % {"truck": assignment.truck.code, "name": driver.full_name},
+        )
+    return redirect(driver)

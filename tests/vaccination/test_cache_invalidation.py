@@ -1,0 +1,194 @@
+"""Every path of ours that writes data a cached page part shows marks that
+data changed (pagecache.fragments), whatever way it writes: model saves are
+caught by signals, but a conditional UPDATE sends none, so each one must
+bump its generation itself.
+
+Two checks: each known write path, run for real, bumps the generation of
+every cached table it wrote to; and a scan of our code finds every
+`.update(` call, so a new one fails here until it is added to those paths or
+named as writing nothing a page part shows.
+"""
+
+import ast
+import re
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from fleet import services as fleet_services
+from fleet.models import FLEET_REGISTER
+from pagecache import fragments
+from tests.factories import UserFactory
+from tests.fleet.factories import AssignmentFactory, DriverFactory, TruckFactory
+from vaccination import checkin, services
+from vaccination.models import FREE_SEATS
+
+pytestmark = pytest.mark.django_db
+
+
+# Each table a cached page part reads, and the generation that says it changed.
+CACHED_TABLES = {
+    "vaccination_appointment": lambda name: name.startswith("board:"),
+    "vaccination_slot": lambda name: name == FREE_SEATS or name.startswith("board:"),
+    "fleet_driver": lambda name: name == FLEET_REGISTER,
+    "fleet_truck": lambda name: name == FLEET_REGISTER,
+    "fleet_assignment": lambda name: name == FLEET_REGISTER,
+}
+WRITE = re.compile(r'^\s*(?:UPDATE|INSERT INTO|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+@contextmanager
+def watched(monkeypatch):
+    """Record the cached tables written and the generations bumped."""
+    seen = {"tables": set(), "bumped": set()}
+    real_bump, real_every = fragments.bump, fragments.bump_at_most_every
+
+    def bump(*names):
+        seen["bumped"].update(names)
+        real_bump(*names)
+
+    def bump_at_most_every(seconds, name):
+        seen["bumped"].add(name)  # a bump skipped within the window is still a mark
+        real_every(seconds, name)
+
+    def record(execute, sql, params, many, context):
+        if (match := WRITE.match(sql)) and match.group(1) in CACHED_TABLES:
+            seen["tables"].add(match.group(1))
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(fragments, "bump", bump)
+    monkeypatch.setattr(fragments, "bump_at_most_every", bump_at_most_every)
+    with connection.execute_wrapper(record):
+        yield seen
+
+
+def unmarked(seen):
+    return sorted(table for table in seen["tables"] if not any(CACHED_TABLES[table](name) for name in seen["bumped"]))
+
+
+@pytest.fixture
+def today(site):
+    now = datetime.combine(site.today(), datetime.min.time().replace(hour=9), tzinfo=site.tzinfo)
+    with time_machine.travel(now, tick=False):
+        yield now
+
+
+@pytest.fixture
+def desk(clinic_staff, site):
+    site.staff.add(clinic_staff)
+    return clinic_staff
+
+
+@pytest.fixture
+def booked(person, make_slot, make_appointment, today):
+    return make_appointment(person, make_slot(today + timedelta(hours=1)))
+
+
+def _check_in(booked, desk, site):
+    return checkin.check_in(code=booked.code, desk_user=desk, site=site)
+
+
+def _release_later(ctx):
+    driver = AssignmentFactory().driver
+    ctx["later"](lambda: fleet_services.release(driver=driver))
+
+
+PATHS = {
+    "book": lambda ctx: services.book(person=UserFactory(), slot=ctx["make_slot"](ctx["today"] + timedelta(hours=2))),
+    "cancel": lambda ctx: services.cancel(appointment=ctx["booked"], by=ctx["booked"].person),
+    "reschedule": lambda ctx: services.reschedule(
+        appointment=ctx["booked"], slot=ctx["make_slot"](ctx["today"] + timedelta(hours=3))
+    ),
+    "check_in": lambda ctx: _check_in(ctx["booked"], ctx["desk"], ctx["site"]),
+    "record_dose": lambda ctx: (
+        _check_in(ctx["booked"], ctx["desk"], ctx["site"]),
+        checkin.record_dose(appointment=ctx["booked"], lot="LOT-1", by=ctx["desk"]),
+    ),
+    "undo_check_in": lambda ctx: (
+        _check_in(ctx["booked"], ctx["desk"], ctx["site"]),
+        checkin.undo_check_in(appointment=ctx["booked"], by=ctx["desk"], note="wrong person", site=ctx["site"]),
+    ),
+    "mark_no_shows": lambda ctx: ctx["later"](lambda: call_command("mark_no_shows", verbosity=0)),
+    "fleet_assign": lambda ctx: fleet_services.assign(driver=DriverFactory(), truck=TruckFactory()),
+    "fleet_release": lambda ctx: _release_later(ctx),
+}
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+def test_every_write_path_marks_the_cached_data_it_changes(path, monkeypatch, site, desk, booked, make_slot, today):
+    def later(run):  # the next day: slots ended, an assignment can end
+        with time_machine.travel(today + timedelta(days=1, hours=3), tick=False):
+            run()
+
+    ctx = {"site": site, "desk": desk, "booked": booked, "make_slot": make_slot, "today": today, "later": later}
+    with watched(monkeypatch) as seen:
+        PATHS[path](ctx)
+
+    assert seen["tables"], f"{path} wrote no cached table: the test no longer exercises it"
+    assert unmarked(seen) == []
+
+
+def test_a_conditional_update_that_forgets_to_mark_is_caught(monkeypatch, booked):
+    from vaccination.models import Appointment
+
+    with watched(monkeypatch) as seen:
+        Appointment.objects.filter(pk=booked.pk).update(status=Appointment.Status.NO_SHOW)
+
+    assert unmarked(seen) == ["vaccination_appointment"]
+
+
+# Every function of ours that calls QuerySet.update(): either a path above,
+# or why what it writes is shown by no cached page part.
+UPDATE_CALLERS = {
+    "vaccination/services.py:_take_seat": "book, reschedule",
+    "vaccination/services.py:_free_seat": "cancel, reschedule",
+    "vaccination/checkin.py:check_in": "check_in",
+    "vaccination/checkin.py:record_dose": "record_dose",
+    "vaccination/checkin.py:undo_check_in": "undo_check_in",
+    "vaccination/management/commands/mark_no_shows.py:handle": "mark_no_shows",
+    "vaccination/management/commands/send_appointment_reminders.py:handle": "reminder_sent_at: shown nowhere cached",
+    "vaccination/emails.py:send_owed_notice": "email_pending: shown nowhere cached",
+    "vaccination/personal_data.py:_cancel_future_appointments": "email_pending: shown nowhere cached",
+    "vaccination/demo.py:seed_vaccination": "seed_demo forgets every cached part (bump_all)",
+    "fleet/demo.py:seed_fleet": "seed_demo forgets every cached part (bump_all)",
+    "accounts/authz.py:load": "the rights copy: no page part",
+    "accounts/authz.py:clear": "the rights copy: no page part",
+    "api/models.py:touch": "API tokens: no page part",
+    "api/models.py:revoke": "API tokens: no page part",
+    "audit/models.py:anonymise_labels": "audit events: no page part",
+}
+
+
+def _update_callers():
+    base = Path(settings.BASE_DIR).resolve()
+    ours = [Path(c.path).resolve() for c in apps.get_app_configs() if Path(c.path).parent == base]
+    found = set()
+    for folder in ours:
+        for path in folder.rglob("*.py"):
+            if "migrations" in path.parts or folder.name == "benchmarks":
+                continue
+            tree = ast.parse(path.read_text())
+            for function in ast.walk(tree):
+                if not isinstance(function, ast.FunctionDef):
+                    continue
+                for node in ast.walk(function):
+                    if (
+                        isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "update"
+                        and not isinstance(node.func.value, ast.Name | ast.Dict)  # dict.update / context.update
+                        and any(isinstance(arg, ast.keyword) for arg in node.keywords)
+                    ):
+                        found.add(f"{path.relative_to(base)}:{function.name}")
+    return found
+
+
+def test_every_update_call_of_ours_is_a_checked_path_or_says_why_it_marks_nothing():
+    assert sorted(_update_callers() - set(UPDATE_CALLERS)) == []

@@ -1,0 +1,98 @@
+"""The words of vaccination's refusals, beside their codes.
+
+Services raise one error with a stable code (BookingError, DeskError) or
+return a result with a reason (check-in); pages and the API turn the code into
+these words, so both say the same thing in the reader's language. Everything
+here is translated lazily or at call time, never at import.
+"""
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from vaccination import checkin
+
+BOOKING_ERRORS = {
+    "slot_full": gettext_lazy("This time was just taken, pick another."),
+    "slot_started": gettext_lazy("This time has already started, pick a later one."),
+    "site_closed": gettext_lazy("This clinic is not taking bookings at the moment. Pick another clinic."),
+    "already_booked": gettext_lazy(
+        "You already have a booked appointment. Move it to another time, or cancel it before booking a new one."
+    ),
+    "course_complete": gettext_lazy("You have had every dose of this vaccine, so there is nothing more to book."),
+    "too_soon": gettext_lazy("Your next dose can be given from %(day)s. Pick a day from then on."),
+    "not_changeable": gettext_lazy(
+        "This appointment can no longer be changed: it was cancelled, checked in, or its time has passed."
+    ),
+    "other_vaccine": gettext_lazy("A new time must be for the same vaccine. Cancel and book again to change vaccine."),
+    "same_slot": gettext_lazy("That is the time you already have."),
+}
+
+
+def booking_message(error) -> str:
+    """The words of a BookingError, for pages and the API."""
+    if error.code == "too_soon":
+        return BOOKING_ERRORS["too_soon"] % {
+            "day": formats.date_format(timezone.localtime(error.earliest), "LONG_DATE_FORMAT")
+        }
+    return str(BOOKING_ERRORS[error.code])
+
+
+CHECKIN_HEADLINES = {
+    checkin.CHECKED_IN: gettext_lazy("Checked in"),
+    checkin.UNKNOWN: gettext_lazy("Unknown code"),
+    checkin.CANCELLED: gettext_lazy("Cancelled appointment"),
+    checkin.NO_SHOW: gettext_lazy("Marked as missed"),
+    checkin.WRONG_DAY: gettext_lazy("Not today"),
+    checkin.WRONG_SITE: gettext_lazy("Another clinic"),
+    checkin.ALREADY_CHECKED_IN: gettext_lazy("Already checked in"),
+}
+
+DESK_ERRORS = {
+    "not_checked_in": gettext_lazy("This appointment is not checked in, so there is nothing to record or undo."),
+    "dose_given": gettext_lazy("A dose is already recorded for this appointment; it cannot be recorded or undone."),
+    "undo_too_late": gettext_lazy("A check-in can only be undone within %(minutes)s minutes. Ask an administrator."),
+    "rebooked": gettext_lazy("The person has booked another appointment since, so this one cannot be booked again."),
+}
+
+
+def _local(moment, site):
+    return timezone.localtime(moment, site.tzinfo)
+
+
+def _when(slot) -> str:
+    """'Tue 25 Nov 10:30' in the clinic's own time."""
+    return formats.date_format(_local(slot.start, slot.site), "WEEKDAY_DAY_MONTH_TIME_FORMAT")
+
+
+def checkin_detail(result: checkin.CheckInResult) -> str:
+    """The words under the headline, for the nurse and the person at the door."""
+    appointment = result.appointment
+    if result.reason == checkin.UNKNOWN:
+        return _("No appointment has the code %(code)s. Check the letters with the person.") % {
+            "code": result.code or "—"
+        }
+    slot = appointment.slot
+    if result.reason == checkin.ALREADY_CHECKED_IN:
+        by = appointment.checked_in_by.get_full_name() if appointment.checked_in_by else _("someone")
+        return _("At %(time)s by %(name)s.") % {
+            "time": formats.time_format(_local(appointment.checked_in_at, slot.site), "H:i"),
+            "name": by,
+        }
+    if result.reason == checkin.WRONG_DAY:
+        return _("Booked for %(when)s.") % {"when": _when(slot)}
+    if result.reason == checkin.WRONG_SITE:
+        return _("Booked at %(site)s, %(when)s.") % {"site": slot.site.name, "when": _when(slot)}
+    if result.reason == checkin.CANCELLED:
+        return _("This appointment for %(when)s was cancelled. The person can book again.") % {"when": _when(slot)}
+    if result.reason == checkin.NO_SHOW:
+        return _("Booked for %(when)s and marked as missed. The person can book again.") % {"when": _when(slot)}
+    return _("Booked for %(when)s.") % {"when": _when(slot)}
+
+
+def desk_message(error) -> str:
+    """The words of a checkin.DeskError raised by the desk's dose and undo actions."""
+    message = DESK_ERRORS[error.code]
+    if error.code == "undo_too_late":
+        return message % {"minutes": int(checkin.UNDO_WINDOW.total_seconds() // 60)}
+    return str(message)
