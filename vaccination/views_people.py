@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -42,7 +43,7 @@ def people(request):
         else:
             messages.success(request, _("%(name)s is added. You can book for them now.") % {"name": dependent})
             return redirect("vaccination:people")
-    upcoming = Appointment.objects.upcoming().with_details()
+    upcoming = Appointment.objects.booked().filter(slot__end__gt=timezone.now()).with_details()
     cared_for = dependents.dependents_of(request.user).prefetch_related(
         Prefetch("appointments", queryset=upcoming, to_attr="upcoming")
     )

@@ -4,6 +4,7 @@ sees the answers and confirms or corrects them at check-in."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,7 +30,9 @@ def _screen(request, appointment, *, template, confirm, done):
 @require_http_methods(["GET", "HEAD", "POST"])
 def appointment_screening(request, pk):
     """The person's (or the person they care for) answers, while the appointment is still to come."""
-    appointment = get_object_or_404(Appointment.objects.of(request.user).with_details().upcoming(), pk=pk)
+    appointment = get_object_or_404(
+        Appointment.objects.of(request.user).with_details().booked().filter(slot__end__gt=timezone.now()), pk=pk
+    )
     done = redirect("vaccination:appointment-detail", pk=appointment.pk)
     return _screen(request, appointment, template="vaccination/screening.html", confirm=False, done=done)
 

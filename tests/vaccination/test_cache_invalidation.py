@@ -163,6 +163,14 @@ UPDATE_CALLERS = {
     "api/models.py:touch": "API tokens: no page part",
     "api/models.py:revoke": "API tokens: no page part",
     "audit/models.py:anonymise_labels": "audit events: no page part",
+    "standby/walkins.py:register_walk_in": "Appointment.source: no page part (the check-in after it marks the board)",
+    "standby/services.py:_take_dose": "Appointment.source: no page part (the booking marked its seat)",
+    "standby/services.py:_book_running_slot": "a started spare-dose slot: never in the picker; the new appointment's "
+    "save marks its board",
+    "standby/services.py:leave": "standby entries and offers: no page part",
+    "standby/services.py:accept_offer": "standby entries and offers: no page part",
+    "standby/services.py:refresh_offers": "offers: no page part",
+    "standby/personal_data.py:_leave_every_list": "standby entries and offers: no page part",
 }
 
 
