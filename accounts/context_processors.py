@@ -13,6 +13,7 @@ class RoleFlags:
         self.fleet_manager = has_role(user, Role.FLEET_MANAGER)
         self.driver = has_role(user, Role.DRIVER)
         self.client_user = has_role(user, Role.CLIENT_USER)
+        self.campaign_lead = has_role(user, Role.CAMPAIGN_LEAD)
 
 
 def roles(request):

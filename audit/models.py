@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     TRUCK_UPDATE = "truck_update", _("truck changed")
     DATA_EXPORT = "data_export", _("personal data downloaded")
     ACCOUNT_DELETE = "account_delete", _("account deleted")
+    CAMPAIGN_EXPORT = "campaign_export", _("campaign doses exported with personal data")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "fleet",
     "vaccination",
+    "campaign",
     "audit",
     "standby",
     "whitenoise.runserver_nostatic",
@@ -295,6 +296,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # The campaign's daily dose exports (manage.py export_campaign_doses). A folder by
+    # default; any storage backend works, e.g. django-storages' S3 with its own OPTIONS.
+    "campaign_exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("CAMPAIGN_EXPORT_DIR", str(BASE_DIR / "exports"))},
+    },
 }
 
 # Forms

@@ -29,6 +29,7 @@ urlpatterns = [
     path("clinic/", include("vaccination.urls_clinic")),
     path("clinic/", include("standby.urls_desk")),
     path("standby/", include("standby.urls")),
+    path("campaign/", include("campaign.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

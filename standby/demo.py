@@ -34,7 +34,10 @@ def seed_standby(users: dict) -> None:
     waiting = []
     for first, last, born in WAITING:
         person, created = User.objects.get_or_create(
-            first_name=first, last_name=last, date_of_birth=born, defaults={"email": f"{first.lower()}@example.com"}
+            first_name=first,
+            last_name=last,
+            date_of_birth=born,
+            defaults={"email": f"{first.lower()}@standby.example.org"},
         )
         if created:  # demo people on the list, not demo logins
             person.set_unusable_password()

@@ -36,6 +36,7 @@ ROLES = [
     "driver",
     "client_a",
     "client_b",
+    "campaign_lead",
     "superuser",
 ]
 
@@ -59,6 +60,7 @@ def only(allowed, *, code=OK, others=FORBIDDEN):
 FLEET_READ = ("clinic_staff", "fleet_manager", "superuser")
 FLEET_WRITE = ("fleet_manager", "superuser")
 CLINIC = ("clinic_staff", "superuser")
+CAMPAIGN = ("campaign_lead", "superuser")
 # The person's own appointment: another signed-in user, whatever the role, gets
 # 404 (never 403, never 200), so nobody learns that it exists.
 OWN_APPOINTMENT = signed_in(NOT_FOUND, person=OK)
@@ -116,6 +118,9 @@ POLICY = {
     # Company A's driver: company B's client user gets 404, as for a driver
     # that does not exist; so does a superuser, who belongs to no company.
     "fleet:client-driver": only(("client_a",)) | {"client_b": NOT_FOUND, "superuser": NOT_FOUND},
+    "campaign:overview": only(CAMPAIGN),
+    "campaign:export-csv": only(CAMPAIGN),
+    "campaign:export-fhir": only(CAMPAIGN),
     "admin:index": signed_in(LOGIN, superuser=OK),
     # API tokens: a person's own; another user's token is 404 on revoke.
     "tokens:list": signed_in(OK),
@@ -158,13 +163,13 @@ def test_every_url_of_ours_has_a_declared_policy():
 
 
 @pytest.fixture
-def world(person, other_person, clinic_staff, fleet_manager, driver, client_user, superuser, settings):
+def world(person, other_person, clinic_staff, fleet_manager, driver, client_user, campaign_lead, superuser, settings):
     """One of everything: the person's appointment at a clinic the nurse works
     at, company A with its driver (the driver account) and client user, and
     company B with its own client user. Staff two-factor is required, as in
     production, and the staff accounts have set it up."""
     settings.STAFF_MFA_REQUIRED = True
-    for staff in (clinic_staff, fleet_manager, superuser):
+    for staff in (clinic_staff, fleet_manager, campaign_lead, superuser):
         with_totp(staff)
     site = Site.objects.create(name="Central", address="1 Main Street")
     site.staff.add(clinic_staff)
@@ -192,6 +197,7 @@ def world(person, other_person, clinic_staff, fleet_manager, driver, client_user
         "driver": driver,
         "client_a": client_user,
         "client_b": client_b,
+        "campaign_lead": campaign_lead,
         "superuser": superuser,
     }
     token, _secret = ApiToken.issue(user=person, name="script", days=30)

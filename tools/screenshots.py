@@ -36,6 +36,7 @@ SCREENS = [
     "walk-in",
     "spare-doses",
     "offer",
+    "campaign",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -124,9 +125,9 @@ def capture(browser, base_url, lang, size, out, visitor):
     )
     page = context.new_page()
 
-    def shot(screen):
+    def shot(screen, *, full_page=False):
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=out / f"{lang}-{size}-{screen}.png")
+        page.screenshot(path=out / f"{lang}-{size}-{screen}.png", full_page=full_page)
 
     def with_language(email=None):
         if email:
@@ -174,6 +175,10 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto(Driver.objects.get(user__email="driver@example.com").get_absolute_url())
     shot("driver-detail")
     standby_screens(page, shot, with_language, central)
+
+    with_language("lead@example.com")
+    page.goto("/campaign/")
+    shot("campaign", full_page=True)  # the charts, their tables and the exports, top to bottom
     context.close()
 
 

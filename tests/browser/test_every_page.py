@@ -19,6 +19,8 @@ NOT_PAGES = {
     "favicon",
     "vaccination:appointment-calendar",
     "fleet:driver-export",
+    "campaign:export-csv",
+    "campaign:export-fhir",
     "clinic:today-rows",
     "accounts:data-export",  # a JSON download
     "api-schema",  # the OpenAPI document, a download
