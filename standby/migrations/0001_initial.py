@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("vaccination", "0006_walkins_appointment_source"),
+        ("vaccination", "0007_walkins_appointment_source"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

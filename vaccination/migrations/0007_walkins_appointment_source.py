@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vaccination", "0005_slot_free_seats_index"),
+        ("vaccination", "0006_campaign_dose_given_index"),
     ]
 
     operations = [

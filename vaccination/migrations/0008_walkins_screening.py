@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("vaccination", "0006_walkins_appointment_source"),
+        ("vaccination", "0007_walkins_appointment_source"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
