@@ -1,3 +1,4 @@
+import secrets
 from functools import cached_property
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,23 @@ from accounts import authz
 def normalize_email(email: str) -> str:
     """The one spelling of an address we store and look up: trimmed, lower-case."""
     return (email or "").strip().lower()
+
+
+# People without an address of their own (a walk-in who gave none, a child
+# booked by a parent) still need a row with a unique email, because the email
+# is the login and unique. They get an address under this RFC 2606 domain,
+# which can never receive mail, and no usable password: they cannot sign in
+# until given a real address (accounts.dependents.give_own_login).
+NO_MAILBOX_DOMAIN = "no-mailbox.invalid"
+
+
+def placeholder_email() -> str:
+    return f"person-{secrets.token_hex(8)}@{NO_MAILBOX_DOMAIN}"
+
+
+def has_mailbox(email: str) -> bool:
+    """False for the placeholders above and for deleted accounts' (both .invalid)."""
+    return bool(email) and not normalize_email(email).endswith(".invalid")
 
 
 class UserManager(BaseUserManager):
@@ -76,6 +95,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("The language of the pages and of the emails we send you."),
     )
 
+    # Someone a carer (a parent, a relative) books for: they hold their own
+    # appointments, code and dose history, and the carer acts for them.
+    carer = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("cared for by"),
+    )
+    relationship = models.CharField(
+        _("relationship"), max_length=60, blank=True, help_text=_("What the person is to their carer, e.g. son.")
+    )
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -90,6 +123,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             # Stored addresses are lower-case already; this holds even for rows
             # written around the model (raw SQL, bulk updates).
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(condition=~Q(carer=F("pk")), name="accounts_user_not_own_carer"),
         ]
 
     def __str__(self):
@@ -112,6 +146,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = normalize_email(self.email)
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+
+    @property
+    def has_mailbox(self) -> bool:
+        return has_mailbox(self.email)
+
+    @property
+    def contact_email(self) -> str:
+        """Where mail about this person goes: their own address, else their
+        carer's; "" when there is nowhere to send it (a walk-in without email)."""
+        if self.has_mailbox:
+            return self.email
+        if self.carer_id:
+            return self.carer.contact_email
+        return ""
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

@@ -58,6 +58,8 @@ def export(user) -> dict:
         ],
         # Which methods are on, never their secrets.
         "two_factor": sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True)),
+        # The people this person cares for; their own data is in their own section.
+        "people_you_care_for": [export(dependent) for dependent in user.dependents.filter(is_active=True)],
     }
     for _receiver, answer in personal_data_requested.send(sender=type(user), user=user):
         if answer:
@@ -79,6 +81,9 @@ def delete_account(*, user) -> None:
     out of every browser on its next request.
     """
     with transaction.atomic():
+        # The people they care for cannot sign in: their accounts go too.
+        for dependent in user.dependents.filter(is_active=True):
+            delete_account(user=dependent)
         account_deleting.send(sender=type(user), user=user)
         old_email = user.email
         EmailAddress.objects.filter(user=user).delete()
@@ -86,6 +91,7 @@ def delete_account(*, user) -> None:
         user.email = f"deleted-{user.pk}@{DELETED_DOMAIN}"
         user.first_name = user.last_name = user.phone = ""
         user.date_of_birth = None
+        user.relationship = ""
         user.is_active = False
         user.set_unusable_password()
         user.save()

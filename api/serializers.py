@@ -211,6 +211,9 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 class SlotChoiceSerializer(serializers.Serializer):
     slot = serializers.PrimaryKeyRelatedField(queryset=Slot.objects.all(), help_text="The id of a free slot.")
+    person = serializers.IntegerField(
+        required=False, help_text="Booking for someone you care for (GET /dependents/): their id. Yourself if absent."
+    )
 
 
 class CheckInSerializer(serializers.Serializer):

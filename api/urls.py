@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-from api import readiness, stock_views, views
+from api import readiness, standby, stock_views, views
 
 app_name = "api"
 
@@ -11,6 +11,11 @@ router.register("sites", views.SiteViewSet, basename="site")
 router.register("slots", views.SlotViewSet, basename="slot")
 router.register("appointments", views.AppointmentViewSet, basename="appointment")
 router.register("checkins", views.CheckInViewSet, basename="checkin")
+router.register("walk-ins", standby.WalkInViewSet, basename="walk-in")
+router.register("standby", standby.StandbyViewSet, basename="standby")
+router.register("offers", standby.OfferViewSet, basename="offer")
+router.register("spare-doses", standby.SpareDosesViewSet, basename="spare-doses")
+router.register("dependents", standby.DependentViewSet, basename="dependent")
 router.register("drivers", views.DriverViewSet, basename="driver")
 router.register("trucks", views.TruckViewSet, basename="truck")
 router.register("assignments", views.AssignmentViewSet, basename="assignment")

@@ -15,6 +15,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from accounts import dependents
 from api import serializers as s
 from api.errors import DomainError, error_body
 from api.filters import AssignmentFilter, DriverFilter, SlotFilter, TruckFilter
@@ -158,11 +159,14 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         examples=[OpenApiExample("Book a slot", value={"slot": 42}, request_only=True)],
     )
     def create(self, request):
-        """Book a free slot. The answer holds the confirmation code and its QR value."""
+        """Book a free slot, for yourself or someone you care for (`person`).
+        The answer holds the confirmation code and its QR value."""
         slot = self._slot(request)
+        wanted = request.data.get("person") if hasattr(request.data, "get") else None
+        person = dependents.dependent_of(request.user, wanted) if wanted else request.user
         _rate_limit(request, "book")
         try:
-            appointment = services.book(person=request.user, slot=slot)
+            appointment = services.book(person=person, slot=slot)
         except BookingError as error:
             raise _booking_error(error) from None
         appointment = self.get_queryset().get(pk=appointment.pk)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "stock",
     "readiness",
     "audit",
+    "standby",
     "whitenoise.runserver_nostatic",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -275,6 +276,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+# Spare-dose offers to the standby list (standby app): how long an offer's
+# link stays valid, and how many people are offered each spare dose at once
+# (the first to accept get it; the others are told kindly).
+STANDBY_OFFER_MINUTES = env_int("VAXFLEET_STANDBY_OFFER_MINUTES", 20)
+STANDBY_OFFERS_PER_DOSE = env_int("VAXFLEET_STANDBY_OFFERS_PER_DOSE", 2)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VaxFleet <no-reply@vaxfleet.example>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 

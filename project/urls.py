@@ -34,6 +34,8 @@ urlpatterns = [
     path("appointments/", include("vaccination.urls")),
     path("clinic/stock/", include("stock.urls")),
     path("clinic/", include("vaccination.urls_clinic")),
+    path("clinic/", include("standby.urls_desk")),
+    path("standby/", include("standby.urls")),
     path("campaign/", include("campaign.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,17 +8,20 @@ and each action that only takes POST with an empty POST, since a GET of it
 answers 405 to everyone before any access rule runs.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.dependents import add_dependent
 from accounts.roles import Role
 from api.models import ApiToken
 from fleet.models import Assignment, Excursion
 from readiness.models import ChecklistItem, Defect, Inspection, InspectionAnswer
+from standby.models import Offer, SpareDoses, StandbyEntry
+from standby.services import offer_token
 from stock.models import Lot
 from tests.accounts.test_staff_mfa import with_totp
 from tests.factories import UserFactory
@@ -82,6 +85,12 @@ POLICY = {
     "vaccination:appointment-calendar": OWN_APPOINTMENT,
     "vaccination:appointment-reschedule": OWN_APPOINTMENT,
     "vaccination:appointment-cancel": signed_in(NOT_FOUND, person=302),
+    "vaccination:appointment-screening": OWN_APPOINTMENT,
+    # The people a person cares for: the carer's own dependent, 404 for anyone else.
+    "vaccination:people": signed_in(OK),
+    "vaccination:book-for": signed_in(NOT_FOUND, person=OK),
+    "vaccination:person-record": signed_in(NOT_FOUND, person=OK),
+    "vaccination:person-login": signed_in(NOT_FOUND, person=302),
     "clinic:checkin": only(CLINIC),
     # The desk as an installable app: its service worker and manifest hold
     # no data (file names, the app's name), and browsers fetch the manifest
@@ -93,6 +102,14 @@ POLICY = {
     "clinic:appointment": only(CLINIC),
     "clinic:record-dose": only(CLINIC, code=302),
     "clinic:undo": only(CLINIC, code=302),
+    "clinic:screening": only(CLINIC),
+    # Walk-ins and spare doses at the desk; a person's standby list and offers
+    # (another person's entry or offer link is 404, as an unknown one).
+    "desk:walk-in": only(CLINIC),
+    "desk:spare-doses": only(CLINIC),
+    "standby:list": signed_in(OK),
+    "standby:leave": signed_in(NOT_FOUND, person=302),
+    "standby:offer": signed_in(NOT_FOUND, person=OK),
     "fleet:driver-list": only(FLEET_READ),
     "fleet:driver-detail": only(FLEET_READ),
     "fleet:truck-list": only(FLEET_READ),
@@ -155,6 +172,8 @@ POST_ONLY = {
     "tokens:revoke",
     "stock:lot-release",
     "stock:lot-discard",
+    "standby:leave",
+    "vaccination:person-login",
 }
 
 
@@ -228,6 +247,9 @@ def world(
     answer = InspectionAnswer(inspection=inspection, item=item, passed=False)
     answer.photo.save("x.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 16), save=True)
     defect = Defect.objects.create(truck=truck, answer=answer, description="Tyres", critical=True)
+    entry = StandbyEntry.objects.create(person=person, site=site, first_day=site.today(), last_day=site.today())
+    spare = SpareDoses.objects.create(slot=slot, doses=1, until=slot.start, reason=SpareDoses.Reason.FREED)
+    offer = Offer.objects.create(spare=spare, entry=entry, expires_at=timezone.now() + timedelta(minutes=20))
     args = {
         "appointment": appointment.pk,
         "driver": record.pk,
@@ -239,6 +261,9 @@ def world(
         "lot": lot.pk,
         "excursion": excursion.pk,
         "excursion-affected": excursion.pk,
+        "standby": entry.pk,
+        "offer": offer_token(offer),
+        "dependent": add_dependent(carer=person, first_name="Kim", last_name="Kid", date_of_birth=date(2015, 1, 1)).pk,
     }
     return users, args
 
@@ -247,6 +272,10 @@ def url_for(name, args):
     if name == "favicon":
         return "/favicon.ico"
     kind = name.split(":")[0]
+    if name == "standby:offer":
+        return reverse(name, args=[args["offer"]])
+    if name in ("vaccination:book-for", "vaccination:person-record", "vaccination:person-login"):
+        return reverse(name, args=[args["dependent"]])
     needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
     if not needs_pk:
         return reverse(name)
@@ -261,6 +290,7 @@ def url_for(name, args):
         "stock:lot-release": "lot",
         "stock:lot-discard": "lot",
         "stock:affected-csv": "excursion",
+        "standby": "standby",
     }
     key = key.get(name) or key.get(kind) or ("excursion" if "excursion" in name else None)
     key = key or ("truck" if "truck" in name else "driver")

@@ -32,6 +32,11 @@ SCREENS = [
     "day-board",
     "driver-list",
     "driver-detail",
+    "standby",
+    "people",
+    "walk-in",
+    "spare-doses",
+    "offer",
     "campaign",
     "stock",
     "temperature-chart",
@@ -188,6 +193,7 @@ def capture(browser, base_url, lang, size, out, visitor):
     shot("driver-list")
     page.goto(Driver.objects.get(user__email="driver@example.com").get_absolute_url())
     shot("driver-detail")
+    standby_screens(page, shot, with_language, central)
 
     with_language("lead@example.com")
     page.goto("/campaign/")
@@ -214,6 +220,42 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto("/fleet/me/inspection/")
     shot("inspection")
     context.close()
+
+
+def standby_screens(page, shot, with_language, central):
+    """Walk-ins, spare doses and the standby list (issue 17)."""
+    from django.utils import timezone
+
+    from standby import services
+    from standby.models import Offer
+    from vaccination.models import Vaccine
+
+    with_language("patient@example.com")
+    page.goto("/standby/")
+    shot("standby")
+    page.goto("/appointments/people/")
+    shot("people")
+
+    with_language("staff@example.com")
+    page.goto(f"/clinic/walk-in/?site={central.pk}")
+    shot("walk-in")
+    _start, day_end = central.local_day_bounds(central.today())
+    until = min(timezone.now() + timedelta(hours=2), day_end - timedelta(minutes=1))
+    vaccine = Vaccine.objects.order_by("name").last()
+    services.declare_spare_doses(site=central, vaccine=vaccine, doses=2, until=until, by=page_user("staff@example.com"))
+    page.goto(f"/clinic/spare-doses/?site={central.pk}")
+    shot("spare-doses")
+
+    with_language("patient@example.com")
+    offer = Offer.objects.filter(entry__person__email="patient@example.com", status="open").last()
+    page.goto(f"/standby/offers/{services.offer_token(offer)}/")
+    shot("offer")
+
+
+def page_user(email):
+    from accounts.models import User
+
+    return User.objects.get(email=email)
 
 
 def main():

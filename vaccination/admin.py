@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from vaccination.forms import GenerateSlotsForm
-from vaccination.models import Appointment, CheckInLog, Site, Slot, SlotOverlapError, Vaccine
+from vaccination.models import Appointment, CheckInLog, ScreeningQuestion, Site, Slot, SlotOverlapError, Vaccine
 
 
 def _overlap_message(clash: SlotOverlapError) -> str:
@@ -31,10 +31,17 @@ def _run_message(created: int, already_there: int, other_capacity: int) -> str:
     return words + "."
 
 
+class ScreeningQuestionInline(admin.TabularInline):
+    model = ScreeningQuestion
+    extra = 1
+    fields = ["order", "text", "text_es", "yes_needs_clinician", "is_active"]
+
+
 @admin.register(Vaccine)
 class VaccineAdmin(admin.ModelAdmin):
     list_display = ["name", "doses_required", "min_days_between_doses"]
     search_fields = ["name"]
+    inlines = [ScreeningQuestionInline]
 
 
 @admin.register(Site)

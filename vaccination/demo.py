@@ -73,6 +73,7 @@ def seed_vaccination(users: dict) -> None:
                     capacity=seats,
                 )
 
+    seed_screening(vaccines)
     patient = users.get("patient@example.com")
     if patient and not Appointment.objects.booked().filter(person=patient).exists():
         from vaccination.services import BookingError, book
@@ -207,3 +208,27 @@ def _book_coming_weeks(people, new, counts, *, now):
                 return
             new.append(Appointment(person=person, slot=slot))
             counts[slot.pk] = counts.get(slot.pk, 0) + 1
+
+
+# (question in English, in Spanish, a yes needs a clinician) for the COVID-19 vaccine.
+SCREENING = [
+    (
+        "Have you ever had a severe allergic reaction to a vaccine?",
+        "¿Ha tenido alguna vez una reacción alérgica grave a una vacuna?",
+        True,
+    ),
+    ("Are you pregnant or could you be?", "¿Está embarazada o podría estarlo?", True),
+    ("Do you have a fever today?", "¿Tiene fiebre hoy?", True),
+]
+
+
+def seed_screening(vaccines) -> None:
+    """The demo's screening questions, on the first (two-dose) vaccine. Idempotent."""
+    from vaccination.models import ScreeningQuestion
+
+    for order, (text, text_es, clinician) in enumerate(SCREENING, start=1):
+        ScreeningQuestion.objects.update_or_create(
+            vaccine=vaccines[0],
+            text=text,
+            defaults={"text_es": text_es, "yes_needs_clinician": clinician, "order": order},
+        )

@@ -41,7 +41,7 @@ def _message(appointment, kind: str) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
         body=text,
-        to=[appointment.person.email],
+        to=[appointment.person.contact_email],
     )
     message.attach_alternative(html, "text/html")
     message.attach("appointment.ics", ics, f"text/calendar; method={method}")
@@ -49,12 +49,15 @@ def _message(appointment, kind: str) -> EmailMultiAlternatives:
 
 
 def send_appointment_notice(appointment) -> None:
-    """Booked, rescheduled or cancelled: the kind is what `email_pending` says."""
-    _message(appointment, appointment.email_pending).send()
+    """Booked, rescheduled or cancelled: the kind is what `email_pending` says.
+    A dependent's goes to their carer; a walk-in without email gets none."""
+    if appointment.person.contact_email:
+        _message(appointment, appointment.email_pending).send()
 
 
 def send_appointment_reminder(appointment) -> None:
-    _message(appointment, "reminder").send()
+    if appointment.person.contact_email:
+        _message(appointment, "reminder").send()
 
 
 def send_owed_notice(appointment_id: int) -> bool:

@@ -123,3 +123,25 @@ class BoardSearchForm(forms.Form):
             ("no_show", _("No-shows")),
         ],
     )
+
+
+class ScreeningForm(forms.Form):
+    """One yes/no field per screening question (named q<id>)."""
+
+    def __init__(self, *args, questions, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        answers = answers or {}
+        self.questions = questions
+        for question in questions:
+            given = answers.get(question.pk)
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=question.localized_text,
+                choices=[("yes", _("Yes")), ("no", _("No"))],
+                coerce=lambda value: value == "yes",
+                widget=forms.RadioSelect,
+                initial=None if given is None else ("yes" if given.answer else "no"),
+                error_messages={"required": _("Answer yes or no.")},
+            )
+
+    def answers(self) -> dict[int, bool]:
+        return {question.pk: self.cleaned_data[f"q{question.pk}"] for question in self.questions}

@@ -330,11 +330,12 @@ class Slot(models.Model):
 
 class AppointmentQuerySet(models.QuerySet):
     def of(self, person):
-        """`person`'s own appointments: all a person may see or change, on the
-        pages and through the API (another person's is a 404)."""
+        """`person`'s own appointments and those of the people they care for
+        (accounts.User.carer): all a person may see or change, on the pages
+        and through the API (anyone else's is a 404)."""
         if not person.is_authenticated:
             return self.none()
-        return self.filter(person=person)
+        return self.filter(Q(person=person) | Q(person__carer=person))
 
     def at_clinics_of(self, user):
         """Appointments at the clinics where `user` works the desk (every
@@ -373,10 +374,18 @@ class Appointment(models.Model):
         RESCHEDULED = "rescheduled", _("New time")
         CANCELLED = "cancelled", _("Cancellation")
 
+    class Source(models.TextChoices):
+        """How the appointment came: the campaign counts walk-ins and offers taken."""
+
+        ONLINE = "online", _("Booked online")
+        WALK_IN = "walk_in", _("Walk-in at the desk")
+        OFFER = "offer", _("Spare-dose offer")
+
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person")
     )
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"))
+    source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.ONLINE)
     dose_number = models.PositiveSmallIntegerField(_("dose"), default=1)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
     code = models.CharField(_("confirmation code"), max_length=CODE_LENGTH, unique=True, editable=False)
@@ -547,3 +556,70 @@ class CheckInLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.code or self.typed} {self.reason}"
+
+
+class ScreeningQuestion(models.Model):
+    """A yes/no question asked before a vaccine (allergies, pregnancy...), set
+    in the admin. A "yes" to a question marked so needs a clinician's look."""
+
+    vaccine = models.ForeignKey(
+        Vaccine, on_delete=models.CASCADE, related_name="screening_questions", verbose_name=_("vaccine")
+    )
+    text = models.CharField(_("question (English)"), max_length=300)
+    text_es = models.CharField(_("question (Spanish)"), max_length=300, blank=True)
+    yes_needs_clinician = models.BooleanField(_("a yes needs a clinician"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("asked"), default=True)
+
+    class Meta:
+        verbose_name = _("screening question")
+        verbose_name_plural = _("screening questions")
+        ordering = ["vaccine", "order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def localized_text(self) -> str:
+        """The question in the active language, English when not translated."""
+        from django.utils import translation
+
+        language = (translation.get_language() or "en").split("-")[0]
+        return getattr(self, f"text_{language}", "") or self.text
+
+
+class ScreeningAnswer(models.Model):
+    """A person's answer for one appointment; the nurse confirms or corrects it at check-in."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="screening_answers", verbose_name=_("appointment")
+    )
+    question = models.ForeignKey(
+        ScreeningQuestion, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    answer = models.BooleanField(_("answer"))
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("screening answer")
+        verbose_name_plural = _("screening answers")
+        ordering = ["question__order", "question_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "question"], name="vaccination_screening_one_answer"),
+        ]
+
+    def __str__(self):
+        return f"{self.appointment_id} · {self.question_id}: {self.answer}"
+
+    @property
+    def needs_clinician(self) -> bool:
+        return self.answer and self.question.yes_needs_clinician

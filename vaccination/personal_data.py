@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.personal_data import account_deleting, personal_data_requested
 from vaccination import services
-from vaccination.models import Appointment
+from vaccination.models import Appointment, ScreeningAnswer
 
 
 def _when(moment):
@@ -31,6 +31,10 @@ def appointment_data(appointment: Appointment) -> dict:
         "checked_in_clinic": appointment.checked_in_site.name if appointment.checked_in_site else None,
         "dose_given_at": _when(appointment.dose_given_at),
         "vaccine_lot": appointment.vaccine_lot or None,
+        "screening": [
+            {"question": answer.question.text, "answer": answer.answer, "answered_at": _when(answer.answered_at)}
+            for answer in appointment.screening_answers.all()
+        ],
     }
 
 
@@ -39,6 +43,7 @@ def _appointments(sender, user, **kwargs):
     mine = (
         Appointment.objects.filter(person=user)
         .select_related("slot__site", "slot__vaccine", "checked_in_site")
+        .prefetch_related("screening_answers__question")
         .order_by("slot__start", "pk")
     )
     return "appointments", [appointment_data(appointment) for appointment in mine]
@@ -48,7 +53,9 @@ def _appointments(sender, user, **kwargs):
 def _cancel_future_appointments(sender, user, **kwargs):
     """Future bookings are cancelled through the booking service (seats are
     freed, the audit log tells it); past ones stay, on the anonymised row,
-    because a vaccination record must outlive the account."""
+    because a vaccination record must outlive the account. Screening answers
+    (health data the record does not need) are deleted."""
+    ScreeningAnswer.objects.filter(appointment__person=user).delete()
     future = Appointment.objects.filter(person=user, status=Appointment.Status.BOOKED, slot__start__gt=timezone.now())
     for appointment in future:
         cancelled = services.cancel(appointment=appointment, by=user)

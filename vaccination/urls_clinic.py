@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vaccination import views_clinic, views_offline
+from vaccination import views_clinic, views_offline, views_screening
 
 app_name = "clinic"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("appointments/<int:pk>/", views_clinic.appointment, name="appointment"),
     path("appointments/<int:pk>/dose/", views_clinic.record_dose, name="record-dose"),
     path("appointments/<int:pk>/undo/", views_clinic.undo, name="undo"),
+    path("appointments/<int:pk>/screening/", views_screening.desk_screening, name="screening"),
 ]

@@ -16,8 +16,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import dependents
 from pagecache import fragments
-from vaccination import errors, services
+from vaccination import errors, screening, services
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, SlotForm
 from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Site, Slot
@@ -34,7 +35,7 @@ PAGE_SIZE = 10
 
 def _own_appointment(request, pk):
     """The signed-in person's appointment, or 404: another person's is never revealed."""
-    return get_object_or_404(Appointment.objects.of(request.user).with_details(), pk=pk)
+    return get_object_or_404(Appointment.objects.of(request.user).with_details().select_related("person"), pk=pk)
 
 
 def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclude_slot=None, person=None):
@@ -133,7 +134,7 @@ def _doses_and_current(person):
 
 
 def _picker_url(name, slot=None, **kwargs):
-    url = reverse(name, kwargs=kwargs)
+    url = name if name.startswith("/") else reverse(name, kwargs=kwargs)
     if slot is not None:
         day = timezone.localtime(slot.start, slot.site.tzinfo).date()
         url += "?" + urlencode({"site": slot.site_id, "day": day.isoformat()})
@@ -142,10 +143,22 @@ def _picker_url(name, slot=None, **kwargs):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def book(request):
+    return _book_page(request, person=request.user, url=reverse("vaccination:book"))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def book_for(request, pk):
+    """Booking for someone the signed-in person cares for (404 for anyone else)."""
+    person = dependents.dependent_of(request.user, pk)
+    return _book_page(request, person=person, url=reverse("vaccination:book-for", kwargs={"pk": pk}))
+
+
+def _book_page(request, *, person, url):
     if request.method == "POST":
         form = SlotForm(request.POST)
         slot = form.cleaned_data["slot"] if form.is_valid() else None
-        back = _picker_url("vaccination:book", slot)
+        back = _picker_url(url, slot)
         # Anonymous visitors may browse; booking needs an account. After
         # signing in they land back on the same clinic and day.
         if not request.user.is_authenticated:
@@ -156,17 +169,16 @@ def book(request):
             messages.error(request, form.errors["slot"][0])
             return redirect(back)
         try:
-            appointment = services.book(person=request.user, slot=slot)
+            appointment = services.book(person=person, slot=slot)
         except BookingError as error:
             messages.error(request, errors.booking_message(error))
             return redirect(back)
         messages.success(request, _("You are booked. We have emailed you this confirmation."))
-        return redirect("vaccination:appointment-detail", pk=appointment.pk)
+        return redirect(screening.after_booking_url(appointment))
 
     # One appointment at a time: holding one, the times are shown without buttons.
-    context = _picker(
-        request, url=reverse("vaccination:book"), button_label=_("Book"), can_submit=None, person=request.user
-    )
+    context = _picker(request, url=url, button_label=_("Book"), can_submit=None, person=person)
+    context["booking_for"] = person if person != request.user else None
     return render(request, "vaccination/book.html", context)
 
 
@@ -175,7 +187,9 @@ def book(request):
 def appointment_list(request):
     # A person holds a handful of appointments over the years (one booked at
     # a time): one query for all of them, split and paged here.
-    mine = list(Appointment.objects.of(request.user).with_details().order_by("-slot__start", "-pk"))
+    mine = list(
+        Appointment.objects.of(request.user).with_details().select_related("person").order_by("-slot__start", "-pk")
+    )
     upcoming = [appointment for appointment in reversed(mine) if appointment.is_upcoming]
     past = [appointment for appointment in mine if not appointment.is_upcoming]
     page = Paginator(past, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -236,7 +250,7 @@ def appointment_reschedule(request, pk):
         button_label=_("Move here"),
         vaccine=appointment.slot.vaccine,
         exclude_slot=appointment.slot,
-        person=request.user,
+        person=appointment.person,
     )
     context["appointment"] = appointment
     return render(request, "vaccination/reschedule.html", context)
@@ -253,12 +267,15 @@ def appointment_calendar(request, pk):
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def vaccination_record(request):
-    """The person's own doses, as recorded by the nurses: printable."""
+def vaccination_record(request, pk=None):
+    """The person's own doses, or those of someone they care for (`pk`), as
+    recorded by the nurses: printable."""
+    person = request.user if pk is None else dependents.dependent_of(request.user, pk)
     doses = (
         Appointment.objects.of(request.user)
-        .filter(dose_given_at__isnull=False)
+        .filter(person=person, dose_given_at__isnull=False)
         .with_details()
         .order_by("dose_given_at", "pk")
     )
-    return render(request, "vaccination/record.html", {"doses": doses, "printed_at": timezone.now()})
+    context = {"doses": doses, "printed_at": timezone.now(), "record_person": person}
+    return render(request, "vaccination/record.html", context)

@@ -79,6 +79,17 @@ API_POLICY = {
     "api:excursion-detail": only(FLEET_READ) | {"clinic_staff": NOT_FOUND},
     "api:excursion-affected-doses": only(("superuser",)) | {"clinic_staff": NOT_FOUND},
     "api:truck-temperatures": only(FLEET_READ),
+    # Walk-ins and spare doses (the desk), standby and offers (a person's own), dependents (a carer's own).
+    "api:walk-in-list": only(CLINIC, code=INVALID),
+    "api:spare-doses-list": only(CLINIC),
+    "api:standby-list": signed_in(OK),
+    "api:standby-detail": signed_in(NOT_FOUND, person=OK),
+    "api:standby-leave": signed_in(NOT_FOUND, person=OK),
+    "api:offer-list": signed_in(OK),
+    "api:offer-detail": signed_in(NOT_FOUND, person=OK),
+    "api:offer-accept": signed_in(NOT_FOUND, person=OK),
+    "api:dependent-list": signed_in(OK),
+    "api:dependent-detail": signed_in(NOT_FOUND, person=OK),
 }
 POST_ONLY = {
     "api:appointment-cancel",
@@ -87,6 +98,9 @@ POST_ONLY = {
     "api:checkin-sync",
     "api:assignment-release",
     "api:truck-odometer",
+    "api:walk-in-list",
+    "api:standby-leave",
+    "api:offer-accept",
 }
 
 
@@ -100,6 +114,9 @@ def test_every_api_url_has_a_declared_policy():
 def api_world(world):
     users, args = world
     args = {**args, "site": None, "slot": None, "user": users["person"].pk}
+    from standby.models import Offer
+
+    args["offer"] = Offer.objects.get().pk  # the pages' matrix names it by its signed link
     from vaccination.models import Appointment
 
     appointment = Appointment.objects.select_related("slot").get(pk=args["appointment"])
@@ -187,6 +204,9 @@ WRITE_POLICY = {
     ("post", "api:truck-condition"): only(FLEET_WRITE, code=INVALID),
     ("post", "api:assignment-list"): only(FLEET_WRITE, code=INVALID),
     ("post", "api:truck-temperatures"): only(FLEET_WRITE, code=INVALID),
+    ("post", "api:spare-doses-list"): only(CLINIC, code=INVALID),
+    ("post", "api:standby-list"): signed_in(INVALID),
+    ("post", "api:dependent-list"): signed_in(INVALID),
 }
 
 
@@ -212,8 +232,11 @@ def test_every_writing_method_of_the_api_is_in_a_policy():
         view = resolve(
             api_url(
                 name,
-                {"appointment": 1, "user": 1, "driver": 1, "truck": 1, "assignment": 1, "slot": 1, "site": 1}
-                | {"lot": 1, "excursion": 1, "excursion-affected": 1},
+                {
+                    **dict.fromkeys(("appointment", "user", "driver", "truck", "assignment", "slot", "site"), 1),
+                    **dict.fromkeys(("standby", "offer", "dependent"), 1),
+                    **dict.fromkeys(("lot", "excursion", "excursion-affected"), 1),
+                },
             )
         ).func
         methods = set(getattr(view, "actions", {}) or {}) or {

@@ -172,6 +172,14 @@ UPDATE_CALLERS = {
     "stock/services.py:release": "lot status: no cached page part",
     "stock/services.py:discard": "lot status: no cached page part",
     "stock/demo.py:_give_demo_doses": "seed_demo forgets every cached part (bump_all)",
+    "standby/walkins.py:register_walk_in": "Appointment.source: no page part (the check-in after it marks the board)",
+    "standby/services.py:_take_dose": "Appointment.source: no page part (the booking marked its seat)",
+    "standby/services.py:_book_running_slot": "a started spare-dose slot: never in the picker; the new appointment's "
+    "save marks its board",
+    "standby/services.py:leave": "standby entries and offers: no page part",
+    "standby/services.py:accept_offer": "standby entries and offers: no page part",
+    "standby/services.py:refresh_offers": "offers: no page part",
+    "standby/personal_data.py:_leave_every_list": "standby entries and offers: no page part",
 }
 
 

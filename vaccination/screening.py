@@ -1,0 +1,42 @@
+"""Pre-screening: each vaccine's yes/no questions, answered by the person
+after booking and confirmed or corrected by the nurse at check-in."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from vaccination.models import Appointment, ScreeningAnswer, ScreeningQuestion
+
+
+def questions_for(vaccine) -> list[ScreeningQuestion]:
+    return list(ScreeningQuestion.objects.filter(vaccine=vaccine, is_active=True).order_by("order", "pk"))
+
+
+def answers_of(appointment: Appointment) -> dict[int, ScreeningAnswer]:
+    """The appointment's answers by question id."""
+    return {a.question_id: a for a in appointment.screening_answers.select_related("question", "confirmed_by")}
+
+
+def record_answers(*, appointment: Appointment, answers: dict[int, bool], by, confirm: bool = False) -> None:
+    """Write `answers` (question id -> yes/no) for `appointment`; with
+    `confirm` (the nurse at the desk) every answer is marked confirmed by `by`."""
+    now = timezone.now()
+    with transaction.atomic():
+        for question_id, answer in answers.items():
+            defaults = {"answer": answer, "answered_at": now}
+            if confirm:
+                defaults.update({"confirmed_by": by, "confirmed_at": now})
+            ScreeningAnswer.objects.update_or_create(
+                appointment=appointment, question_id=question_id, defaults=defaults
+            )
+
+
+def needs_clinician(appointment: Appointment) -> bool:
+    return appointment.screening_answers.filter(answer=True, question__yes_needs_clinician=True).exists()
+
+
+def after_booking_url(appointment: Appointment) -> str:
+    """Where a new booking goes next: its screening questions, if the vaccine has any."""
+    if ScreeningQuestion.objects.filter(vaccine_id=appointment.slot.vaccine_id, is_active=True).exists():
+        return reverse("vaccination:appointment-screening", kwargs={"pk": appointment.pk})
+    return reverse("vaccination:appointment-detail", kwargs={"pk": appointment.pk})
