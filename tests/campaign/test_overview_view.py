@@ -47,7 +47,9 @@ def test_the_overview_answers_in_the_same_number_of_queries_with_more_rows(lead_
 
     assert "Another clinic" in html
     assert few == many
-    assert many <= 12
+    # The overview's own figures, and the fixed few of the installed apps'
+    # sections (stock: 3, readiness: its days at risk).
+    assert many <= 16
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,10 @@ def checked_in(vaccine, clinic_staff):
     """checked_in(site) -> an appointment today at `site`, checked in at its desk."""
 
     def make(site, person=None):
-        start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+        # Today, and recent enough that the slot has not become a no-show
+        # (check-in closes an hour after a slot ends: vaccination.models.NO_SHOW_GRACE).
+        day_start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+        start = max(day_start, (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0))
         slot, _ = Slot.objects.get_or_create(
             site=site, vaccine=vaccine, start=start, defaults={"end": start + timedelta(minutes=15), "capacity": 50}
         )
