@@ -70,7 +70,7 @@ def test_defaults_are_sqlite_local_memory_cache_https_and_mandatory_verification
     assert configured["use_tz"] is True
     assert configured["hosts"] == []
     assert configured["verification"] == "mandatory"
-    assert configured["hashers"][0].endswith("Argon2PasswordHasher")
+    assert configured["hashers"][0] == "accounts.hashers.BoundedArgon2PasswordHasher"
 
 
 def test_database_url_selects_postgresql_with_persistent_checked_connections():
