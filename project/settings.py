@@ -65,6 +65,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "pagecache",
+    "outbox",
     "accounts",
     "fleet",
     "vaccination",
@@ -180,6 +181,45 @@ CACHES["layout"] = {
     if DEBUG
     else "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "layout",
+}
+
+# Background work: Celery with Redis as the broker (the worker and beat
+# process types of the Procfile). Without REDIS_URL (make run, the tests)
+# tasks run eagerly in the process that queues them, so nothing else is
+# needed locally. What is owed to people is an outbox row first (outbox/),
+# so a broker that is down delays messages and loses none.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Never Celery's own default (AMQP on localhost): nothing leaves the process.
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_IGNORE_RESULT = True
+# A request hands a message to the broker after its commit: with the broker
+# down it must give up within a second or two (the outbox sweep sends the
+# message later), not retry while the person waits.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    # kombu's connection retries (2 s, 4 s... by default) for a publisher:
+    # one quick retry, then the sweep's turn.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+# One task at a time per child: a message is seconds of waiting on a mail
+# server, and a prefetched task would wait behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+# The beat process sends these; the worker runs them. Other apps add theirs here.
+CELERY_BEAT_SCHEDULE = {
+    "send-appointment-reminders": {"task": "vaccination.send_appointment_reminders", "schedule": 10 * 60},
+    "mark-no-shows": {"task": "vaccination.mark_no_shows", "schedule": 60 * 60},
+    # Messages the hand-off after commit never delivered (broker down, worker killed).
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": 60},
 }
 
 # Accounts
