@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "project.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -159,16 +160,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: allauth's rate limits and (later) sessions need a cache every app
 # server shares; local memory is only right for a single process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"REDIS_URL must start with redis://, rediss:// or unix://, e.g. redis://host:6379/0; got {REDIS_URL!r}."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, except that an unreachable Redis degrades
+            # the site instead of failing it (pagecache/backends.py says how).
+            "BACKEND": "pagecache.backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "vaxfleet",
+            # Fail fast: a cache that takes seconds to answer is worse than none.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
     # Sessions are read from the shared cache on every request and written
-    # through to the database, so a Redis restart signs nobody out.
+    # through to the database, so a Redis restart signs nobody out and a
+    # Redis outage reads them from the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -84,7 +84,46 @@ def test_database_url_selects_postgresql_with_persistent_checked_connections():
 def test_redis_url_switches_to_a_shared_redis_cache():
     configured = settings_with(DJANGO_SECRET_KEY="x" * 50, REDIS_URL="redis://127.0.0.1:6379/1")
 
-    assert configured["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["cache"] == "pagecache.backends.ResilientRedisCache"
+
+
+def test_a_malformed_redis_url_fails_at_start_with_a_clear_message():
+    result = start(DJANGO_SECRET_KEY="x" * 50, REDIS_URL="127.0.0.1:6379")
+
+    assert result.returncode != 0
+    assert "REDIS_URL must start with redis://" in result.stderr
+
+
+def test_without_redis_background_tasks_run_in_process_and_with_it_go_to_its_broker():
+    read = "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    local = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {read}"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if "REDIS" not in k and "CELERY" not in k},
+            "DJANGO_DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    shared = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {read}"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert local == ["True", "memory://"]
+    assert shared == ["False", "redis://127.0.0.1:6379/3"]
 
 
 def test_debug_prints_mail_to_the_console_and_the_environment_can_choose_another_backend():
