@@ -154,7 +154,8 @@ def _failed(message, error) -> str:
 
     Status = Message.Status
     text = f"{type(error).__name__}: {error}"[:2000]
-    if message.attempts >= MAX_ATTEMPTS:
+    # An error may say that retrying is pointless (an SMS provider refusing the number).
+    if message.attempts >= MAX_ATTEMPTS or getattr(error, "permanent", False):
         logger.error(
             "outbox: gave up on message %s (%s) after %s attempts: %s", message.pk, message.kind, message.attempts, text
         )

@@ -321,6 +321,19 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VaxFleet <no-reply@vaxfleet.example>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Text messages (outbox/sms.py), chosen like EMAIL_BACKEND: printed in debug,
+# off in production until a provider is configured.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox.sms.ConsoleBackend" if DEBUG else "outbox.sms.DisabledBackend")
+SMS_FROM = os.environ.get("SMS_FROM", "")
+SMS_TWILIO_ACCOUNT_SID = os.environ.get("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = os.environ.get("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_API_URL = os.environ.get("SMS_TWILIO_API_URL", "https://api.twilio.com")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+if SMS_BACKEND == "outbox.sms.TwilioBackend" and not (SMS_TWILIO_ACCOUNT_SID and SMS_TWILIO_AUTH_TOKEN and SMS_FROM):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND is Twilio: set SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN and SMS_FROM (the sending number)."
+    )
+
 # Internationalisation and time
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
