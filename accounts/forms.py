@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, e164
 
 
 class SignupForm(AllauthSignupForm):
@@ -31,12 +31,13 @@ class SignupForm(AllauthSignupForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "phone", "date_of_birth", "language"]
+        fields = ["first_name", "last_name", "phone", "date_of_birth", "language", "reminder_channel"]
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+            "reminder_channel": forms.RadioSelect,
         }
         help_texts = {
             "phone": _("Optional. Used only to reach you about your appointments."),
@@ -49,10 +50,25 @@ class ProfileForm(forms.ModelForm):
         self.fields["language"].choices = settings.LANGUAGES
         if not self.instance.language:
             self.initial["language"] = translation.get_language()
+        # A form sent without the field (an older page, the API) keeps the choice.
+        self.fields["reminder_channel"].required = False
+
+    def clean_reminder_channel(self):
+        return self.cleaned_data["reminder_channel"] or self.instance.reminder_channel
 
     def clean_language(self):
         # A form sent without the field (an older page) keeps what was there.
         return self.cleaned_data["language"] or self.instance.language or translation.get_language()
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.get("reminder_channel")
+        if channel in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(cleaned.get("phone", "")):
+            self.add_error(
+                "phone",
+                _("Enter a valid mobile number, with its country code (for example +34 600 123 456), to get texts."),
+            )
+        return cleaned
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

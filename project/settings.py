@@ -321,6 +321,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VaxFleet <no-reply@vaxfleet.example>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Phone numbers without a country code are read as numbers of this country
+# (ISO 3166 code, e.g. ES); empty: a number must start with its +code.
+PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "") or None
+
 # Text messages (outbox/sms.py), chosen like EMAIL_BACKEND: printed in debug,
 # off in production until a provider is configured.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox.sms.ConsoleBackend" if DEBUG else "outbox.sms.DisabledBackend")

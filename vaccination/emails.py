@@ -14,8 +14,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 import outbox
+from outbox import sms
 from vaccination.confirmation import calendar_file
 
 logger = logging.getLogger(__name__)
@@ -57,17 +60,50 @@ def appointment_email(appointment, kind: str) -> EmailMultiAlternatives:
     return message
 
 
-def notify(appointment, kind: str):
+def notify(appointment, kind: str) -> list:
     """Owe the person the `kind` message about this revision of the
     appointment (its `sequence`). Call it inside the change's transaction,
-    after the appointment is saved. Owed once per revision: a second call
-    (two reminder runs at once) adds nothing and returns None."""
-    return outbox.enqueue(
-        kind=f"appointment_{kind}",
-        to=appointment.person.email,
-        data={"appointment": appointment.pk, "sequence": appointment.sequence},
-        key=f"appointment_{kind}:{appointment.pk}:{appointment.sequence}",
-    )
+    after the appointment is saved. Owed once per revision and channel: a
+    second call (two reminder runs at once) adds nothing.
+
+    Reminders go by email, text or both, as the person chose (a text needs a
+    valid mobile number and an SMS provider; without them, email). Returns
+    the outbox messages added."""
+    person = appointment.person
+    texting = kind == "reminder" and person.wants_sms and bool(person.sms_number) and sms.enabled()
+    channels = []
+    if not (texting and person.reminder_channel == person.ReminderChannel.SMS):
+        channels.append(("email", person.email))
+    if texting:
+        channels.append(("sms", person.sms_number))
+    owed = []
+    for channel, to in channels:
+        suffix = "" if channel == "email" else f":{channel}"
+        owed.append(
+            outbox.enqueue(
+                kind=f"appointment_{kind}",
+                channel=channel,
+                to=to,
+                data={"appointment": appointment.pk, "sequence": appointment.sequence},
+                key=f"appointment_{kind}:{appointment.pk}:{appointment.sequence}{suffix}",
+            )
+        )
+    return [message for message in owed if message is not None]
+
+
+def reminder_text(appointment) -> str:
+    """The reminder by text: short, in the person's language, and nothing
+    personal beyond the code, the time and the clinic (a text may be read
+    on a locked screen)."""
+    site = appointment.slot.site
+    with timezone.override(site.tzinfo), translation.override(appointment.person.preferred_language):
+        start = timezone.localtime(appointment.slot.start)
+        return gettext("VaxFleet: your vaccination %(day)s at %(time)s, %(clinic)s. Code %(code)s.") % {
+            "day": date_format(start, "SHORT_DAY_MONTH_FORMAT"),
+            "time": date_format(start, "H:i"),
+            "clinic": site.name,
+            "code": appointment.code,
+        }
 
 
 @outbox.composer(*(f"appointment_{kind}" for kind in KINDS))
@@ -91,4 +127,6 @@ def compose(message):
         appointment.status != Appointment.Status.BOOKED or appointment.slot.start <= timezone.now()
     ):
         return None
+    if message.channel == "sms":
+        return reminder_text(appointment)
     return appointment_email(appointment, kind)

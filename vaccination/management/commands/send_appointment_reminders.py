@@ -47,7 +47,7 @@ class Command(BaseCommand):
             Appointment.objects.booked()
             .filter(reminder_sent_at__isnull=True, slot__start__gt=now, slot__start__lte=now + timedelta(hours=hours))
             .select_related("person")
-            .only("pk", "slot_id", "sequence", "status", "person__email")
+            .only("pk", "slot_id", "sequence", "status", "person__email", "person__phone", "person__reminder_channel")
         )
         queued = sum(claim_reminder(appointment, now) for appointment in due.iterator())
         self.stdout.write(f"{queued} reminders queued.")
