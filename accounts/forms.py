@@ -20,12 +20,45 @@ class SignupForm(AllauthSignupForm):
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
 
-    field_order = ["email", "first_name", "last_name", "password1", "password2"]
+    # "mobile", not "phone": allauth gives a field named phone its own meaning (sign-in by phone).
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        required=False,
+        help_text=_("Optional. Only for reminders by text message."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    reminder_channel = forms.ChoiceField(
+        label=_("Remind me by"),
+        choices=User.ReminderChannel.choices,
+        initial=User.ReminderChannel.EMAIL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    field_order = ["email", "first_name", "last_name", "password1", "password2", "mobile", "reminder_channel"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # allauth adds its own fields after ours; put them in reading order.
         self.order_fields(self.field_order)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reminder_channel") in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(
+            cleaned.get("mobile", "")
+        ):
+            self.add_error(
+                "mobile",
+                _("Enter a valid mobile number, with its country code (for example +34 600 123 456), to get texts."),
+            )
+        return cleaned
+
+    def signup(self, request, user):
+        """allauth's hook after the user is saved: the reminder choice."""
+        user.phone = self.cleaned_data.get("mobile", "")
+        user.reminder_channel = self.cleaned_data.get("reminder_channel") or User.ReminderChannel.EMAIL
+        user.save(update_fields=["phone", "reminder_channel"])
 
 
 class ProfileForm(forms.ModelForm):

@@ -100,3 +100,31 @@ def test_a_number_without_its_country_code_is_read_in_the_default_region(person,
     assert person.sms_number == ""
     settings.PHONENUMBER_DEFAULT_REGION = "ES"
     assert person.sms_number == "+34600123456"
+
+
+SIGNUP = {
+    "email": "new@example.org",
+    "first_name": "Nia",
+    "last_name": "New",
+    "password1": "a long enough passphrase 2026",
+    "password2": "a long enough passphrase 2026",
+}
+
+
+def test_signup_offers_reminders_by_text_with_a_mobile_number(db, client):
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "mobile": "+34 600 123 456", "reminder_channel": "both"}
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new@example.org")
+    assert (user.reminder_channel, user.sms_number) == (User.ReminderChannel.BOTH, "+34600123456")
+
+
+def test_signup_refuses_texts_without_a_valid_mobile_number_and_defaults_to_email(db, client):
+    refused = client.post(reverse("account_signup"), {**SIGNUP, "mobile": "", "reminder_channel": "sms"})
+    assert "valid mobile number" in refused.content.decode()
+    assert not User.objects.filter(email="new@example.org").exists()
+
+    client.post(reverse("account_signup"), SIGNUP)
+    assert User.objects.get(email="new@example.org").reminder_channel == User.ReminderChannel.EMAIL
