@@ -21,10 +21,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+import outbox
 from accounts.models import User
 from api.models import ApiToken
 from audit.models import AuditEvent
 from fleet.models import Assignment, Client, ClientMembership, Driver, Truck, TruckCondition
+from outbox.models import Message
 from tests import test_access_matrix
 from tests.test_access_matrix import (
     FORBIDDEN,
@@ -61,6 +63,7 @@ MODELS = {
     "mfa/authenticator": Authenticator,
     "fleet/truckcondition": TruckCondition,
     "api/apitoken": ApiToken,
+    "outbox/message": Message,
 }
 # Admin pages of a model, by the end of their route, and what a superuser gets.
 MODEL_PAGES = {"": OK, "add/": OK, "<id>/change/": OK, "<id>/history/": OK, "<id>/delete/": OK, "<id>/": 302}
@@ -73,6 +76,8 @@ READ_ONLY = {
     # Reports come from the monitoring systems, tokens from their owners' account page.
     "fleet/truckcondition": {"add/": FORBIDDEN},
     "api/apitoken": {"add/": FORBIDDEN},
+    # The sending log: rows come from the code that owes a message, and stay.
+    "outbox/message": {"add/": FORBIDDEN, "<id>/delete/": FORBIDDEN},
 }
 # Per model: change/ of a user lives at <id>/password/ as well.
 EXTRA_MODEL_PAGES = {"accounts/user": {"<id>/password/": OK}}
@@ -265,6 +270,7 @@ def admin_world(world):
     CheckInLog.objects.create(user=users["clinic_staff"], site=appointment.slot.site, code="X", reason="unknown")
     TruckCondition.objects.create(truck=Truck.objects.order_by("pk").first(), status="ok", recorded_at=timezone.now())
     ApiToken.issue(user=users["person"], name="matrix", days=30)
+    outbox.enqueue(kind="appointment_booked", to="pat@example.org", data={"appointment": appointment.pk, "sequence": 0})
     samples = {label: model.objects.order_by("pk").first() for label, model in MODELS.items()}
     assert all(samples.values()), [label for label, sample in samples.items() if sample is None]
     return users, samples
