@@ -101,6 +101,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=8,
         choices=ReminderChannel,
         default=ReminderChannel.EMAIL,
+        # Rows written around the model (COPY of the bench data, raw SQL) get it too.
+        db_default=ReminderChannel.EMAIL,
         help_text=_("How we remind you of an appointment the day before. A text needs your mobile number."),
     )
 
