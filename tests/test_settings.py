@@ -153,3 +153,10 @@ def test_an_unknown_verification_mode_fails_at_start(value):
 
     assert result.returncode != 0
     assert "ACCOUNT_EMAIL_VERIFICATION must be" in result.stderr
+
+
+def test_a_worker_started_without_a_broker_stops_with_a_clear_message():
+    from project.celery import refuse_a_worker_without_a_broker
+
+    with pytest.raises(SystemExit, match="needs a broker: set REDIS_URL"):
+        refuse_a_worker_without_a_broker()
