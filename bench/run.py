@@ -100,7 +100,10 @@ def server_env(database, *, workers=2, threads=4, port=18765):
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_STAFF_MFA_REQUIRED": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
-        # Booking emails are composed (templates, calendar file) and then dropped.
+        # A booking owes its confirmation as an outbox row and hands it to the
+        # broker (Redis) after commit, as in production; no worker runs here
+        # (it has its own dyno there), so the mail is never composed in the
+        # measured processes. Were one started, its mail would be dropped.
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         # wrk plays the proxy for the sign-in run: each client its own address.
         "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
