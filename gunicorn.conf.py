@@ -4,8 +4,17 @@ Each worker is a process with its own database connections; each thread
 holds at most one. Connections in use = WEB_CONCURRENCY x GUNICORN_THREADS
 per app server: keep that times the number of servers under PostgreSQL's
 max_connections (docs/deploy.md).
+
+Memory budget (docs/deploy.md, "Memory budget"): a web worker must stay under
+WEB_MEMORY_BUDGET_MB (256 MB by default), so two workers, the Celery worker
+and beat fit a 512 MB dyno. What a worker holds is ~100 MB of code and caches
+plus, per thread signing someone in, one Argon2 hash (19 MiB, accounts/hashers.py):
+4 threads x 19 MiB = 76 MiB at worst. `make bench` fails when a worker passes it;
+here a worker that passes it logs a warning (once) and is recycled after its
+request, so a leak or a runaway page costs one restart, not the dyno.
 """
 
+import logging
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
@@ -26,3 +35,33 @@ max_requests_jitter = 5000
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
+
+MEMORY_BUDGET_MB = int(os.environ.get("WEB_MEMORY_BUDGET_MB", "256"))
+# Reading /proc costs microseconds; every 50th request is often enough to
+# catch a worker that grows and cheap enough not to show in the bench.
+_CHECK_EVERY = 50
+_served = 0
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # not Linux: no check
+        pass
+    return 0.0
+
+
+def post_request(worker, req, environ, resp):
+    global _served
+    _served += 1
+    if _served % _CHECK_EVERY:
+        return
+    rss = _rss_mb()
+    if rss > MEMORY_BUDGET_MB:
+        logging.getLogger("gunicorn.error").warning(
+            "worker %s holds %.0f MB, past WEB_MEMORY_BUDGET_MB=%s: recycling it", worker.pid, rss, MEMORY_BUDGET_MB
+        )
+        worker.alive = False  # finishes in-flight requests, then the arbiter starts a fresh one

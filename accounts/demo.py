@@ -33,6 +33,9 @@ def seed_accounts() -> dict[str, User]:
         user.is_superuser = user.is_staff = superuser
         user.is_active = True
         user.set_password(DEMO_PASSWORD)
+        if email == "patient@example.com":
+            # Reminders by email and text: `make run` prints both in the terminal.
+            user.phone, user.reminder_channel = "+34 600 000 123", User.ReminderChannel.BOTH
         user.save()
         if role:
             user.groups.set([Group.objects.get(name=role.value)])

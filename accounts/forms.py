@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import User, e164
 
 
 class SignupForm(AllauthSignupForm):
@@ -20,23 +20,57 @@ class SignupForm(AllauthSignupForm):
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
 
-    field_order = ["email", "first_name", "last_name", "password1", "password2"]
+    # "mobile", not "phone": allauth gives a field named phone its own meaning (sign-in by phone).
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        required=False,
+        help_text=_("Optional. Only for reminders by text message."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    reminder_channel = forms.ChoiceField(
+        label=_("Remind me by"),
+        choices=User.ReminderChannel.choices,
+        initial=User.ReminderChannel.EMAIL,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    field_order = ["email", "first_name", "last_name", "password1", "password2", "mobile", "reminder_channel"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # allauth adds its own fields after ours; put them in reading order.
         self.order_fields(self.field_order)
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reminder_channel") in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(
+            cleaned.get("mobile", "")
+        ):
+            self.add_error(
+                "mobile",
+                _("Enter a valid mobile number, with its country code (for example +34 600 123 456), to get texts."),
+            )
+        return cleaned
+
+    def signup(self, request, user):
+        """allauth's hook after the user is saved: the reminder choice."""
+        user.phone = self.cleaned_data.get("mobile", "")
+        user.reminder_channel = self.cleaned_data.get("reminder_channel") or User.ReminderChannel.EMAIL
+        user.save(update_fields=["phone", "reminder_channel"])
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "phone", "date_of_birth", "language"]
+        fields = ["first_name", "last_name", "phone", "date_of_birth", "language", "reminder_channel"]
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+            "reminder_channel": forms.RadioSelect,
         }
         help_texts = {
             "phone": _("Optional. Used only to reach you about your appointments."),
@@ -49,10 +83,25 @@ class ProfileForm(forms.ModelForm):
         self.fields["language"].choices = settings.LANGUAGES
         if not self.instance.language:
             self.initial["language"] = translation.get_language()
+        # A form sent without the field (an older page, the API) keeps the choice.
+        self.fields["reminder_channel"].required = False
+
+    def clean_reminder_channel(self):
+        return self.cleaned_data["reminder_channel"] or self.instance.reminder_channel
 
     def clean_language(self):
         # A form sent without the field (an older page) keeps what was there.
         return self.cleaned_data["language"] or self.instance.language or translation.get_language()
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.get("reminder_channel")
+        if channel in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(cleaned.get("phone", "")):
+            self.add_error(
+                "phone",
+                _("Enter a valid mobile number, with its country code (for example +34 600 123 456), to get texts."),
+            )
+        return cleaned
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

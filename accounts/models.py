@@ -61,6 +61,21 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+def e164(number: str) -> str:
+    """`number` in E.164, or "" when it is not a valid phone number."""
+    import phonenumbers
+
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, settings.PHONENUMBER_DEFAULT_REGION or None)
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_valid_number(parsed):
+        return ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-.]{6,20}$",
     _("Enter a phone number of digits, with an optional leading + and spaces or dashes."),
@@ -107,6 +122,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     relationship = models.CharField(
         _("relationship"), max_length=60, blank=True, help_text=_("What the person is to their carer, e.g. son.")
+    )
+
+    class ReminderChannel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message (SMS)")
+        BOTH = "both", _("Both")
+
+    reminder_channel = models.CharField(
+        _("reminders by"),
+        max_length=8,
+        choices=ReminderChannel,
+        default=ReminderChannel.EMAIL,
+        # Rows written around the model (COPY of the bench data, raw SQL) get it too.
+        db_default=ReminderChannel.EMAIL,
+        help_text=_("How we remind you of an appointment the day before. A text needs your mobile number."),
     )
 
     objects = UserManager()
@@ -168,6 +198,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def preferred_language(self) -> str:
         """The language for anything we send this person."""
         return self.language or settings.LANGUAGE_CODE
+
+    @property
+    def sms_number(self) -> str:
+        """The phone number in E.164 (+34600123456) when it is a valid one
+        (read with PHONENUMBER_DEFAULT_REGION when it has no country code), else ""."""
+        return e164(self.phone)
+
+    @property
+    def wants_sms(self) -> bool:
+        return self.reminder_channel in {self.ReminderChannel.SMS, self.ReminderChannel.BOTH}
+
+    @property
+    def wants_email(self) -> bool:
+        return self.reminder_channel != self.ReminderChannel.SMS or not self.sms_number
 
     def get_short_name(self):
         return self.first_name or self.email

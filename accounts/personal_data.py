@@ -47,6 +47,7 @@ def export(user) -> dict:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "phone": user.phone,
+            "reminder_channel": user.reminder_channel,
             "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else None,
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,

@@ -76,7 +76,9 @@ def generations(*names: str) -> list[str]:
         token = found.get(key)
         if token is None:
             cache.add(key, uuid.uuid4().hex, timeout=None)
-            token = cache.get(key)
+            # None only when the cache is unreachable (pagecache.backends):
+            # a token of our own makes the fragment a miss, rendered fresh.
+            token = cache.get(key) or uuid.uuid4().hex
         tokens.append(token)
     return tokens
 

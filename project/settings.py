@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -65,6 +66,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "pagecache",
+    "outbox",
     "accounts",
     "fleet",
     "vaccination",
@@ -96,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "project.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -169,16 +172,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: allauth's rate limits and (later) sessions need a cache every app
 # server shares; local memory is only right for a single process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"REDIS_URL must start with redis://, rediss:// or unix://, e.g. redis://host:6379/0; got {REDIS_URL!r}."
+    )
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, except that an unreachable Redis degrades
+            # the site instead of failing it (pagecache/backends.py says how).
+            "BACKEND": "pagecache.backends.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "vaxfleet",
+            # Fail fast: a cache that takes seconds to answer is worse than none.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
     # Sessions are read from the shared cache on every request and written
-    # through to the database, so a Redis restart signs nobody out.
+    # through to the database, so a Redis restart signs nobody out and a
+    # Redis outage reads them from the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -193,14 +205,62 @@ CACHES["layout"] = {
     "LOCATION": "layout",
 }
 
+# Background work: Celery with Redis as the broker (the worker and beat
+# process types of the Procfile). Without REDIS_URL (make run, the tests)
+# tasks run eagerly in the process that queues them, so nothing else is
+# needed locally. What is owed to people is an outbox row first (outbox/),
+# so a broker that is down delays messages and loses none.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Never Celery's own default (AMQP on localhost): nothing leaves the process.
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_IGNORE_RESULT = True
+# A request hands a message to the broker after its commit: with the broker
+# down it must give up within a second or two (the outbox sweep sends the
+# message later), not retry while the person waits.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    # kombu's connection retries (2 s, 4 s... by default) for a publisher:
+    # one quick retry, then the sweep's turn.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+# One task at a time per child: a message is seconds of waiting on a mail
+# server, and a prefetched task would wait behind it.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+# The beat process sends these; the worker runs them. Other apps add theirs here.
+CELERY_BEAT_SCHEDULE = {
+    "send-appointment-reminders": {"task": "vaccination.send_appointment_reminders", "schedule": 10 * 60},
+    # Every 10 minutes: a booking missed by more than an hour (NO_SHOW_GRACE) stops holding the person's place.
+    "mark-no-shows": {"task": "vaccination.mark_no_shows", "schedule": 10 * 60},
+    # Expired offers pass to the next people on the standby list within a minute.
+    "send-standby-offers": {"task": "standby.send_standby_offers", "schedule": 60},
+    # Once a day: fleet managers hear of new clinic days at risk; yesterday's doses are exported.
+    "alert-readiness": {"task": "readiness.alert_readiness", "schedule": crontab(hour=6, minute=0)},
+    "export-campaign-doses": {"task": "campaign.export_campaign_doses", "schedule": crontab(hour=2, minute=30)},
+    # Messages the hand-off after commit never delivered (broker down, worker killed).
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": 60},
+}
+
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2id with its memory cost chosen for the worker's budget (accounts/hashers.py
+# says why: m = 19 MiB, t = 2, p = 1, OWASP's floor); older Argon2 hashes are
+# upgraded on the next sign-in, the others below only verify old hashes.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
@@ -284,6 +344,23 @@ STANDBY_OFFER_MINUTES = env_int("VAXFLEET_STANDBY_OFFER_MINUTES", 20)
 STANDBY_OFFERS_PER_DOSE = env_int("VAXFLEET_STANDBY_OFFERS_PER_DOSE", 2)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VaxFleet <no-reply@vaxfleet.example>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# Phone numbers without a country code are read as numbers of this country
+# (ISO 3166 code, e.g. ES); empty: a number must start with its +code.
+PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "") or None
+
+# Text messages (outbox/sms.py), chosen like EMAIL_BACKEND: printed in debug,
+# off in production until a provider is configured.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox.sms.ConsoleBackend" if DEBUG else "outbox.sms.DisabledBackend")
+SMS_FROM = os.environ.get("SMS_FROM", "")
+SMS_TWILIO_ACCOUNT_SID = os.environ.get("SMS_TWILIO_ACCOUNT_SID", "")
+SMS_TWILIO_AUTH_TOKEN = os.environ.get("SMS_TWILIO_AUTH_TOKEN", "")
+SMS_TWILIO_API_URL = os.environ.get("SMS_TWILIO_API_URL", "https://api.twilio.com")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+if SMS_BACKEND == "outbox.sms.TwilioBackend" and not (SMS_TWILIO_ACCOUNT_SID and SMS_TWILIO_AUTH_TOKEN and SMS_FROM):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND is Twilio: set SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN and SMS_FROM (the sending number)."
+    )
 
 # Internationalisation and time
 LANGUAGE_CODE = "en"

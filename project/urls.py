@@ -43,5 +43,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# A database outage is a 503 saying so, not the 500 page (project.views).
+handler500 = "project.views.server_error"
+
 if settings.BENCH_ENDPOINTS:
     urlpatterns.append(path("bench/", include("benchmarks.urls")))

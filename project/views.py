@@ -1,13 +1,21 @@
 import logging
+import sys
 
-from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
+
+# How long a visitor is asked to wait when the database is unreachable.
+RETRY_AFTER_SECONDS = 60
 
 
 @require_safe
@@ -21,19 +29,49 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
-@never_cache
-@require_safe
-def healthz(request):
-    """200 when the database answers a query, 503 when it does not.
-
-    The load balancer polls this, so it says nothing about the failure beyond
-    "unavailable"; the details go to the log.
-    """
+def _database_state() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         logger.exception("Health check: the database did not answer")
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return "down"
+    return "ok"
+
+
+def _cache_state() -> str:
+    # The shared Redis cache can say whether it answers; a local-memory cache
+    # (one server, no REDIS_URL) is always there.
+    ping = getattr(cache, "ping", None)
+    if ping is None:
+        return "ok"
+    return "ok" if ping() else "down"
+
+
+@never_cache
+@xframe_options_deny
+@require_safe
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not, for
+    everyone; the body names the state of each part, so a monitor can tell
+    a cache outage (the site degrades, still 200) from a database outage.
+
+    Served by project.middleware.HealthCheckMiddleware before anything else
+    can touch the database. Details of a failure go to the log only.
+    """
+    state = {"database": _database_state(), "cache": _cache_state()}
+    return JsonResponse(state, status=200 if state["database"] == "ok" else 503)
+
+
+def server_error(request):
+    """The 500 page, except when the database is unreachable: then a 503 that
+    says so and when to try again (the app reconnects by itself; nothing of
+    the error is shown)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        html = loader.get_template("503.html").render()
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return defaults.server_error(request)

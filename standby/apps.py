@@ -9,7 +9,8 @@ class StandbyConfig(AppConfig):
     def ready(self):
         # signals offers a seat cancelled today to the standby list;
         # personal_data answers accounts' personal-data signals.
-        from standby import personal_data, signals  # noqa: F401
+        # notify registers the offer's outbox composer.
+        from standby import notify, personal_data, signals  # noqa: F401
         from standby.demo import seed_standby
         from vaccination.demo import demo_seeded
 

@@ -8,7 +8,6 @@ three offers at once give exactly three appointments. Errors raise
 """
 
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -167,13 +166,14 @@ def send_offers(*, spare: SpareDoses) -> list[Offer]:
             StandbyEntry.objects.waiting_for(site, site.today())
             .filter(arrive_within__lte=minutes_left)
             .exclude(offers__spare=spare)
+            .select_related("person__carer")
         )[:wanted]
         expires = min(now + offer_lifetime(), spare.until)
         offers = Offer.objects.bulk_create(
             [Offer(spare=spare, entry=entry, created_at=now, expires_at=expires) for entry in entries]
         )
         for offer in offers:
-            transaction.on_commit(partial(notify.send_offer, offer.pk))
+            notify.owe_offer(offer)
     return offers
 
 
@@ -309,14 +309,13 @@ def _book_running_slot(*, person, slot) -> Appointment:
         slot=slot,
         dose_number=dose_number,
         source=Appointment.Source.OFFER,
-        email_pending=Appointment.Email.BOOKED,
     )
     try:
         with transaction.atomic():
             appointment.save()
     except IntegrityError:
         raise BookingError("already_booked") from None
+    emails.notify(appointment, "booked")  # the outbox row, in this transaction
     facts = {"code": appointment.code, "site": slot.site.name, "vaccine": slot.vaccine.name, "source": "offer"}
     audit.record(Action.BOOK, target=appointment, actor=person, data=facts)
-    transaction.on_commit(partial(emails.send_owed_notice, appointment.pk))
     return appointment

@@ -70,7 +70,7 @@ def test_defaults_are_sqlite_local_memory_cache_https_and_mandatory_verification
     assert configured["use_tz"] is True
     assert configured["hosts"] == []
     assert configured["verification"] == "mandatory"
-    assert configured["hashers"][0].endswith("Argon2PasswordHasher")
+    assert configured["hashers"][0] == "accounts.hashers.BoundedArgon2PasswordHasher"
 
 
 def test_database_url_selects_postgresql_with_persistent_checked_connections():
@@ -84,7 +84,46 @@ def test_database_url_selects_postgresql_with_persistent_checked_connections():
 def test_redis_url_switches_to_a_shared_redis_cache():
     configured = settings_with(DJANGO_SECRET_KEY="x" * 50, REDIS_URL="redis://127.0.0.1:6379/1")
 
-    assert configured["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert configured["cache"] == "pagecache.backends.ResilientRedisCache"
+
+
+def test_a_malformed_redis_url_fails_at_start_with_a_clear_message():
+    result = start(DJANGO_SECRET_KEY="x" * 50, REDIS_URL="127.0.0.1:6379")
+
+    assert result.returncode != 0
+    assert "REDIS_URL must start with redis://" in result.stderr
+
+
+def test_without_redis_background_tasks_run_in_process_and_with_it_go_to_its_broker():
+    read = "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    local = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {read}"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if "REDIS" not in k and "CELERY" not in k},
+            "DJANGO_DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    shared = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {read}"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "project.settings",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert local == ["True", "memory://"]
+    assert shared == ["False", "redis://127.0.0.1:6379/3"]
 
 
 def test_debug_prints_mail_to_the_console_and_the_environment_can_choose_another_backend():
@@ -135,3 +174,10 @@ def test_production_does_not_install_the_bench_app(tmp_path):
     )
 
     assert out.stdout.strip() == "False"
+
+
+def test_a_worker_started_without_a_broker_stops_with_a_clear_message():
+    from project.celery import refuse_a_worker_without_a_broker
+
+    with pytest.raises(SystemExit, match="needs a broker: set REDIS_URL"):
+        refuse_a_worker_without_a_broker()

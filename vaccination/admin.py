@@ -130,7 +130,6 @@ class AppointmentAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "cancelled_at",
-        "email_pending",
         "reminder_sent_at",
     ]
 

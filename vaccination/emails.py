@@ -1,6 +1,12 @@
 """One small function per email. Each renders
 templates/emails/appointment_<kind>_{subject.txt,body.txt,body.html} in the
-clinic's time zone and attaches the calendar file."""
+clinic's time zone and attaches the calendar file.
+
+The messages are owed through the outbox (`notify`, inside the transaction of
+the change) and written by the worker at send time (`compose`), from the
+appointment as it is then: a notice or reminder for a revision the
+appointment has since left behind is skipped, never sent with an old time.
+"""
 
 import logging
 
@@ -8,17 +14,23 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
+import outbox
+from outbox import sms
 from vaccination.confirmation import calendar_file
 
 logger = logging.getLogger(__name__)
+
+KINDS = ("booked", "rescheduled", "cancelled", "reminder")
 
 
 def _site_url() -> str:
     return getattr(settings, "SITE_URL", "").rstrip("/")
 
 
-def _message(appointment, kind: str) -> EmailMultiAlternatives:
+def appointment_email(appointment, kind: str) -> EmailMultiAlternatives:
     from vaccination.models import Appointment
 
     site = appointment.slot.site
@@ -48,44 +60,74 @@ def _message(appointment, kind: str) -> EmailMultiAlternatives:
     return message
 
 
-def send_appointment_notice(appointment) -> None:
-    """Booked, rescheduled or cancelled: the kind is what `email_pending` says.
-    A dependent's goes to their carer; a walk-in without email gets none."""
-    if appointment.person.contact_email:
-        _message(appointment, appointment.email_pending).send()
+def notify(appointment, kind: str) -> list:
+    """Owe the person the `kind` message about this revision of the
+    appointment (its `sequence`). Call it inside the change's transaction,
+    after the appointment is saved. Owed once per revision and channel: a
+    second call (two reminder runs at once) adds nothing.
+
+    Reminders go by email, text or both, as the person chose (a text needs a
+    valid mobile number and an SMS provider; without them, email). Returns
+    the outbox messages added."""
+    person = appointment.person
+    texting = kind == "reminder" and person.wants_sms and bool(person.sms_number) and sms.enabled()
+    channels = []
+    # A dependent's mail goes to their carer; a walk-in without an address gets none.
+    if person.contact_email and not (texting and person.reminder_channel == person.ReminderChannel.SMS):
+        channels.append(("email", person.contact_email))
+    if texting:
+        channels.append(("sms", person.sms_number))
+    owed = []
+    for channel, to in channels:
+        suffix = "" if channel == "email" else f":{channel}"
+        owed.append(
+            outbox.enqueue(
+                kind=f"appointment_{kind}",
+                channel=channel,
+                to=to,
+                data={"appointment": appointment.pk, "sequence": appointment.sequence},
+                key=f"appointment_{kind}:{appointment.pk}:{appointment.sequence}{suffix}",
+            )
+        )
+    return [message for message in owed if message is not None]
 
 
-def send_appointment_reminder(appointment) -> None:
-    if appointment.person.contact_email:
-        _message(appointment, "reminder").send()
+def reminder_text(appointment) -> str:
+    """The reminder by text: short, in the person's language, and nothing
+    personal beyond the code, the time and the clinic (a text may be read
+    on a locked screen)."""
+    site = appointment.slot.site
+    with timezone.override(site.tzinfo), translation.override(appointment.person.preferred_language):
+        start = timezone.localtime(appointment.slot.start)
+        return gettext("VaxFleet: your vaccination %(day)s at %(time)s, %(clinic)s. Code %(code)s.") % {
+            "day": date_format(start, "SHORT_DAY_MONTH_FORMAT"),
+            "time": date_format(start, "H:i"),
+            "clinic": site.name,
+            "code": appointment.code,
+        }
 
 
-def send_owed_notice(appointment_id: int) -> bool:
-    """Send the notice an appointment still owes, then mark it sent.
-
-    Runs after the booking committed (transaction.on_commit) and again from
-    send_appointment_reminders for any that failed. A failing mail server is
-    logged, never raised: the booking stands and the notice stays owed.
-    """
+@outbox.composer(*(f"appointment_{kind}" for kind in KINDS))
+def compose(message):
+    """The email for an outbox row, or None when it is no longer owed: the
+    appointment moved on to a newer revision (which owes its own notice), a
+    reminder for an appointment no longer booked or already started, or an
+    account that was deleted."""
     from vaccination.models import Appointment
 
+    kind = message.kind.removeprefix("appointment_")
     appointment = (
         Appointment.objects.with_details()
         .select_related("person")
-        .filter(pk=appointment_id)
-        .exclude(email_pending="")
+        .filter(pk=message.data["appointment"], sequence=message.data["sequence"])
         .first()
     )
-    if appointment is None:
-        return False
-    kind = appointment.email_pending
-    try:
-        send_appointment_notice(appointment)
-    except Exception:
-        logger.exception("Could not send the %s email for appointment %s; will retry", kind, appointment_id)
-        return False
-    # Only clear what we sent: a newer change owes its own notice.
-    Appointment.objects.filter(pk=appointment_id, email_pending=kind, sequence=appointment.sequence).update(
-        email_pending=""
-    )
-    return True
+    if appointment is None or not appointment.person.is_active:
+        return None
+    if kind == "reminder" and (
+        appointment.status != Appointment.Status.BOOKED or appointment.slot.start <= timezone.now()
+    ):
+        return None
+    if message.channel == "sms":
+        return reminder_text(appointment)
+    return appointment_email(appointment, kind)

@@ -366,14 +366,6 @@ class Appointment(models.Model):
         CHECKED_IN = "checked_in", _("Checked in")
         NO_SHOW = "no_show", _("No-show")
 
-    class Email(models.TextChoices):
-        """The notice still owed to the person (an outbox of one)."""
-
-        NONE = "", _("None")
-        BOOKED = "booked", _("Booking confirmation")
-        RESCHEDULED = "rescheduled", _("New time")
-        CANCELLED = "cancelled", _("Cancellation")
-
     class Source(models.TextChoices):
         """How the appointment came: the campaign counts walk-ins and offers taken."""
 
@@ -395,7 +387,6 @@ class Appointment(models.Model):
     # The calendar entry's SEQUENCE: every change the person's calendar must
     # pick up (new time, cancellation) increments it.
     sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
-    email_pending = models.CharField(_("email owed"), max_length=16, choices=Email, default=Email.NONE, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     # Filled at the clinic desk (check-in issue). A dose counts as given only
     # once a nurse records it (dose_given_at), not when the person arrives.
@@ -456,7 +447,6 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["person", "status"], name="vaccination_appt_person_status"),
             models.Index(fields=["slot", "status"], name="vaccination_appt_slot_status"),
-            models.Index(fields=["email_pending"], condition=~Q(email_pending=""), name="vaccination_appt_email_owed"),
             # The campaign overview and its exports read the doses of a date
             # range: without this, a month's doses means scanning every appointment.
             models.Index(

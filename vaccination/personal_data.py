@@ -4,6 +4,7 @@ their appointments in the download, and what account deletion does to them."""
 from django.dispatch import receiver
 from django.utils import timezone
 
+import outbox
 from accounts.personal_data import account_deleting, personal_data_requested
 from vaccination import services
 from vaccination.models import Appointment, ScreeningAnswer
@@ -58,6 +59,7 @@ def _cancel_future_appointments(sender, user, **kwargs):
     ScreeningAnswer.objects.filter(appointment__person=user).delete()
     future = Appointment.objects.filter(person=user, status=Appointment.Status.BOOKED, slot__start__gt=timezone.now())
     for appointment in future:
-        cancelled = services.cancel(appointment=appointment, by=user)
-        # The address is about to be scrubbed: no notice is owed to it.
-        Appointment.objects.filter(pk=cancelled.pk).update(email_pending="")
+        services.cancel(appointment=appointment, by=user)
+    # The address is about to be scrubbed: nothing more is sent to it (the
+    # cancellations above included) and the outbox forgets it.
+    outbox.forget(to=user.email)

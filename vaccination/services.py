@@ -1,9 +1,11 @@
 """Booking workflows that must hold under concurrency.
 
 Each service opens a transaction, takes the scarce resource (a seat) with one
-conditional UPDATE, re-checks state, writes, and queues its email with
-`transaction.on_commit`, so a mail server that is down never rolls back a
-booking. Failures raise `BookingError` with a code; views word it for people.
+conditional UPDATE, re-checks state, writes, and owes its email through the
+outbox (`emails.notify`: a row in the same transaction, delivered by the
+worker after commit), so a mail server that is down never rolls back a
+booking and a booking that commits always has its confirmation owed.
+Failures raise `BookingError` with a code; views word it for people.
 """
 
 from datetime import date, timedelta
@@ -163,14 +165,6 @@ def mark_no_shows(*, appointments=None) -> int:
     return marked
 
 
-def _queue_email(appointment: Appointment, kind: str) -> None:
-    """Record the notice as owed inside the transaction, send it after commit.
-    If sending fails it stays owed and send_appointment_reminders retries it."""
-    appointment.email_pending = kind
-    # Read the primary key after commit: a new appointment has none yet.
-    transaction.on_commit(lambda: emails.send_owed_notice(appointment.pk))
-
-
 def _facts(appointment: Appointment) -> dict:
     """What the audit log keeps about an appointment: where, when, which dose."""
     slot = appointment.slot
@@ -202,7 +196,6 @@ def book(*, person, slot: Slot) -> Appointment:
     with transaction.atomic():
         _take_seat(slot)
         appointment = Appointment(person=person, slot=slot, dose_number=dose_number)
-        _queue_email(appointment, Appointment.Email.BOOKED)
         try:
             # The savepoint lets a clash be told apart and, for a code, retried.
             for _attempt in range(5):
@@ -220,6 +213,7 @@ def book(*, person, slot: Slot) -> Appointment:
             # A second tab of the same person won the race for the one booked
             # appointment; raising rolls our seat back too.
             raise BookingError("already_booked") from None
+        emails.notify(appointment, "booked")
         audit.record(Action.BOOK, target=appointment, actor=person, data=_facts(appointment))
     return appointment
 
@@ -247,8 +241,8 @@ def cancel(*, appointment: Appointment, by) -> Appointment:
         locked.status = Appointment.Status.CANCELLED
         locked.cancelled_at = timezone.now()
         locked.sequence += 1
-        _queue_email(locked, Appointment.Email.CANCELLED)
         locked.save()
+        emails.notify(locked, "cancelled")
         audit.record(Action.CANCEL, target=locked, actor=by, data=_facts(locked))
     return locked
 
@@ -278,9 +272,11 @@ def reschedule(*, appointment: Appointment, slot: Slot) -> Appointment:
         before = _facts(locked)
         locked.slot = new_slot
         locked.sequence += 1
+        # The new time owes its own reminder; one queued for the old time is
+        # skipped at send time (its sequence is behind).
         locked.reminder_sent_at = None
-        _queue_email(locked, Appointment.Email.RESCHEDULED)
         locked.save()
+        emails.notify(locked, "rescheduled")
         moved = {**_facts(locked), "from": before["start"], "from_site": before["site"]}
         audit.record(Action.RESCHEDULE, target=locked, data=moved)
     return locked

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from audit.models import Action, AuditEvent
+from outbox.models import Message
 from tests.accounts.test_staff_mfa import with_totp
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
@@ -81,6 +82,7 @@ def test_the_download_is_a_json_attachment_with_the_profile_and_email_addresses(
     assert "no-store" in response["Cache-Control"]
     assert data["profile"]["email"] == "pat@example.org"
     assert data["profile"]["phone"] == "+34 600 111 222"
+    assert data["profile"]["reminder_channel"] == "email"
     assert data["email_addresses"] == [{"email": "pat@example.org", "verified": True, "primary": True}]
 
 
@@ -176,7 +178,9 @@ def test_deleting_cancels_future_appointments_and_frees_their_seats(client, pers
     assert "Your account is deleted" in response.content.decode()
     upcoming.refresh_from_db()
     assert upcoming.status == Appointment.Status.CANCELLED
-    assert upcoming.email_pending == ""  # nothing is mailed to a deleted account
+    # Nothing is mailed to a deleted account, and the outbox keeps no copy of the address.
+    assert not Message.objects.filter(status=Message.Status.SENT).exists()
+    assert not Message.objects.filter(to="pat@example.org").exists()
     assert Slot.objects.get(pk=upcoming.slot_id).booked_count == 1
     others.refresh_from_db()
     assert others.status == Appointment.Status.BOOKED

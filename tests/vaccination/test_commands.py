@@ -1,11 +1,10 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.factories import UserFactory
 from vaccination.models import Appointment, Slot
 
 
@@ -47,59 +46,6 @@ def test_generate_slots_refuses_an_unknown_clinic(vaccine):
             "--to",
             "2030-01-01",
         )
-
-
-@pytest.fixture
-def soon(make_slot):
-    return make_slot(start=timezone.now() + timedelta(hours=3))
-
-
-def test_reminders_go_out_once_for_appointments_in_the_next_day(person, soon, make_slot, make_appointment, mailoutbox):
-    reminded = make_appointment(person, soon)
-    make_appointment(UserFactory(), make_slot(start=timezone.now() + timedelta(days=3)))
-    make_appointment(UserFactory(), soon, status=Appointment.Status.CANCELLED)
-
-    call_command("send_appointment_reminders")
-    call_command("send_appointment_reminders")
-
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == [person.email]
-    assert mailoutbox[0].subject.startswith("[VaxFleet] Reminder")
-    reminded.refresh_from_db()
-    assert reminded.reminder_sent_at is not None
-
-
-def test_a_failed_reminder_is_tried_again_on_the_next_run(person, soon, make_appointment, settings, mailoutbox):
-    appointment = make_appointment(person, soon)
-    settings.EMAIL_BACKEND = "tests.vaccination.broken_mail.EmailBackend"
-    call_command("send_appointment_reminders")
-    appointment.refresh_from_db()
-    assert appointment.reminder_sent_at is None
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("send_appointment_reminders")
-
-    assert len(mailoutbox) == 1
-
-
-def test_the_reminder_command_retries_confirmations_that_failed(
-    person, make_slot, settings, mailoutbox, django_capture_on_commit_callbacks
-):
-    from vaccination.services import book
-
-    # Three days out, so no reminder is due whatever the time of day the test runs.
-    slot = make_slot(start=timezone.now() + timedelta(days=3))
-    settings.EMAIL_BACKEND = "tests.vaccination.broken_mail.EmailBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        appointment = book(person=person, slot=slot)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-    call_command("send_appointment_reminders")
-    call_command("send_appointment_reminders")
-
-    assert [m.subject[:35] for m in mailoutbox] == ["[VaxFleet] Your vaccination is book"]
-    appointment.refresh_from_db()
-    assert appointment.email_pending == ""
 
 
 def test_mark_no_shows_marks_booked_appointments_once_their_slot_and_its_grace_are_over(

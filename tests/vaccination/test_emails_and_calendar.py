@@ -4,9 +4,9 @@ import icalendar
 import pytest
 from django.utils import timezone
 
+import outbox
+from outbox.models import Message
 from vaccination.confirmation import calendar_file
-from vaccination.emails import send_owed_notice
-from vaccination.models import Appointment
 from vaccination.services import book, cancel, reschedule
 
 
@@ -66,9 +66,20 @@ def test_the_download_is_a_published_calendar_with_an_alarm(booked):
     assert calendar.walk("VALARM")
 
 
-def test_an_owed_email_is_sent_once_and_then_cleared(booked, mailoutbox):
-    Appointment.objects.filter(pk=booked.pk).update(email_pending=Appointment.Email.BOOKED)
+def test_an_owed_email_is_sent_once_however_often_it_is_delivered(booked, mailoutbox):
+    message = Message.objects.get(kind="appointment_booked")
+    assert message.status == Message.Status.SENT
 
-    assert send_owed_notice(booked.pk) is True
-    assert send_owed_notice(booked.pk) is False
-    assert len(mailoutbox) == 2
+    assert outbox.deliver(message.pk) == ""
+
+    assert len(mailoutbox) == 1
+
+
+def test_a_notice_for_a_revision_the_appointment_has_left_is_skipped(booked, make_slot, mailoutbox):
+    later = make_slot(start=booked.slot.start + timedelta(days=2))
+    stale = Message.objects.get(kind="appointment_booked")
+    Message.objects.filter(pk=stale.pk).update(status=Message.Status.PENDING)
+    reschedule(appointment=booked, slot=later)  # no on-commit callbacks run: both rows wait
+
+    assert outbox.deliver(stale.pk) == Message.Status.SKIPPED
+    assert len(mailoutbox) == 1  # only the confirmation sent when booking

@@ -65,12 +65,15 @@ def test_the_email_follows_the_person_not_whoever_triggers_it(
     assert mailoutbox[0].subject.startswith("[VaxFleet] Your vaccination is booked")
 
 
-def test_reminders_go_out_in_each_recipients_language(person, make_slot, make_appointment, mailoutbox):
+def test_reminders_go_out_in_each_recipients_language(
+    person, make_slot, make_appointment, mailoutbox, django_capture_on_commit_callbacks
+):
     soon = make_slot(start=timezone.now() + timedelta(hours=3), capacity=5)
     make_appointment(spanish(person), soon)
     make_appointment(UserFactory(email="eve@example.org", language="en"), soon)
 
-    call_command("send_appointment_reminders")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_appointment_reminders")
 
     subjects = {message.to[0]: message.subject for message in mailoutbox}
     assert subjects["pat@example.org"].startswith("[VaxFleet] Recordatorio: su vacunación el ")

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from vaccination.confirmation import calendar_file
-from vaccination.emails import send_appointment_reminder
+from vaccination.emails import appointment_email
 from vaccination.models import Site, Slot
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -55,7 +55,7 @@ def test_a_nine_oclock_slot_reads_nine_on_the_page_in_the_email_and_in_the_calen
         client.force_login(person)
         page = client.get(reverse("vaccination:appointment-detail", args=[appointment.pk])).content.decode()
         booking = client.get(reverse("vaccination:book"), {"site": madrid_slots.pk, "day": day.isoformat()})
-        send_appointment_reminder(appointment)
+        appointment_email(appointment, "reminder").send()
         ics = icalendar.Calendar.from_ical(calendar_file(appointment))
 
     assert "09:00\N{EN DASH}09:30" in page

@@ -55,6 +55,8 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 -- the published demo password (a
 # Targets of issue 7, as ratios to F1's requests per second.
 READ_TARGET, POST_TARGET, P99_TARGET_MS, GROWTH_LIMIT = 0.5, 0.3, 100.0, 1.5
 JUST_TAKEN = "This time was just taken"
+# A web worker's memory budget (gunicorn.conf.py, docs/deploy.md): the run fails past it.
+MEMORY_BUDGET_MB = float(os.environ.get("WEB_MEMORY_BUDGET_MB", "256"))
 APP_NAME = "vaxfleet-bench-app"
 
 
@@ -105,7 +107,10 @@ def server_env(database, *, workers=2, threads=4, port=18765):
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_STAFF_MFA_REQUIRED": "0",
         "DJANGO_LOG_LEVEL": "WARNING",
-        # Booking emails are composed (templates, calendar file) and then dropped.
+        # A booking owes its confirmation as an outbox row and hands it to the
+        # broker (Redis) after commit, as in production; no worker runs here
+        # (it has its own dyno there), so the mail is never composed in the
+        # measured processes. Were one started, its mail would be dropped.
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         # wrk plays the proxy for the sign-in run: each client its own address.
         "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
@@ -263,6 +268,42 @@ class ConnectionSampler(threading.Thread):
         self.connection.close()
 
 
+class MemorySampler(threading.Thread):
+    """Each web worker's peak memory (VmHWM) every 200 ms, so a worker that
+    gunicorn.conf.py recycles for passing its budget is still counted, and
+    the peak is known per phase (`mark`): after the pages (the heaviest one
+    named), after the sign-in run."""
+
+    def __init__(self, master_pid):
+        super().__init__(daemon=True)
+        self.master_pid = master_pid
+        self.peaks = {}  # pid -> MB
+        self.stopping = threading.Event()
+
+    def sample(self):
+        for pid in worker_pids(self.master_pid):
+            try:
+                mb = peak_rss_mb(pid)
+            except OSError:  # the worker just exited
+                continue
+            if mb:
+                self.peaks[pid] = max(self.peaks.get(pid, 0), mb)
+
+    def run(self):
+        while not self.stopping.is_set():
+            self.sample()
+            self.stopping.wait(0.2)
+
+    def mark(self):
+        self.sample()
+        return dict(self.peaks)
+
+    def stop(self):
+        self.stopping.set()
+        if self.is_alive():
+            self.join(timeout=5)
+
+
 def worker_pids(master_pid):
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
@@ -372,6 +413,23 @@ def sign_in(base, fixture, csrf, workdir, args, master_pid):
     return result
 
 
+def memory_report(results, after_pages, after_sign_in):
+    """Each worker's peak through the pages and through the sign-in run, the
+    page during which the highest peak was first reached, and the workers past
+    the budget."""
+    heaviest, previous = None, 0
+    for row in results:
+        if row["worker_peak_mb"] > previous:
+            heaviest, previous = row["page"], row["worker_peak_mb"]
+    return {
+        "budget_mb": MEMORY_BUDGET_MB,
+        "after_pages_mb": sorted(after_pages.values()),
+        "heaviest_page": heaviest,
+        "after_sign_in_mb": sorted(after_sign_in.values()),
+        "over_budget": sorted(mb for mb in after_sign_in.values() if mb > MEMORY_BUDGET_MB),
+    }
+
+
 def write_results(scale, results, extras, meta):
     data = {"meta": meta, "pages": results, **extras}
     for name in ("results", f"results-{scale}"):
@@ -458,6 +516,17 @@ def render_markdown(data, others):
             f"{answers.get('refused', 0) + answers.get('other', 0)} not. Peak memory per worker (VmHWM): "
             f"{', '.join(f'{mb:.0f}' for mb in login['peak_rss_mb_before'])} MB before, "
             f"{', '.join(f'{mb:.0f}' for mb in login['peak_rss_mb_after'])} MB after.",
+        ]
+    memory = data.get("memory")
+    if memory:
+        verdict = "within" if not memory["over_budget"] else "**PAST**"
+        lines += [
+            "",
+            f"Peak memory per web worker (VmHWM, sampled every 200 ms): "
+            f"{', '.join(f'{mb:.0f}' for mb in memory['after_pages_mb'])} MB through the pages "
+            f'(the highest first reached during "{memory["heaviest_page"]}"), '
+            f"{', '.join(f'{mb:.0f}' for mb in memory['after_sign_in_mb'])} MB through the sign-in run: "
+            f"{verdict} the budget of {memory['budget_mb']:.0f} MB (WEB_MEMORY_BUDGET_MB).",
         ]
     connections = data.get("connections")
     if connections:
@@ -548,10 +617,12 @@ def main():
     )
     base = f"http://{HOST}:{args.port}"
     sampler = ConnectionSampler(database)
+    memory = MemorySampler(server.pid)
     extras = {}
     try:
         wait_until_up(f"{base}/healthz/")
         sampler.start()
+        memory.start()
         load = {"connections": args.connections, "threads": args.threads}
         for path in ("/bench/f0/", "/bench/f1/"):
             preflight(f"{base}{path}", "")
@@ -605,6 +676,7 @@ def main():
                     "rps": round(sum(side["rps"] for side in sides) / len(sides), 1),
                     "booked": sum(side.get("answers", {}).get("ok", 0) for side in sides),
                 }
+            row["worker_peak_mb"] = max(memory.mark().values(), default=0)
             results.append(row)
             print(f"{name:<40} {best['rps']:>7.0f} req/s  p99 {best['p99_ms']:>6.1f} ms  ÷F1 {row['ratio_f1']:.2f}")
             return row
@@ -742,9 +814,13 @@ def main():
         race["database"] = json.loads(outcome.strip().splitlines()[-1])
         extras["contention"] = race
         print(f"contention: {race}")
+        after_pages = memory.mark()
         extras["login"] = sign_in(base, fixture, csrf, workdir, args, server.pid)
         print(f"sign-in: {extras['login']}")
+        extras["memory"] = memory_report(results, after_pages, memory.mark())
+        print(f"memory: {extras['memory']}")
     finally:
+        memory.stop()
         sampler.stop()
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -773,6 +849,12 @@ def main():
     }
     write_results(args.scale, results, extras, meta)
     print(f"wrote {BENCH / 'results.md'} and {BENCH / 'results.json'} in {meta['total_seconds']} s")
+    over = extras["memory"]["over_budget"]
+    if over:
+        raise SystemExit(
+            f"FAILED: {len(over)} web worker(s) passed WEB_MEMORY_BUDGET_MB={MEMORY_BUDGET_MB:.0f}: "
+            + ", ".join(f"{mb:.0f} MB" for mb in over)
+        )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@ several stateless app servers:
    server A, then read a signed-in page on server B;
 5. the cached page parts are shared (pagecache.fragments): B's day board
    shows a check-in made on A at once, and B's booking picker a seat taken
-   on A (outside a burst of bookings: during one it may be 5 s old).
+   on A (outside a burst of bookings: during one it may be 5 s old);
+6. Redis stopped for 10 s during a booking burst (it is the cache and the
+   broker; this script runs its own redis-server for that): no server
+   error, and every booking's confirmation is mailed exactly once by the
+   Celery worker, after the outbox sweep re-queued what the outage held.
 
     .venv/bin/python tools/bench/scaleout.py [--ports 18771 18772]
 
@@ -30,15 +34,17 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-import redis
+import redis as redis_client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -262,20 +268,156 @@ def shared_session(ports):
     )
 
 
+class OwnRedis:
+    """A redis-server of this script's own, so it can be stopped: the shared
+    one on 6379 serves everyone else on the machine."""
+
+    def __init__(self, port):
+        self.port = port
+        self.url = f"redis://{HOST}:{port}/0"
+        self.process = None
+
+    def start(self):
+        port_free(self.port)
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis_client.Redis.from_url(self.url).ping()
+                return
+            except redis_client.RedisError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("redis-server did not start") from None
+                time.sleep(0.1)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def sweep(env):
+    """What beat does every minute: hand the owed outbox rows to the worker again."""
+    return run(
+        [sys.executable, "manage.py", "shell", "-c", "import outbox; print(outbox.sweep())"],
+        env,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def redis_outage_during_bookings(ports, fixture, csrf, own_redis, env, mail_dir, outage=10.0):
+    """Bookers keep booking from 3 threads while Redis is stopped for `outage`
+    seconds; then every booking's confirmation must be mailed exactly once."""
+    name = fixture["cookie_name"]
+    booking = fixture["booking"]
+    # The first two and the last bookers served the checks before.
+    queue = list(enumerate(booking["sessions"][2:-1]))
+    lock = threading.Lock()
+    answers = []
+    started = time.monotonic()
+    until = started + outage + 4
+
+    def booker():
+        while time.monotonic() < until:
+            with lock:
+                if not queue:
+                    return
+                n, key = queue.pop(0)
+            cookie = f"{name}={key}; {csrf['cookie']}"
+            body = {"slot": booking["slots"][2 + n % (len(booking["slots"]) - 2)], "csrfmiddlewaretoken": csrf["token"]}
+            try:
+                answers.append(
+                    request(ports[n % 2], "POST", "/appointments/book/", cookie=cookie, body=body, timeout=30)
+                )
+            except OSError as error:
+                answers.append((0, {}, str(error)))
+            time.sleep(0.25)
+
+    threads = [threading.Thread(target=booker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1)
+    own_redis.stop()
+    time.sleep(outage)
+    own_redis.start()  # empty, as a restarted Redis: the queued task messages are gone, the outbox rows are not
+    for thread in threads:
+        thread.join()
+
+    server_errors = sum(1 for status, _h, _t in answers if status >= 500 or status == 0)
+    booked = [
+        int(found.group(1))
+        for status, headers, _t in answers
+        if status == 302 and (found := re.search(r"/appointments/(\d+)/$", (headers.get("location") or [""])[0]))
+    ]
+    ids = ",".join(str(pk) for pk in booked) or "0"
+    owed_sql = (
+        "SELECT count(*) FROM outbox_message WHERE kind = 'appointment_booked' AND status = 'sent' "
+        f"AND (data->>'appointment')::int IN ({ids})"
+    )
+    # The sweep leaves rows younger than a minute to the hand-off after commit.
+    deadline = time.monotonic() + 150
+    while int(psql(DATABASE, owed_sql)) < len(booked) and time.monotonic() < deadline:
+        time.sleep(10)
+        sweep(env)
+    sent = int(psql(DATABASE, owed_sql))
+    time.sleep(2)  # the worker finishes writing the last file
+    emails = psql(
+        DATABASE,
+        "SELECT string_agg(u.email, ' ') FROM vaccination_appointment a JOIN accounts_user u ON u.id = a.person_id "
+        f"WHERE a.id IN ({ids})",
+    ).split()
+    mailed = "\n".join(path.read_text(errors="replace") for path in Path(mail_dir).glob("*.log"))
+    per_person = [len(re.findall(rf"^To: {re.escape(email)}$", mailed, re.MULTILINE)) for email in emails]
+    once = sum(1 for count in per_person if count == 1)
+    ok = not server_errors and booked and sent == len(booked) and once == len(booked)
+    return ok, (
+        f"Redis stopped for {outage:.0f} s during a booking burst: {len(answers)} booking POSTs, {len(booked)} booked, "
+        f"{server_errors} server errors; confirmations marked sent {sent} of {len(booked)}, mailed exactly once to "
+        f"{once} of {len(booked)} people (more than once: {sum(1 for c in per_person if c > 1)})"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ports", type=int, nargs=2, default=[18771, 18772])
+    parser.add_argument("--redis-port", type=int, default=18779, help="the script's own redis-server (check 6)")
     args = parser.parse_args()
+    if not shutil.which("redis-server"):
+        raise SystemExit("redis-server is not installed: apt-get install -y redis-server")
+    own_redis = OwnRedis(args.redis_port)
+    own_redis.start()
+    mail_dir = tempfile.mkdtemp(prefix="vaxfleet-scaleout-mail-")
     # The bench's production settings, one secret for both servers (as one
     # app's dynos share their config), and the client's own address: the
     # shared rate limit is checked per person, not per proxied address.
     env = server_env(DATABASE)
     for bench_only in ("ALLAUTH_TRUSTED_PROXY_COUNT", "VAXFLEET_BENCH_ENDPOINTS", "PORT"):
         env.pop(bench_only)
+    # Cache and broker on the script's own Redis; the worker mails into files it can count.
+    env["REDIS_URL"] = own_redis.url
+    worker_env = {
+        **env,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": mail_dir,
+    }
     python = sys.executable
     # A run a minute ago left its rate-limit counters (and cached pages) in
     # the bench's Redis database: start from an empty one.
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis_client.Redis.from_url(REDIS_URL).flushdb()
     ensure_database(DATABASE)
     run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
     run([python, "manage.py", "seed_demo", "--force"], env, stdout=subprocess.DEVNULL)
@@ -283,7 +425,7 @@ def main():
     run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     fixture = json.loads(
         run(
-            [python, "manage.py", "bench_sessions", "--check-ins", "200", "--bookers", "10", "--desk-users", "20"],
+            [python, "manage.py", "bench_sessions", "--check-ins", "200", "--bookers", "200", "--desk-users", "20"],
             env,
             capture_output=True,
             text=True,
@@ -307,6 +449,14 @@ def main():
                     start_new_session=True,
                 )
             )
+        servers.append(
+            subprocess.Popen(
+                [python, "-m", "celery", "-A", "project", "worker", "--loglevel=WARNING", "--concurrency=2"],
+                cwd=ROOT,
+                env={**worker_env, "PGAPPNAME": APP_NAME},
+                start_new_session=True,
+            )
+        )
         for port in args.ports:
             wait_until_up(f"http://{HOST}:{port}/healthz/")
         checks = [
@@ -315,6 +465,7 @@ def main():
             shared_rate_limit(args.ports, fixture, csrf),
             shared_session(args.ports),
             shared_cache(args.ports, fixture, csrf),
+            redis_outage_during_bookings(args.ports, fixture, csrf, own_redis, env, mail_dir),
         ]
         connections = psql(DATABASE, f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{APP_NAME}'")
     finally:
@@ -322,6 +473,8 @@ def main():
             os.killpg(server.pid, signal.SIGTERM)
         for server in servers:
             server.wait(timeout=30)
+        own_redis.stop()
+        shutil.rmtree(mail_dir, ignore_errors=True)
 
     print(f"\nTwo app servers (ports {args.ports[0]} = A, {args.ports[1]} = B), one PostgreSQL, one Redis:")
     for ok, line in checks:

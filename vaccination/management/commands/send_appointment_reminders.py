@@ -1,47 +1,53 @@
-import logging
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
 from vaccination import emails
 from vaccination.models import Appointment
 
-logger = logging.getLogger(__name__)
+
+def claim_reminder(appointment, now) -> bool:
+    """Owe the reminder of this revision of the appointment, once.
+
+    The conditional UPDATE re-checks the row as loaded (still booked, same
+    slot, same sequence, no reminder yet): two runs at once owe one reminder,
+    and an appointment moved since it was read is left for the next run (the
+    move reset its reminder), never reminded with the old time. The claim and
+    the outbox row commit together, so a run killed in between owes nothing
+    and claims nothing.
+    """
+    with transaction.atomic():
+        claimed = Appointment.objects.filter(
+            pk=appointment.pk,
+            status=Appointment.Status.BOOKED,
+            slot_id=appointment.slot_id,
+            sequence=appointment.sequence,
+            reminder_sent_at__isnull=True,
+        ).update(reminder_sent_at=now)
+        if claimed:
+            emails.notify(appointment, "reminder")
+    return bool(claimed)
 
 
 class Command(BaseCommand):
     help = (
-        "Email a reminder to each person whose appointment starts within the next 24 hours, exactly once, and "
-        "retry confirmation emails that failed. Safe to run every few minutes (cron, Heroku Scheduler)."
+        "Owe a reminder (through the outbox, sent by the worker) to each person whose appointment starts within "
+        "the next 24 hours, exactly once per appointment time. Beat runs it every 10 minutes; safe to run at any "
+        "time, also twice at once."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--hours", type=int, default=24, help="How far ahead to remind (default 24).")
 
     def handle(self, *args, hours, **options):
-        retried = sum(
-            emails.send_owed_notice(pk)
-            for pk in Appointment.objects.exclude(email_pending="").values_list("pk", flat=True).iterator()
-        )
         now = timezone.now()
-        due = Appointment.objects.booked().filter(
-            reminder_sent_at__isnull=True, slot__start__gt=now, slot__start__lte=now + timedelta(hours=hours)
+        due = (
+            Appointment.objects.booked()
+            .filter(reminder_sent_at__isnull=True, slot__start__gt=now, slot__start__lte=now + timedelta(hours=hours))
+            .select_related("person")
+            .only("pk", "slot_id", "sequence", "status", "person__email", "person__phone", "person__reminder_channel")
         )
-        sent = 0
-        for appointment in due.with_details().select_related("person").iterator():
-            # Claim it first with a conditional UPDATE: two runs that overlap
-            # (a slow mail server, a scheduler retry) send one reminder, not two.
-            claimed = Appointment.objects.filter(pk=appointment.pk, reminder_sent_at__isnull=True).update(
-                reminder_sent_at=timezone.now()
-            )
-            if not claimed:
-                continue
-            try:
-                emails.send_appointment_reminder(appointment)
-            except Exception:
-                logger.exception("Could not send the reminder for appointment %s; will retry", appointment.pk)
-                Appointment.objects.filter(pk=appointment.pk).update(reminder_sent_at=None)
-                continue
-            sent += 1
-        self.stdout.write(f"{sent} reminders sent, {retried} owed emails delivered.")
+        queued = sum(claim_reminder(appointment, now) for appointment in due.iterator())
+        self.stdout.write(f"{queued} reminders queued.")

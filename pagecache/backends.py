@@ -1,0 +1,137 @@
+"""The shared cache, when it is down, degrades and never fails a page.
+
+Django's Redis backend raises on every call while Redis is unreachable, and
+sessions, the page cache and the rate limits all call it on every request:
+one Redis outage was every signed-in page answering 500 (issue 15). Here a
+call that fails marks Redis down for this process for a few seconds; until it
+answers again:
+
+- reads miss and writes are dropped, so sessions come from the database
+  (`cached_db`) and page parts are rendered fresh;
+- the rate limits (allauth's and the API's throttles) count in this process's
+  memory: a per-process limit, looser across several processes, never none;
+- one warning is logged when it goes down and one line when it is back.
+
+When Redis answers again nothing needs a restart. Page parts cached before the
+outage may have missed a change made during it, so the first process to see
+Redis back forgets them all (`fragments.bump_all`).
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Seconds between attempts while Redis is down: a dead Redis costs a request
+# at most one failed connection every this often, not one per cache call.
+RETRY_AFTER = 5.0
+# Keys that must keep counting while Redis is down: allauth's rate limits
+# ("allauth:rl:...") and DRF's throttles ("throttle_...").
+COUNTED_LOCALLY = ("allauth:rl:", "throttle_")
+_MISSING = object()
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._local = LocMemCache("vaxfleet-cache-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+        self._down_until = 0.0
+        self._down = False
+        self._state = threading.Lock()
+
+    # -- state ---------------------------------------------------------
+
+    def _went_down(self, error) -> None:
+        with self._state:
+            self._down_until = time.monotonic() + RETRY_AFTER
+            first = not self._down
+            self._down = True
+        if first:
+            logger.warning(
+                "The cache (Redis) is unreachable (%s): pages render without it, sessions come from the database, "
+                "rate limits count per process until it is back; retrying every %.0f s",
+                error,
+                RETRY_AFTER,
+            )
+
+    def _came_back(self) -> None:
+        with self._state:
+            if not self._down:
+                return
+            self._down = False
+        logger.warning("The cache (Redis) is back: shared rate limits and cached pages resume")
+        from pagecache import fragments
+
+        fragments.bump_all()
+
+    @property
+    def is_down(self) -> bool:
+        return self._down and time.monotonic() < self._down_until
+
+    def ping(self) -> bool:
+        """Ask Redis now, whatever the state (the health check)."""
+        try:
+            self._cache.get_client(write=False).ping()
+        except (RedisError, OSError) as error:
+            self._went_down(error)
+            return False
+        self._came_back()
+        return True
+
+    def _call(self, name, key, fallback, *args, **kwargs):
+        if not self.is_down:
+            try:
+                result = getattr(super(), name)(*args, **kwargs)
+            except (RedisError, OSError) as error:
+                self._went_down(error)
+            else:
+                if self._down:
+                    self._came_back()
+                return result
+        if key is not None and key.startswith(COUNTED_LOCALLY):
+            return getattr(self._local, name)(*args, **kwargs)
+        if fallback is _MISSING:
+            raise ValueError(f"Key {key!r} not found (the cache is unreachable)")
+        return fallback
+
+    # -- the cache API -------------------------------------------------
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", key, default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", key, None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", key, False, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", key, False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", key, False, key, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", key, False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._call("incr", key, _MISSING, key, delta, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", None, {}, keys, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", None, list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, None, keys, version)
+
+    def clear(self):
+        self._local.clear()
+        return self._call("clear", None, None)

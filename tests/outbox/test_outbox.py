@@ -1,0 +1,202 @@
+"""The outbox: what is owed is recorded with the change, delivered after
+commit, swept up when the hand-off failed, and sent once."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+import outbox
+from outbox.models import Message
+from project.celery import app as celery_app
+from vaccination.models import Appointment
+from vaccination.services import book
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def broker_down():
+    """Celery as in production (not eager), with its broker stopped."""
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url=f"redis://127.0.0.1:{free_port()}/0")
+    forget_connections()
+    yield
+    celery_app.conf.update(saved)
+    forget_connections()
+
+
+def forget_connections():
+    """Celery keeps its broker connections for the URL it first saw."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def later(minutes=2):
+    return time_machine.travel(timezone.now() + timedelta(minutes=minutes))
+
+
+@outbox.composer("test_note")
+def _note(message):
+    from django.core.mail import EmailMessage
+
+    return None if message.data.get("stale") else EmailMessage(subject="Note", body=message.data.get("text", ""))
+
+
+def test_a_message_is_sent_after_the_commit_and_marked_sent(db, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        message = outbox.enqueue(kind="test_note", to="ana@example.org", data={"text": "hello"})
+        assert mailoutbox == []
+
+    assert [(m.to, m.body) for m in mailoutbox] == [(["ana@example.org"], "hello")]
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.SENT, 1)
+    assert message.sent_at is not None
+
+
+def test_a_change_that_rolls_back_owes_nothing(db, mailoutbox, django_capture_on_commit_callbacks):
+    def a_change_that_fails():
+        with transaction.atomic():
+            outbox.enqueue(kind="test_note", to="ana@example.org")
+            raise RuntimeError("the booking failed")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        a_change_that_fails()
+
+    assert not Message.objects.exists()
+    assert mailoutbox == []
+
+
+def test_a_key_makes_a_message_owed_once(db):
+    first = outbox.enqueue(kind="test_note", to="ana@example.org", key="note:1")
+    second = outbox.enqueue(kind="test_note", to="ana@example.org", key="note:1")
+
+    assert first is not None
+    assert second is None
+    assert Message.objects.count() == 1
+
+
+def test_a_message_no_longer_owed_is_skipped(db, mailoutbox):
+    message = outbox.enqueue(kind="test_note", to="ana@example.org", data={"stale": True})
+
+    assert outbox.deliver(message.pk) == Message.Status.SKIPPED
+    assert mailoutbox == []
+
+
+def test_a_kind_nobody_composes_is_marked_failed_and_logged(db, caplog):
+    message = outbox.enqueue(kind="no_such_kind", to="ana@example.org")
+
+    assert outbox.deliver(message.pk) == Message.Status.FAILED
+    assert "no composer for 'no_such_kind'" in caplog.text
+
+
+def test_a_failing_mail_server_is_retried_later_and_given_up_after_the_last_attempt(db, settings, caplog):
+    settings.EMAIL_BACKEND = "tests.vaccination.broken_mail.EmailBackend"
+    message = outbox.enqueue(kind="test_note", to="ana@example.org")
+
+    assert outbox.deliver(message.pk) == Message.Status.PENDING
+    assert outbox.deliver(message.pk) == ""  # not due again yet
+    for attempt in range(2, outbox.MAX_ATTEMPTS + 1):
+        with later(minutes=61 * attempt):
+            outcome = outbox.deliver(message.pk)
+
+    assert outcome == Message.Status.FAILED
+    message.refresh_from_db()
+    assert message.attempts == outbox.MAX_ATTEMPTS
+    assert "mail server down" in message.last_error
+    assert "gave up on message" in caplog.text
+
+
+def test_booking_with_the_broker_down_still_books_and_the_sweep_sends_the_mail_once(
+    client, person, slot, broker_down, mailoutbox, django_capture_on_commit_callbacks, caplog
+):
+    client.force_login(person)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("vaccination:book"), {"slot": slot.pk})
+
+    appointment = Appointment.objects.get(person=person)
+    assert response.status_code == 302
+    assert mailoutbox == []
+    assert Message.objects.get().status == Message.Status.PENDING
+    assert "the broker did not take message" in caplog.text
+
+    celery_app.conf.update(task_always_eager=True)  # the broker is back (eager: the worker runs here)
+    assert outbox.sweep() == 0  # younger than the hand-off's grace: not the sweep's yet
+    with later(minutes=2):
+        assert outbox.sweep() == 1
+        assert outbox.sweep() == 0
+
+    assert [m.to for m in mailoutbox] == [[person.email]]
+    assert appointment.code in mailoutbox[0].body
+
+
+def test_a_hand_off_with_no_broker_never_fails_the_change(
+    person, slot, broker_down, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(person=person, slot=slot)
+
+    assert appointment.pk
+    assert "the broker did not take message" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: a second process must see the test database"
+)
+def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_exactly_once(
+    person, slot, mailoutbox, settings, broker_down
+):
+    # The broker does not take the hand-off: the worker process below is the one that sends.
+    appointment = book(person=person, slot=slot)
+    message = Message.objects.get(kind="appointment_booked")
+    celery_app.conf.update(task_always_eager=True)
+    db = connection.settings_dict
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL", "EMAIL_"))},
+        "DJANGO_SETTINGS_MODULE": "project.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "EMAIL_BACKEND": "tests.outbox.hanging_mail.EmailBackend",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-c", f"import django; django.setup(); import outbox; outbox.deliver({message.pk})"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while Message.objects.get(pk=message.pk).status != Message.Status.SENDING:
+            assert worker.poll() is None, "the worker exited before claiming the message"
+            assert time.monotonic() < deadline, "the worker never claimed the message"
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.sweep() == 0  # the claim is still fresh: maybe the worker is only slow
+    with later(minutes=outbox.CLAIM_TIMEOUT.total_seconds() / 60 + 1):
+        assert outbox.sweep() == 1
+        assert outbox.sweep() == 0
+
+    assert [m.to for m in mailoutbox] == [[person.email]]
+    assert appointment.code in mailoutbox[0].body
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.SENT, 2)
