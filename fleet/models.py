@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
 from accounts.roles import Role, has_role
+from accounts.validators import validate_name
 
 # How far ahead a licence expiry counts as "expiring soon".
 LICENCE_WARNING_DAYS = 30
@@ -45,8 +46,8 @@ def normalize_identifier(value: str) -> str:
 class Client(models.Model):
     """A customer company whose drivers we register."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_name])
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True, validators=[validate_name])
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True, validators=[phone_validator])
 
@@ -158,8 +159,8 @@ class Driver(models.Model):
         blank=True,
         help_text=_("Optional: the email the driver signs in with to see this record. They get the Driver role."),
     )
-    first_name = models.CharField(_("first name"), max_length=150)
-    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150, validators=[validate_name])
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
     email = models.EmailField(_("email"), blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
