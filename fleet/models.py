@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Upper
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +113,22 @@ class DriverQuerySet(models.QuerySet):
         index on `search_text` answers it (migration 0002)."""
         text = normalize_search(text)
         return self.filter(search_text__contains=text) if text else self
+
+    def search_for(self, user, text: str):
+        """`search`, over only what `user` is shown of a driver: the whole
+        record for those who may view drivers; for a client user (the
+        portal) name, phone and current truck code, never the licence number
+        or email, which a prefix search would otherwise spell out."""
+        if user.has_perm("fleet.view_driver"):
+            return self.search(text)
+        text = normalize_search(text)
+        if not text:
+            return self
+        current = Assignment.objects.filter(driver=OuterRef("pk"), until__isnull=True).order_by()
+        return self.alias(
+            shown_name=Concat("first_name", Value(" "), "last_name"),
+            shown_truck_code=Subquery(current.values("truck__code")[:1]),
+        ).filter(Q(shown_name__icontains=text) | Q(phone__icontains=text) | Q(shown_truck_code__icontains=text))
 
     def licence_expired(self, today=None):
         return self.filter(licence_expiry__lt=today or timezone.localdate())
