@@ -6,12 +6,14 @@ and import_fleet (both through the model's validation)."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given
 
 from accounts.models import User
 from accounts.validators import validate_name
 from fleet.forms import DriverForm
 from fleet.models import Client, Driver
 from tests.api.conftest import bearer
+from tests.security.strategies import UNICODE, fuzz
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +116,13 @@ def test_a_client_companys_names_are_checked_by_the_model():
         company.full_clean()
 
     assert set(refused.value.message_dict) >= {"name", "contact_name"}
+
+
+@fuzz
+@given(name=UNICODE)
+def test_a_name_the_rule_accepts_holds_no_line_break_nul_escape_or_direction_override(name):
+    try:
+        validate_name(name)
+    except ValidationError:
+        return
+    assert not set(name) & set("\r\n\x00\x1b\x85\u2028\u2029\u202e\u202d\u2066\u2067\u2068")
