@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from accounts import authz
@@ -90,7 +91,16 @@ class PrivateCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if request.path.startswith(PRIVATE_PREFIXES) or (user is not None and user.is_authenticated):
+        if request.path.startswith(PRIVATE_PREFIXES) or _signed_in(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _signed_in(request) -> bool:
+    """Whether the answer was made for a signed-in user. A request that never
+    looked at its user showed nothing of anyone's: no need to load the
+    session just to ask."""
+    user = getattr(request, "user", None)
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return False
+    return user.is_authenticated
