@@ -99,3 +99,19 @@ def test_a_valid_truck_condition_is_still_taken(fleet_manager):
     response = post_raw(bearer(fleet_manager), f"/api/v1/trucks/{truck.pk}/condition/", condition('{"a": 7.5}'))
 
     assert response.status_code == 201, response.content
+
+
+def test_django_validation_and_database_value_errors_get_the_json_400():
+    from django.core.exceptions import ValidationError
+    from django.db import DataError
+
+    from api.errors import exception_handler
+
+    refused = exception_handler(ValidationError({"odometer_km": ["Too large."]}), {})
+    not_stored = exception_handler(DataError("value too long for type character varying(150)"), {})
+
+    assert refused.status_code == 400
+    assert refused.data["error"]["fields"] == {"odometer_km": ["Too large."]}
+    assert not_stored.status_code == 400
+    assert not_stored.data["error"]["code"] == "invalid"
+    assert "character varying" not in not_stored.data["error"]["message"]
