@@ -3,7 +3,7 @@ text-direction controls.
 
 A name reaches the desk screen, the day board, email greetings and CSV
 files. A line break in one forges a second line (or a mail header); a
-right-to-left override (U+202E) makes "Ana‮nimda" read as "Anaadmin" on
+right-to-left override (U+202E) before "nimda" shows "admin" on
 screen. Zero-width joiners stay allowed: Persian, Indic and emoji need them.
 
 Put on the model fields (so ModelForms, the admin and the API's
