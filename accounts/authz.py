@@ -2,34 +2,44 @@
 authentication is on, kept on the user's row.
 
 Every signed-in request loads the user row anyway; reading the roles and
-permissions from it saves the two or three queries per page that asking the
-groups and permission tables would cost. The copy is a cache of those tables,
-so every change to them clears it for the users concerned, in the same
-transaction as the change:
+permissions from it saves the three or four queries per page that asking the
+groups, permission and authenticator tables would cost. The copy is a cache
+of those tables, and a cache of a permission must never outlive a change to
+its source, whatever made the change: database triggers
+(accounts.rights_triggers, installed after every migrate) clear it, in the
+transaction of the write, when a row it was made of is inserted, updated or
+deleted — by the ORM, a bulk queryset on a through table, raw SQL or the
+admin alike:
 
 - a user joins or leaves a group, or gets or loses a permission directly;
 - a group gets or loses a permission, is renamed or deleted;
-- a permission is deleted;
-- an authenticator (TOTP, security key, recovery codes) is added or removed;
-- migrations ran (a data migration may grant permissions without signals).
+- a permission (or its content type) is renamed or deleted;
+- an authenticator (TOTP, security key, recovery codes) is added or removed.
+
+Chosen over signals, which miss bulk and raw writes, and over recomputing
+the rights on every request, which costs those queries on every page
+(tools/bench/authz_cost.py measures both). A deactivated user is refused by the
+authentication backends and the API token check, which read `is_active` from
+the row itself.
 
 The two-factor flag spares every staff page the query that asks for it
 (accounts.middleware.StaffMFAMiddleware). allauth's own sign-in flow still
 asks the table itself: only our "set it up first" redirect reads the copy.
 
-Signing in stores the copy; a cleared copy is rebuilt by the next request that needs it (three queries) and
-stored only if nothing changed meanwhile: clearing bumps `authz_version`,
-and the rebuilt copy is written only where the version is still the one read
-with the row, so a rebuild racing a change can never store the old rights.
+Signing in stores the copy; a cleared copy is rebuilt by the next request
+that needs it and stored only if nothing changed meanwhile: clearing bumps
+`authz_version`, and the rebuilt copy is written only where the version is
+still the one read with the row, so a rebuild racing a change can never store
+the old rights.
 """
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.auth.signals import user_logged_in
-from django.db import connections
-from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
+from django.db.models.signals import post_migrate, pre_migrate
+
+from accounts import rights_triggers
 
 
 def compute(user) -> dict:
@@ -67,98 +77,23 @@ def mfa_enabled(user) -> bool:
     return is_mfa_enabled(user)  # a copy stored before the flag existed
 
 
-def clear(users) -> None:
-    """Forget the stored rights of `users` (a queryset of users)."""
-    users.update(authz=None, authz_version=F("authz_version") + 1)
-
-
-def _user_model():
-    from django.contrib.auth import get_user_model
-
-    return get_user_model()
-
-
-# m2m_changed actions after which the relation changed; a clear is handled
-# before it happens, while the rows still say whom it concerns.
-_ACTIONS = {"post_add", "post_remove", "pre_clear"}
-
-
-def _user_relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """user.groups / user.user_permissions, from either side."""
-    if action not in _ACTIONS:
-        return
-    User = _user_model()
-    if not reverse:  # user.groups.add(group), user.user_permissions.remove(perm)
-        clear(User.objects.filter(pk=instance.pk))
-    elif pk_set:  # group.user_set.add(user), permission.user_set.remove(user)
-        clear(User.objects.filter(pk__in=pk_set))
-    elif isinstance(instance, Group):  # group.user_set.clear()
-        clear(User.objects.filter(groups=instance))
-    else:  # permission.user_set.clear()
-        clear(User.objects.filter(user_permissions=instance))
-
-
-def _group_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """group.permissions, from either side."""
-    if action not in _ACTIONS:
-        return
-    User = _user_model()
-    if not reverse:  # group.permissions.add(perm)
-        clear(User.objects.filter(groups=instance))
-    elif pk_set:  # permission.group_set.add(group)
-        clear(User.objects.filter(groups__pk__in=pk_set))
-    else:  # permission.group_set.clear()
-        clear(User.objects.filter(groups__permissions=instance))
-
-
-def _group_saved(sender, instance, created, **kwargs):
-    if not created:  # a renamed group renames a role
-        clear(_user_model().objects.filter(groups=instance))
-
-
-def _group_deleted(sender, instance, **kwargs):
-    clear(_user_model().objects.filter(groups=instance))
-
-
-def _permission_deleted(sender, instance, **kwargs):
-    clear(_user_model().objects.filter(Q(groups__permissions=instance) | Q(user_permissions=instance)))
-
-
-def _authenticator_changed(sender, instance, **kwargs):
-    clear(_user_model().objects.filter(pk=instance.user_id))
-
-
 def _signed_in(sender, user, **kwargs):
     # Store the copy now, so even the first page after signing in reads it;
     # from the row as it is now (this `user` may have been read before a change).
     load(type(user).objects.only("pk", "authz", "authz_version").get(pk=user.pk))
 
 
+def _before_migrating(sender, using, **kwargs):
+    if sender.name == "accounts":  # sent once per app; once is enough
+        rights_triggers.drop_on_sqlite(using)
+
+
 def _migrated(sender, using, **kwargs):
-    if sender.name != "accounts":  # sent once per app; once is enough
-        return
-    User = _user_model()
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        # Migrated backwards, the column may not exist (or the table).
-        if User._meta.db_table not in connection.introspection.table_names(cursor):
-            return
-        columns = {
-            column.name for column in connection.introspection.get_table_description(cursor, User._meta.db_table)
-        }
-    if "authz" in columns:
-        clear(User.objects.using(using).exclude(authz=None))
+    if sender.name == "accounts":
+        rights_triggers.install(using)
 
 
 def connect() -> None:
-    User = _user_model()
-    m2m_changed.connect(_user_relation_changed, sender=User.groups.through, dispatch_uid="authz-user-groups")
-    m2m_changed.connect(_user_relation_changed, sender=User.user_permissions.through, dispatch_uid="authz-user-perms")
-    m2m_changed.connect(_group_permissions_changed, sender=Group.permissions.through, dispatch_uid="authz-group-perms")
-    post_save.connect(_group_saved, sender=Group, dispatch_uid="authz-group-saved")
-    pre_delete.connect(_group_deleted, sender=Group, dispatch_uid="authz-group-deleted")
-    pre_delete.connect(_permission_deleted, sender=Permission, dispatch_uid="authz-permission-deleted")
-    post_migrate.connect(_migrated, dispatch_uid="authz-migrated")
     user_logged_in.connect(_signed_in, dispatch_uid="authz-signed-in")
-    post_save.connect(_authenticator_changed, sender=Authenticator, dispatch_uid="authz-authenticator-saved")
-    post_delete.connect(_authenticator_changed, sender=Authenticator, dispatch_uid="authz-authenticator-deleted")
+    pre_migrate.connect(_before_migrating, dispatch_uid="authz-before-migrating")
+    post_migrate.connect(_migrated, dispatch_uid="authz-migrated")

@@ -5,6 +5,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, e164
+from accounts.validators import validate_name
 
 
 class SignupForm(AllauthSignupForm):
@@ -14,10 +15,16 @@ class SignupForm(AllauthSignupForm):
     """
 
     first_name = forms.CharField(
-        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label=_("First name"),
+        max_length=150,
+        validators=[validate_name],
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label=_("Last name"),
+        max_length=150,
+        validators=[validate_name],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
 
     # "mobile", not "phone": allauth gives a field named phone its own meaning (sign-in by phone).

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import authz
+from accounts.validators import validate_name
 
 
 def normalize_email(email: str) -> str:
@@ -86,8 +87,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. The email address is the login."""
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
-    first_name = models.CharField(_("first name"), max_length=150)
-    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150, validators=[validate_name])
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     is_staff = models.BooleanField(

@@ -6,4 +6,9 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self):
-        from api import schema  # noqa: F401 -- registers the token scheme with drf-spectacular
+        from api import (
+            schema,  # noqa: F401 -- registers the token scheme with drf-spectacular
+            signals,
+        )
+
+        signals.connect()

@@ -6,8 +6,13 @@
 only on a 400 for invalid input, naming each field's problems.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -52,11 +57,28 @@ def _flatten(detail):
     return [str(detail)]
 
 
-def exception_handler(exc, context):
+logger = logging.getLogger(__name__)
+
+
+def _as_api_exception(exc):
+    """Django's own refusals, and a value the database would not store, in
+    DRF's terms: bad input is a 400 in our shape, never an HTML 500."""
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, DataError):
+        # Out of range, too long, not encodable: the input's fault, though a
+        # serializer should have said so first (logged, to add that check).
+        logger.warning("The database refused a value of an API request: %s", exc)
+        return exceptions.ParseError(_("A value in the request cannot be stored (too long, too large or not text)."))
+    return exc
+
+
+def exception_handler(exc, context):
+    exc = _as_api_exception(exc)
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django report the 500
 

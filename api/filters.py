@@ -38,7 +38,7 @@ class DriverFilter(django_filters.FilterSet):
         fields = ["search", "active", "client", "licence"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search_for(self.request.user, value)
 
     def filter_licence(self, queryset, name, value):
         today = timezone.localdate()

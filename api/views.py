@@ -335,9 +335,17 @@ class DriverViewSet(
     permission_classes = [DriverAccess]
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = DriverFilter
-    ordering_fields = ["last_name", "first_name", "licence_number", "licence_expiry", "client__name", "id"]
     ordering = ["last_name", "first_name", "id"]
     queryset = Driver.objects.none()  # for the schema; get_queryset scopes it
+
+    @property
+    def ordering_fields(self):
+        # Sorting by a field is reading it (its order gives it away): a client
+        # user sorts only by what the portal shows; any other ?ordering= is ignored.
+        request = getattr(self, "request", None)
+        if request is None or getattr(self, "swagger_fake_view", False) or request.user.has_perm("fleet.view_driver"):
+            return ["last_name", "first_name", "licence_number", "licence_expiry", "client__name", "id"]
+        return ["last_name", "first_name", "licence_expiry", "id"]
 
     def get_queryset(self):
         return Driver.objects.visible_to(self.request.user).select_related("client").with_current_truck()

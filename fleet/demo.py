@@ -2,6 +2,7 @@
 assignments with some history. Never run against production data."""
 
 import datetime
+import unicodedata
 
 from django.utils import timezone
 
@@ -112,6 +113,14 @@ LAST_NAMES = [
 MAKES = [("Iveco", "Daily"), ("Mercedes-Benz", "Sprinter"), ("Renault", "Master"), ("Ford", "Transit"), ("MAN", "TGE")]
 
 
+def demo_email(local_part: str, domain: str) -> str:
+    """An address the app's own validation accepts: Django's EmailValidator
+    (like most mail servers) takes ASCII local parts only, so "José Núñez"
+    becomes jose.nunez."""
+    ascii_part = unicodedata.normalize("NFKD", local_part).encode("ascii", "ignore").decode()
+    return f"{ascii_part.lower().replace(' ', '')}@{domain}"
+
+
 def seed_fleet(users) -> dict:
     """Create or refresh the demo fleet; link `driver@example.com` to a driver
     with a current truck and `client@example.com` to a client company.
@@ -156,7 +165,7 @@ def seed_fleet(users) -> dict:
                 "first_name": first_name,
                 "last_name": last_name,
                 "phone": f"+34 600 {number:03d} {number * 13 % 1000:03d}",
-                "email": f"{first_name}.{last_name}{number}@drivers.example".lower().replace(" ", ""),
+                "email": demo_email(f"{first_name}.{last_name}{number}", "drivers.example"),
                 "date_of_birth": datetime.date(1965 + number % 30, 1 + number % 12, 1 + number % 28),
                 "licence_expiry": today + datetime.timedelta(days=expiry_days),
                 "address": f"Calle Mayor {number}\n280{number:02d} Madrid",

@@ -14,14 +14,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Upper
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import phone_validator
 from accounts.roles import Role, has_role
+from accounts.validators import validate_name
 
 # How far ahead a licence expiry counts as "expiring soon".
 LICENCE_WARNING_DAYS = 30
@@ -45,8 +46,8 @@ def normalize_identifier(value: str) -> str:
 class Client(models.Model):
     """A customer company whose drivers we register."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_name])
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True, validators=[validate_name])
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True, validators=[phone_validator])
 
@@ -113,6 +114,22 @@ class DriverQuerySet(models.QuerySet):
         text = normalize_search(text)
         return self.filter(search_text__contains=text) if text else self
 
+    def search_for(self, user, text: str):
+        """`search`, over only what `user` is shown of a driver: the whole
+        record for those who may view drivers; for a client user (the
+        portal) name, phone and current truck code, never the licence number
+        or email, which a prefix search would otherwise spell out."""
+        if user.has_perm("fleet.view_driver"):
+            return self.search(text)
+        text = normalize_search(text)
+        if not text:
+            return self
+        current = Assignment.objects.filter(driver=OuterRef("pk"), until__isnull=True).order_by()
+        return self.alias(
+            shown_name=Concat("first_name", Value(" "), "last_name"),
+            shown_truck_code=Subquery(current.values("truck__code")[:1]),
+        ).filter(Q(shown_name__icontains=text) | Q(phone__icontains=text) | Q(shown_truck_code__icontains=text))
+
     def licence_expired(self, today=None):
         return self.filter(licence_expiry__lt=today or timezone.localdate())
 
@@ -158,8 +175,8 @@ class Driver(models.Model):
         blank=True,
         help_text=_("Optional: the email the driver signs in with to see this record. They get the Driver role."),
     )
-    first_name = models.CharField(_("first name"), max_length=150)
-    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150, validators=[validate_name])
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
     email = models.EmailField(_("email"), blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)

@@ -58,7 +58,7 @@ def client_portal(request):
         drivers = (
             Driver.objects.of_client_user(request.user)
             .with_current_truck()
-            .search(query)
+            .search_for(request.user, query)
             .only(*CLIENT_DRIVER_FIELDS)
             .order_by("last_name", "first_name", "id")
         )

@@ -126,19 +126,3 @@ def test_rights_computed_before_a_change_are_not_stored_over_it(clinic_staff, mo
 @pytest.mark.django_db
 def test_a_superuser_holds_every_permission(superuser):
     assert fresh(superuser).has_perm("fleet.delete_truck")
-
-
-@pytest.mark.django_db
-def test_migrations_forget_every_stored_copy_since_a_data_migration_may_grant_without_signals(clinic_staff):
-    from django.apps import apps
-    from django.db.models.signals import post_migrate
-
-    authz.load(fresh(clinic_staff))
-    assert fresh(clinic_staff).authz is not None
-
-    post_migrate.send(
-        sender=apps.get_app_config("accounts"), app_config=apps.get_app_config("accounts"), using="default"
-    )
-
-    assert fresh(clinic_staff).authz is None
-    assert has_role(fresh(clinic_staff), Role.CLINIC_STAFF)

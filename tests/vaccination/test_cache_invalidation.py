@@ -160,9 +160,9 @@ UPDATE_CALLERS = {
     "fleet/demo.py:seed_fleet": "seed_demo forgets every cached part (bump_all)",
     "fleet/services.py:link_login": "a driver's login account: the cached fleet lists do not show it",
     "accounts/authz.py:load": "the rights copy: no page part",
-    "accounts/authz.py:clear": "the rights copy: no page part",
     "api/models.py:touch": "API tokens: no page part",
     "api/models.py:revoke": "API tokens: no page part",
+    "api/signals.py:_revoke_tokens": "API tokens: no page part",
     "audit/models.py:anonymise_labels": "audit events: no page part",
     # Stock: its pages and the desk's lot list are never cached; the day board's
     # dose count moves with record_dose above.
