@@ -122,7 +122,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name=_("cared for by"),
     )
     relationship = models.CharField(
-        _("relationship"), max_length=60, blank=True, help_text=_("What the person is to their carer, e.g. son.")
+        _("relationship"),
+        max_length=60,
+        blank=True,
+        default="",
+        # Rows written around the model (COPY of the bench data, raw SQL) get it too.
+        db_default="",
+        help_text=_("What the person is to their carer, e.g. son."),
     )
 
     class ReminderChannel(models.TextChoices):

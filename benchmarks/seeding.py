@@ -210,6 +210,7 @@ def _load_fleet(shape, rng, log):
                 driver.phone,
                 driver.email,
                 driver.licence_number,
+                "",  # login_email: bench drivers sign in through bench_sessions, not a linked login
                 today + datetime.timedelta(days=rng.randrange(-60, 2000)),
                 "",
                 rng.random() > 0.1,
@@ -228,6 +229,7 @@ def _load_fleet(shape, rng, log):
             "phone",
             "email",
             "licence_number",
+            "login_email",
             "licence_expiry",
             "address",
             "is_active",

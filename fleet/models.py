@@ -173,6 +173,8 @@ class Driver(models.Model):
     login_email = models.EmailField(
         _("login email"),
         blank=True,
+        default="",
+        db_default="",  # rows written around the model (COPY of the bench data) get it too
         help_text=_("Optional: the email the driver signs in with to see this record. They get the Driver role."),
     )
     first_name = models.CharField(_("first name"), max_length=150, validators=[validate_name])

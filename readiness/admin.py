@@ -144,6 +144,7 @@ class ServiceRecordAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        form.base_fields["plan"].required = True
-        form.base_fields["plan"].help_text = _("The truck is the plan's.")
+        if "plan" in form.base_fields:  # not on a recorded service's page, which only shows it
+            form.base_fields["plan"].required = True
+            form.base_fields["plan"].help_text = _("The truck is the plan's.")
         return form

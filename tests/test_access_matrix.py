@@ -122,7 +122,7 @@ POLICY = {
     "fleet:driver-assign": only(FLEET_WRITE, code=302),
     "fleet:driver-release": only(FLEET_WRITE, code=302),
     "fleet:me": only(("driver", "superuser")),
-    "readiness:at-risk": only(FLEET_READ),
+    "readiness:at-risk": only((*FLEET_READ, "campaign_lead")),
     "readiness:export": only(FLEET_WRITE),
     "readiness:reassign-truck": only(FLEET_WRITE, code=302),
     "readiness:assign-driver": only(FLEET_WRITE, code=302),
@@ -148,14 +148,15 @@ POLICY = {
     # mobile clinics' trucks only, and the world's truck is not one), excursions'
     # affected doses for clinic staff of the truck and leads, decisions for leads.
     "fleet:truck-temperature-upload": only(FLEET_WRITE),
-    "stock:clinic": only(CLINIC),
+    "stock:clinic": only((*CLINIC, "campaign_lead")),
     "stock:lot-create": only(CLINIC),
-    "stock:truck": only(FLEET_READ) | {"clinic_staff": NOT_FOUND},
-    "stock:excursions": only(FLEET_READ),
-    "stock:excursion": only(CLINIC) | {"clinic_staff": NOT_FOUND},
-    "stock:affected-csv": only(CLINIC) | {"clinic_staff": NOT_FOUND},
-    "stock:lot-release": only(("superuser",), code=302),
-    "stock:lot-discard": only(("superuser",), code=302),
+    "stock:truck": only((*FLEET_READ, "campaign_lead")) | {"clinic_staff": NOT_FOUND},
+    "stock:excursions": only((*FLEET_READ, "campaign_lead")),
+    "stock:excursion": only((*CLINIC, "campaign_lead")) | {"clinic_staff": NOT_FOUND},
+    "stock:affected-csv": only((*CLINIC, "campaign_lead")) | {"clinic_staff": NOT_FOUND},
+    # The campaign lead decides on quarantined lots (PRODUCT.md).
+    "stock:lot-release": only(CAMPAIGN, code=302),
+    "stock:lot-discard": only(CAMPAIGN, code=302),
 }
 
 THIRD_PARTY = ("admin:", "account_", "mfa_", "api:")

@@ -27,6 +27,17 @@ from api.models import ApiToken
 from audit.models import AuditEvent
 from fleet.models import Assignment, Client, ClientMembership, Driver, Excursion, Truck, TruckCondition
 from outbox.models import Message
+from readiness.models import (
+    ChecklistItem,
+    Defect,
+    Document,
+    DocumentType,
+    Inspection,
+    OdometerReading,
+    ServicePlan,
+    ServiceRecord,
+)
+from standby.models import Offer, SpareDoses, StandbyEntry
 from stock import services as stock_services
 from stock.models import ColdChainAlert, Lot, Quarantine, StockLevel, StockMovement
 from tests import test_access_matrix
@@ -72,6 +83,17 @@ MODELS = {
     "stock/quarantine": Quarantine,
     "stock/coldchainalert": ColdChainAlert,
     "outbox/message": Message,
+    "readiness/checklistitem": ChecklistItem,
+    "readiness/defect": Defect,
+    "readiness/document": Document,
+    "readiness/documenttype": DocumentType,
+    "readiness/inspection": Inspection,
+    "readiness/odometerreading": OdometerReading,
+    "readiness/serviceplan": ServicePlan,
+    "readiness/servicerecord": ServiceRecord,
+    "standby/offer": Offer,
+    "standby/sparedoses": SpareDoses,
+    "standby/standbyentry": StandbyEntry,
 }
 # Admin pages of a model, by the end of their route, and what a superuser gets.
 MODEL_PAGES = {"": OK, "add/": OK, "<id>/change/": OK, "<id>/history/": OK, "<id>/delete/": OK, "<id>/": 302}
@@ -93,6 +115,12 @@ READ_ONLY = {
     "stock/coldchainalert": {"add/": FORBIDDEN, "<id>/delete/": FORBIDDEN},
     # The sending log: rows come from the code that owes a message, and stay.
     "outbox/message": {"add/": FORBIDDEN, "<id>/delete/": FORBIDDEN},
+    # A defect comes from a failed inspection, an inspection from the driver's
+    # form; offers and spare doses from the desk and the standby services.
+    "readiness/defect": {"add/": FORBIDDEN},
+    "readiness/inspection": {"add/": FORBIDDEN},
+    "standby/offer": {"add/": FORBIDDEN},
+    "standby/sparedoses": {"add/": FORBIDDEN},
 }
 # Per model: change/ of a user lives at <id>/password/ as well.
 EXTRA_MODEL_PAGES = {"accounts/user": {"<id>/password/": OK}}
@@ -291,6 +319,12 @@ def admin_world(world):
     Quarantine.objects.create(lot=lot, excursion=excursion)
     ColdChainAlert.objects.create(excursion=excursion)
     outbox.enqueue(kind="appointment_booked", to="pat@example.org", data={"appointment": appointment.pk, "sequence": 0})
+    truck = Truck.objects.order_by("pk").first()
+    insurance = DocumentType.objects.create(name="Insurance", code="matrix-insurance")
+    Document.objects.create(type=insurance, truck=truck, number="P-1", expires_on=timezone.localdate())
+    OdometerReading.objects.create(truck=truck, km=1000)
+    plan = ServicePlan.objects.create(truck=truck, name="Oil", last_done_on=timezone.localdate(), interval_months=6)
+    ServiceRecord.objects.create(truck=truck, plan=plan, done_on=timezone.localdate())
     samples = {label: model.objects.order_by("pk").first() for label, model in MODELS.items()}
     assert all(samples.values()), [label for label, sample in samples.items() if sample is None]
     return users, samples

@@ -377,7 +377,10 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person")
     )
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"))
-    source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.ONLINE)
+    # db_default: rows written around the model (COPY of the bench data, raw SQL) are online bookings too.
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source, default=Source.ONLINE, db_default=Source.ONLINE
+    )
     dose_number = models.PositiveSmallIntegerField(_("dose"), default=1)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
     code = models.CharField(_("confirmation code"), max_length=CODE_LENGTH, unique=True, editable=False)

@@ -63,7 +63,7 @@ API_POLICY = {
     "api:truck-condition": only(FLEET_READ),
     "api:truck-readiness": only(FLEET_READ),
     "api:truck-odometer": only(FLEET_WRITE, code=INVALID),
-    "api:readiness-list": only(FLEET_READ),
+    "api:readiness-list": only((*FLEET_READ, "campaign_lead")),
     "api:assignment-list": only(FLEET_READ),
     "api:assignment-detail": only(FLEET_READ),
     # The roles call in turn on one world: the manager's release ends the
@@ -71,14 +71,14 @@ API_POLICY = {
     "api:assignment-release": only(FLEET_WRITE) | {"superuser": 409},
     # The vaccine's side: as the stock pages (the world's truck carries no
     # mobile clinic of the nurse's, so its excursion is not hers to see).
-    "api:lot-list": only(FLEET_READ),
-    "api:lot-detail": only(FLEET_READ),
-    "api:stock-list": only(FLEET_READ),
-    "api:movement-list": only(FLEET_READ),
-    "api:excursion-list": only(FLEET_READ),
-    "api:excursion-detail": only(FLEET_READ) | {"clinic_staff": NOT_FOUND},
-    "api:excursion-affected-doses": only(("superuser",)) | {"clinic_staff": NOT_FOUND},
-    "api:truck-temperatures": only(FLEET_READ),
+    "api:lot-list": only((*FLEET_READ, "campaign_lead")),
+    "api:lot-detail": only((*FLEET_READ, "campaign_lead")),
+    "api:stock-list": only((*FLEET_READ, "campaign_lead")),
+    "api:movement-list": only((*FLEET_READ, "campaign_lead")),
+    "api:excursion-list": only((*FLEET_READ, "campaign_lead")),
+    "api:excursion-detail": only((*FLEET_READ, "campaign_lead")) | {"clinic_staff": NOT_FOUND},
+    "api:excursion-affected-doses": only(("superuser", "campaign_lead")) | {"clinic_staff": NOT_FOUND},
+    "api:truck-temperatures": only((*FLEET_READ, "campaign_lead")),
     # Walk-ins and spare doses (the desk), standby and offers (a person's own), dependents (a carer's own).
     "api:walk-in-list": only(CLINIC, code=INVALID),
     "api:spare-doses-list": only(CLINIC),

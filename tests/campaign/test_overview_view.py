@@ -80,7 +80,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 
 
 @pytest.mark.parametrize("role", ["person", "clinic_staff", "fleet_manager", "driver", "client_user"])
-def test_other_roles_may_not_see_the_overview(client, request, role):
+def test_other_roles_may_not_see_the_overview(client, db, request, role):
     client.force_login(request.getfixturevalue(role))
 
     assert client.get(URL).status_code == 403

@@ -33,7 +33,9 @@ def test_two_desks_using_the_last_dose_give_one_dose():
     vaccine = Vaccine.objects.create(name="Race vaccine")
     lot = Lot.objects.create(vaccine=vaccine, number="LAST1", expires_on=timezone.localdate() + timedelta(days=60))
     services.receive(lot=lot, quantity=1, site=site, by=nurse)
-    start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+    # Today, and recent enough not to be a no-show yet (vaccination.models.NO_SHOW_GRACE).
+    day_start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+    start = max(day_start, (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0))
     slot = Slot.objects.create(site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=2)
     appointments = []
     for _ in range(2):

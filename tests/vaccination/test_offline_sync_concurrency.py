@@ -55,7 +55,9 @@ def sync_at_once(calls):
 def todays_appointments():
     site = Site.objects.create(name="Race Clinic", address="1 Fast Lane", time_zone="Europe/Madrid")
     vaccine = Vaccine.objects.create(name="Race vaccine")
-    start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+    # Today, and recent enough not to be a no-show yet (vaccination.models.NO_SHOW_GRACE).
+    day_start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+    start = max(day_start, (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0))
     slot = Slot.objects.create(
         site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=5, booked_count=3
     )
