@@ -317,7 +317,8 @@ class Quarantine(models.Model):
 class ColdChainAlert(models.Model):
     """An excursion told to the people who must act: clinic staff of the
     truck's clinics and the fleet managers. Shown on their stock and fleet
-    pages until the lots are decided (no outbox or SMS worker on main yet)."""
+    pages until the lots are decided, and sent to them by email and text
+    through the outbox (stock.notify)."""
 
     excursion = models.OneToOneField(
         "fleet.Excursion", on_delete=models.PROTECT, related_name="alert", verbose_name=_("excursion")

@@ -18,6 +18,7 @@ from django.utils import timezone
 import audit
 from accounts.roles import Role
 from audit.models import Action
+from stock import notify
 from stock.errors import StockError
 from stock.models import ColdChainAlert, Lot, Quarantine, StockLevel, StockMovement
 
@@ -170,12 +171,14 @@ def quarantine_for(*, excursion) -> list[Lot]:
             if lot.status == Lot.Status.AVAILABLE:
                 Lot.objects.filter(pk=lot.pk, status=Lot.Status.AVAILABLE).update(status=Lot.Status.QUARANTINED)
             _audit(Action.LOT_QUARANTINED, lot, by=None, excursion=excursion.pk, truck=excursion.truck)
-        alert, _created = ColdChainAlert.objects.get_or_create(excursion=excursion)
+        alert, created = ColdChainAlert.objects.get_or_create(excursion=excursion)
         users = get_user_model().objects.filter(is_active=True)
-        recipients = users.filter(
-            Q(clinic_sites__truck=excursion.truck) | Q(groups__name=Role.FLEET_MANAGER)
-        ).distinct()
+        recipients = list(
+            users.filter(Q(clinic_sites__truck=excursion.truck) | Q(groups__name=Role.FLEET_MANAGER)).distinct()
+        )
         alert.recipients.add(*recipients)
+        if created:
+            notify.owe_alert(alert=alert, recipients=recipients)
     return lots
 
 

@@ -11,6 +11,7 @@ from accounts.roles import Role
 from audit.models import Action, AuditEvent
 from fleet import coldchain
 from fleet.models import Excursion, TemperatureReading
+from outbox.models import Message
 from stock import queries, services
 from stock.models import ColdChainAlert, Lot, Quarantine, StockMovement
 from tests.factories import UserFactory
@@ -25,7 +26,14 @@ def readings(start, minutes, celsius_at):
 
 
 def test_a_40_minute_excursion_quarantines_both_lots_lists_six_doses_and_alerts(
-    make_lot, mobile_site, truck, checked_in, clinic_staff, fleet_manager
+    make_lot,
+    mobile_site,
+    truck,
+    checked_in,
+    clinic_staff,
+    fleet_manager,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     first, second = make_lot("LOT-A"), make_lot("LOT-B")
     with time_machine.travel(timezone.now() - timedelta(hours=3)):  # loaded this morning
@@ -42,7 +50,8 @@ def test_a_40_minute_excursion_quarantines_both_lots_lists_six_doses_and_alerts(
     batch = readings(start, 120, lambda m: 11.0 if 40 <= m < 80 else 5.0)
     # The doses were given "since the stretch began": now, after its start.
 
-    result = coldchain.record_readings(truck=truck, readings=batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = coldchain.record_readings(truck=truck, readings=batch)
 
     assert result.stored == 120
     excursion = Excursion.objects.get()
@@ -59,6 +68,13 @@ def test_a_40_minute_excursion_quarantines_both_lots_lists_six_doses_and_alerts(
     assert refused.value.code == "lot_quarantined"
     alert = ColdChainAlert.objects.get(excursion=excursion)
     assert set(alert.recipients.all()) == {clinic_staff, fleet_manager}
+    # Queued in the outbox for each of them (sent in-process without a broker).
+    owed = Message.objects.filter(kind="cold_chain_alert")
+    assert sorted(owed.values_list("to", flat=True)) == sorted([clinic_staff.email, fleet_manager.email])
+    alerts = [mail for mail in mailoutbox if "Cold chain" in mail.subject]
+    assert sorted(mail.to[0] for mail in alerts) == sorted([clinic_staff.email, fleet_manager.email])
+    assert "LOT-A" in alerts[0].body
+    assert "LOT-B" in alerts[0].body
     assert AuditEvent.objects.filter(action=Action.LOT_QUARANTINED).count() == 2
 
 
