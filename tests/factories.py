@@ -30,3 +30,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             # get(), not filter(): a role group missing from the test database
             # must fail loudly, not leave a "nurse" without her role.
             self.groups.set([Group.objects.get(name=str(role)) for role in extracted])
+
+
+def recent_start_today(site):
+    """A slot start today at `site` that a desk can still check in: ten minutes
+    ago (check-in closes an hour after a slot ends, vaccination.models.NO_SHOW_GRACE),
+    or a minute past the clinic's midnight when today is younger than that."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    day_start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+    return max(day_start, (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0))

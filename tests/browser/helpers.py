@@ -13,7 +13,8 @@ def label(text):
 
 def fill_signup(page, *, email, first_name, last_name, password):
     """Fill allauth's signup form (the page must show it); does not submit."""
-    page.get_by_label(label("Email")).fill(email)
+    # A textbox: the signup form also has an "Email" choice for reminders.
+    page.get_by_role("textbox", name=label("Email")).fill(email)
     page.get_by_label(label("First name")).fill(first_name)
     page.get_by_label(label("Last name")).fill(last_name)
     page.get_by_label(label("Password")).fill(password)
@@ -27,7 +28,8 @@ def verify_and_sign_in(page, *, email, password):
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
-    page.get_by_label(label("Email")).fill(email)
+    # A textbox: the signup form also has an "Email" choice for reminders.
+    page.get_by_role("textbox", name=label("Email")).fill(email)
     page.get_by_label(label("Password")).fill(password)
     page.get_by_role("button", name="Sign In").click()
 

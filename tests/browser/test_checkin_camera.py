@@ -3,7 +3,7 @@ plays a still video of the confirmation's QR code, and the desk checks the
 person in without anyone typing."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 import segno
@@ -11,7 +11,7 @@ import segno
 from accounts.roles import Role
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE
 from tests.browser.test_checkin_journey import sign_in
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_start_today
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -42,8 +42,7 @@ def qr_video(code: str, path) -> None:
 def booked_today():
     site = Site.objects.create(name="Central Health Centre", address="12 Hospital Road")
     vaccine = Vaccine.objects.create(name="Influenza 2026/27")
-    # Any time today at the clinic counts; a minute past midnight is always today.
-    start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
+    start = recent_start_today(site)
     slot = Slot.objects.create(
         site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=1, booked_count=1
     )

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db.models import F
@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from stock import services
 from stock.models import Lot
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_start_today
 from tests.fleet.factories import TruckFactory
 from vaccination.checkin import check_in
 from vaccination.models import Appointment, Site, Slot, Vaccine
@@ -64,10 +64,7 @@ def checked_in(vaccine, clinic_staff):
     """checked_in(site) -> an appointment today at `site`, checked in at its desk."""
 
     def make(site, person=None):
-        # Today, and recent enough that the slot has not become a no-show
-        # (check-in closes an hour after a slot ends: vaccination.models.NO_SHOW_GRACE).
-        day_start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
-        start = max(day_start, (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0))
+        start = recent_start_today(site)
         slot, _ = Slot.objects.get_or_create(
             site=site, vaccine=vaccine, start=start, defaults={"end": start + timedelta(minutes=15), "capacity": 50}
         )

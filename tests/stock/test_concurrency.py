@@ -4,7 +4,7 @@ Needs real concurrent transactions, so it runs on PostgreSQL with a
 transactional test database; SQLite serialises writers and proves nothing."""
 
 import threading
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from stock import services
 from stock.models import Lot, StockLevel, StockMovement
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_start_today
 from vaccination.checkin import check_in, record_dose
 from vaccination.lots import LotRefused
 from vaccination.models import Appointment, Site, Slot, Vaccine
@@ -33,9 +33,7 @@ def test_two_desks_using_the_last_dose_give_one_dose():
     vaccine = Vaccine.objects.create(name="Race vaccine")
     lot = Lot.objects.create(vaccine=vaccine, number="LAST1", expires_on=timezone.localdate() + timedelta(days=60))
     services.receive(lot=lot, quantity=1, site=site, by=nurse)
-    # Today, and recent enough not to be a no-show yet (vaccination.models.NO_SHOW_GRACE).
-    day_start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
-    start = max(day_start, (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0))
+    start = recent_start_today(site)
     slot = Slot.objects.create(site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=2)
     appointments = []
     for _ in range(2):

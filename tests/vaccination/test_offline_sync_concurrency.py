@@ -6,14 +6,14 @@ Needs real concurrent transactions, so it runs on PostgreSQL with a
 transactional test database; SQLite serialises writers and proves nothing."""
 
 import threading
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
 from accounts.roles import Role
-from tests.factories import UserFactory
+from tests.factories import UserFactory, recent_start_today
 from vaccination.checkin import new_attempt
 from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
 from vaccination.offline import Scan, sync_scans
@@ -55,9 +55,7 @@ def sync_at_once(calls):
 def todays_appointments():
     site = Site.objects.create(name="Race Clinic", address="1 Fast Lane", time_zone="Europe/Madrid")
     vaccine = Vaccine.objects.create(name="Race vaccine")
-    # Today, and recent enough not to be a no-show yet (vaccination.models.NO_SHOW_GRACE).
-    day_start = datetime.combine(site.today(), time(0, 1), tzinfo=site.tzinfo)
-    start = max(day_start, (timezone.now() - timedelta(minutes=10)).replace(second=0, microsecond=0))
+    start = recent_start_today(site)
     slot = Slot.objects.create(
         site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=5, booked_count=3
     )
