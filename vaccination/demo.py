@@ -109,7 +109,7 @@ def seed_history(users: dict) -> None:
 
     if Appointment.objects.filter(person__email__endswith="@" + HISTORY_DOMAIN).exists():
         return
-    rng = random.Random(2026)  # noqa: S311 -- reproducible demo data, not a secret
+    rng = random.Random(2026)  # noqa: S311 # nosec B311 -- reproducible demo data, not a secret
     unusable = make_password(None)
     born = [date(1940 + n % 66, 1 + n % 12, 1 + n % 28) for n in range(HISTORY_PEOPLE)]
     User.objects.bulk_create(
