@@ -3,10 +3,10 @@
 -- Thread n of N takes lines n, n+N, n+2N, ... so no two requests share a
 -- line until every line was sent once (then it starts again: a repeat is
 -- the "already checked in" / "already booked" answer, counted as such).
--- Usage: wrk -s bench/wrk_post.lua URL -- DATAFILE
+-- Usage: wrk -s tools/bench/wrk_post.lua URL -- DATAFILE
 -- Each answer is counted by kind (see classify); the last line printed is
 -- the JSON of bench/wrk_report.lua plus those counts.
-dofile("bench/wrk_report.lua")
+dofile("tools/bench/wrk_report.lua")
 local report = done
 
 local threads = {}
