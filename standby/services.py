@@ -15,12 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-import audit
-from audit.models import Action
 from standby import notify
 from standby.errors import StandbyError
 from standby.models import WEEK, Offer, SpareDoses, StandbyEntry, offer_lifetime
-from vaccination import emails, services
+from vaccination import services
 from vaccination.models import BOOKING_DAYS_AHEAD, Appointment, Slot
 from vaccination.services import BookingError
 
@@ -278,44 +276,12 @@ def accept_offer(*, token: str, person) -> Offer:
 
 
 def _take_dose(*, person, slot) -> Appointment:
-    """An appointment for `person` in `slot`, replacing the one they hold."""
-    held = Appointment.objects.booked().filter(person=person).first()
+    """An appointment for `person` in `slot`, replacing the one they hold (a
+    missed booking holds nothing: the booking service marks it a no-show).
+    A declared spare-dose slot has already started and takes seats until it
+    ends; a seat freed later today is an ordinary booking."""
+    held = Appointment.objects.holding().filter(person=person).first()
     if held is not None:
         services.cancel(appointment=held, by=person)
-    if slot.start > timezone.now():
-        # A seat freed later today: an ordinary booking.
-        appointment = services.book(person=person, slot=slot)
-        Appointment.objects.filter(pk=appointment.pk).update(source=Appointment.Source.OFFER)
-        appointment.source = Appointment.Source.OFFER
-        return appointment
-    return _book_running_slot(person=person, slot=slot)
-
-
-def _book_running_slot(*, person, slot) -> Appointment:
-    """A seat in a declared spare-dose slot, which has already started (so
-    services.book, which only books slots still to come, refuses it): the
-    same conditional UPDATE on the seat counter, open until the slot ends."""
-    now = timezone.now()
-    if not slot.site.is_active:
-        raise BookingError("site_closed")
-    dose_number = services.next_dose(person=person, vaccine=slot.vaccine, when=now)
-    taken = Slot.objects.filter(pk=slot.pk, booked_count__lt=F("capacity"), end__gt=now).update(
-        booked_count=F("booked_count") + 1
-    )
-    if not taken:
-        raise BookingError("slot_full")
-    appointment = Appointment(
-        person=person,
-        slot=slot,
-        dose_number=dose_number,
-        source=Appointment.Source.OFFER,
-    )
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError:
-        raise BookingError("already_booked") from None
-    emails.notify(appointment, "booked")  # the outbox row, in this transaction
-    facts = {"code": appointment.code, "site": slot.site.name, "vaccine": slot.vaccine.name, "source": "offer"}
-    audit.record(Action.BOOK, target=appointment, actor=person, data=facts)
-    return appointment
+    running = slot.start <= timezone.now()
+    return services.book(person=person, slot=slot, source=Appointment.Source.OFFER, running=running)

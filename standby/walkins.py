@@ -72,7 +72,6 @@ def register_walk_in(
             person.set_unusable_password()
             person.save()
         appointment = _book_today(person=person, site=site, vaccine=vaccine)
-        Appointment.objects.filter(pk=appointment.pk).update(source=Appointment.Source.WALK_IN)
         result = checkin.check_in(code=appointment.code, desk_user=desk_user, site=site)
         if not result.ok:  # the seat was taken a moment ago, today, at this clinic: cannot happen
             raise RuntimeError(f"a walk-in's new appointment was refused at check-in: {result.reason}")
@@ -85,7 +84,7 @@ def _book_today(*, person, site, vaccine) -> Appointment:
     free = Slot.objects.bookable().on_local_day(site, site.today()).filter(vaccine=vaccine).order_by("start")
     for slot in free:
         try:
-            return services.book(person=person, slot=slot)
+            return services.book(person=person, slot=slot, source=Appointment.Source.WALK_IN)
         except BookingError as error:
             if error.code in ("slot_full", "slot_started"):
                 continue

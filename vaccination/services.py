@@ -11,7 +11,7 @@ Failures raise `BookingError` with a code; views word it for people.
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 import audit
@@ -105,19 +105,23 @@ def dose_after(last, *, vaccine: Vaccine, when, site: Site | None = None) -> int
     return last.dose_number + 1
 
 
-def _take_seat(slot: Slot) -> None:
+def _take_seat(slot: Slot, *, running: bool = False) -> None:
     """Take one seat with a single conditional UPDATE: the database decides,
     so twenty simultaneous requests for the last seat give exactly one success.
     The WHERE clause only reads the slot's own row: PostgreSQL re-checks it
-    against the committed row after waiting for a concurrent writer."""
-    taken = Slot.objects.filter(pk=slot.pk, booked_count__lt=F("capacity"), start__gt=timezone.now()).update(
+    against the committed row after waiting for a concurrent writer. A
+    `running` slot (spare doses declared at the desk) takes seats until it ends."""
+    now = timezone.now()
+    open_until = Q(end__gt=now) if running else Q(start__gt=now)
+    taken = Slot.objects.filter(open_until, pk=slot.pk, booked_count__lt=F("capacity")).update(
         booked_count=F("booked_count") + 1
     )
     if taken:
         _seats_changed(slot)
     else:
-        slot.refresh_from_db(fields=["start", "booked_count", "capacity"])
-        raise BookingError("slot_started" if slot.start <= timezone.now() else "slot_full")
+        slot.refresh_from_db(fields=["start", "end", "booked_count", "capacity"])
+        over = slot.end <= now if running else slot.start <= now
+        raise BookingError("slot_started" if over else "slot_full")
 
 
 def _free_seat(slot: Slot) -> None:
@@ -133,12 +137,13 @@ def _seats_changed(slot: Slot) -> None:
     fragments.bump_at_most_every(SEATS_BUMP_SECONDS, FREE_SEATS)
 
 
-def _check_bookable(slot: Slot) -> None:
+def _check_bookable(slot: Slot, *, running: bool = False) -> None:
     """What may be booked, for every path (pages, API, admin): the pickers and
-    the API's slot list offer exactly these (Slot.objects.offered)."""
+    the API's slot list offer exactly these (Slot.objects.offered). A
+    `running` slot (spare doses at the desk) may be booked until it ends."""
     if not slot.site.is_active:
         raise BookingError("site_closed")
-    if slot.start <= timezone.now():
+    if (slot.end if running else slot.start) <= timezone.now():
         raise BookingError("slot_started")
     if slot.start >= booking_horizon():
         raise BookingError("not_offered")
@@ -177,8 +182,10 @@ def _facts(appointment: Appointment) -> dict:
     }
 
 
-def book(*, person, slot: Slot) -> Appointment:
-    """Book a seat in `slot` for `person`.
+def book(*, person, slot: Slot, source: str = Appointment.Source.ONLINE, running: bool = False) -> Appointment:
+    """Book a seat in `slot` for `person`, who came by `source` (online, a
+    walk-in, a spare-dose offer). `running`: the slot has started and takes
+    seats until it ends (spare doses declared at the desk).
 
     Side effects: takes a seat, creates the appointment with a fresh code,
     emails a confirmation with a calendar file after commit.
@@ -188,14 +195,17 @@ def book(*, person, slot: Slot) -> Appointment:
     already_booked, course_complete, too_soon.
     """
     slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
-    _check_bookable(slot)
-    mark_no_shows(appointments=Appointment.objects.filter(person=person))
-    if Appointment.objects.booked().filter(person=person).exists():
-        raise BookingError("already_booked")
-    dose_number = next_dose(person=person, vaccine=slot.vaccine, when=slot.start, site=slot.site)
+    _check_bookable(slot, running=running)
+    held = Appointment.objects.booked().filter(person=person)
+    if held.exists():  # most people hold none: only then can one be a missed booking
+        mark_no_shows(appointments=held)
+        if held.exists():
+            raise BookingError("already_booked")
+    when = max(slot.start, timezone.now()) if running else slot.start
+    dose_number = next_dose(person=person, vaccine=slot.vaccine, when=when, site=slot.site)
     with transaction.atomic():
-        _take_seat(slot)
-        appointment = Appointment(person=person, slot=slot, dose_number=dose_number)
+        _take_seat(slot, running=running)
+        appointment = Appointment(person=person, slot=slot, dose_number=dose_number, source=source)
         try:
             # The savepoint lets a clash be told apart and, for a code, retried.
             for _attempt in range(5):
