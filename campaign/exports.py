@@ -10,9 +10,7 @@ dose 1 to dose 2) and useless without the key. Names, emails and phone numbers
 are added only when asked for; the view audits that.
 """
 
-import csv
 import json
-import re
 import tempfile
 import uuid
 from datetime import date
@@ -22,6 +20,7 @@ from django.core.files.storage import storages
 from django.utils.crypto import salted_hmac
 
 from campaign.figures import Filters, doses_in
+from spreadsheet import line_writer, safe_cell
 
 PSEUDONYM_SALT = "vaxfleet.campaign.person-pseudonym"
 PSEUDONYM_SYSTEM = "urn:vaxfleet:person-pseudonym"
@@ -50,15 +49,6 @@ def age_band(born: date | None, on: date) -> str:
 
 # Cells a spreadsheet would run as a formula (OWASP's CSV injection list), phone
 # numbers included: "+1-1" looks like one and evaluates to 0 (as fleet's export).
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-
-
-def _cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if _FORMULA_START.match(text) else text
-
-
 FIELDS = (
     "pk",
     "day",
@@ -81,22 +71,15 @@ def dose_rows(filters: Filters, *, personal: bool):
     return doses.iterator(chunk_size=CHUNK)
 
 
-class _Line:
-    """csv.writer needs a file; this one hands each line back."""
-
-    def write(self, value):
-        return value
-
-
 def csv_chunks(filters: Filters, *, personal: bool):
-    writer = csv.writer(_Line())
+    writer = line_writer()
     yield writer.writerow(HEADER + (PERSONAL_HEADER if personal else []))
     lines = []
     for row in dose_rows(filters, personal=personal):
         _pk, day, _at, site, _site_id, vaccine, lot, dose, person_id, born = row[:10]
         cells = [day.isoformat(), site, vaccine, lot, dose, age_band(born, day), pseudonym(person_id)]
         cells.extend(str(value) if value else "" for value in row[10:])
-        lines.append(writer.writerow([_cell(value) for value in cells]))
+        lines.append(writer.writerow([safe_cell(value) for value in cells]))
         # One chunk per hundred rows: fewer, larger writes to the socket.
         if len(lines) == 100:
             yield "".join(lines)

@@ -310,9 +310,7 @@ def chart(truck: Truck, *, hours: int = 24, now: datetime | None = None) -> dict
                 line.append(group)
             lines.append(line)
             line, group = [], []
-        if group and int((at - since).total_seconds() // bucket) != int(
-            (group[0][0] - since).total_seconds() // bucket
-        ):
+        if group and _bucket(at, since, bucket) != _bucket(group[0][0], since, bucket):
             line.append(group)
             group = []
         group.append((at, celsius))

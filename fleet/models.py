@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import phone_validator
+from accounts.models import normalize_email, phone_validator
 from accounts.roles import Role, has_role
 from accounts.validators import validate_name
 
@@ -234,7 +234,7 @@ class Driver(models.Model):
     def save(self, *args, **kwargs):
         self.licence_number = normalize_identifier(self.licence_number)
         self.email = (self.email or "").strip().lower()
-        self.login_email = (self.login_email or "").strip().lower()
+        self.login_email = normalize_email(self.login_email)
         self.search_text = self.build_search_text(self._current_truck_code_for_search())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
@@ -250,7 +250,7 @@ class Driver(models.Model):
     def clean(self):
         super().clean()
         self.licence_number = normalize_identifier(self.licence_number)
-        self.login_email = (self.login_email or "").strip().lower()
+        self.login_email = normalize_email(self.login_email)
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
 

@@ -2,8 +2,6 @@
 step), a driver's pre-trip inspection, closing a defect, the inspection
 photos, and the fleet's readiness as CSV."""
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -23,6 +21,7 @@ from readiness.forms import AssignDriverForm, CloseDefectForm, InspectionForm, R
 from readiness.models import ChecklistItem, Defect, InspectionAnswer
 from readiness.status import Readiness, ready_drivers, ready_trucks
 from readiness.uploads import file_type
+from spreadsheet import line_writer, safe_cell
 from vaccination.models import Site
 
 # The longest candidate lists offered on the page, and the days shown per page
@@ -190,16 +189,6 @@ def inspection_photo(request, pk):
     return FileResponse(handle, content_type=file_type(handle) or "application/octet-stream")
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value):
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 @permission_required("fleet.view_truck", "readiness.view_readiness", "fleet.export_driver")
 def export(request):
@@ -237,7 +226,7 @@ def export(request):
             driver = readiness.driver_of.get(truck.pk)
             expiries = [expires for _label, expires in readiness.documents.get(("truck", truck.pk), ())]
             yield [
-                _cell(value)
+                safe_cell(value)
                 for value in (
                     truck.code,
                     truck.plate,
@@ -255,7 +244,7 @@ def export(request):
                 )
             ]
 
-    writer = csv.writer(_Echo())
+    writer = line_writer()
     response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="truck-readiness-{today:%Y-%m-%d}.csv"'
     return response

@@ -10,9 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fleet.models import Excursion
-from stock.models import Lot, StockLevel, StockMovement
-
-EXPIRY_WARNING_DAYS = 30
+from stock.models import EXPIRY_WARNING_DAYS, Lot, StockLevel, StockMovement
 
 
 def _stock_on_hand(*, site, vaccine):
@@ -21,7 +19,7 @@ def _stock_on_hand(*, site, vaccine):
     levels = StockLevel.objects.on_hand()
     if site is not None:
         # A mobile clinic's doses ride on its truck.
-        levels = levels.filter(Q(site=site) | Q(truck_id=site.truck_id) if site.truck_id else Q(site=site))
+        levels = levels.filter(_at_clinic(site))
     if vaccine is not None:
         levels = levels.filter(lot__vaccine=vaccine)
     usable = Q(lot__status=Lot.Status.AVAILABLE, lot__expires_on__gte=today)
@@ -41,22 +39,36 @@ def _stock_on_hand(*, site, vaccine):
         "title": _("Vaccine stock"),
         "summary": _("%(on_hand)s usable doses on hand, %(expiring)s of them expiring within %(days)s days.")
         % {"on_hand": on_hand, "expiring": expiring, "days": EXPIRY_WARNING_DAYS},
-        "columns": [_("Vaccine"), _("Usable doses"), _("Expiring within 30 days"), _("Quarantined or expired")],
+        "columns": [
+            _("Vaccine"),
+            _("Usable doses"),
+            _("Expiring within %(days)s days") % {"days": EXPIRY_WARNING_DAYS},
+            _("Quarantined or expired"),
+        ],
         "rows": rows,
     }
 
 
-def _bounds(first_day, last_day):
+def _at_clinic(site) -> Q:
+    """Stock of `site`: at the clinic, or on its truck for a mobile clinic."""
+    return Q(site=site) | Q(truck_id=site.truck_id) if site.truck_id else Q(site=site)
+
+
+def _bounds(first_day, last_day, site=None):
+    """The period's instants: the clinic's own local days when one is chosen
+    (as the overview's figures count them), else the campaign's."""
+    if site is not None:
+        return site.local_day_bounds(first_day)[0], site.local_day_bounds(last_day)[1]
     zone = timezone.get_current_timezone()
     start = datetime.combine(first_day, time.min, tzinfo=zone)
     return start, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
 
 
 def _waste(*, first_day, last_day, site, vaccine):
-    start, end = _bounds(first_day, last_day)
+    start, end = _bounds(first_day, last_day, site)
     wasted = StockMovement.objects.filter(kind=StockMovement.Kind.WASTED, at__gte=start, at__lt=end)
     if site is not None:
-        wasted = wasted.filter(Q(site=site) | Q(truck_id=site.truck_id) if site.truck_id else Q(site=site))
+        wasted = wasted.filter(_at_clinic(site))
     if vaccine is not None:
         wasted = wasted.filter(lot__vaccine=vaccine)
     reasons = dict(StockMovement.WasteReason.choices)
@@ -76,19 +88,20 @@ def _waste(*, first_day, last_day, site, vaccine):
 
 
 def _excursions(*, first_day, last_day, site):
-    start, end = _bounds(first_day, last_day)
+    start, end = _bounds(first_day, last_day, site)
     found = Excursion.objects.filter(started_at__gte=start, started_at__lt=end).select_related("truck")
     if site is not None:
         found = found.filter(truck_id=site.truck_id) if site.truck_id else found.none()
-    found = list(found.order_by("-started_at")[:50])
+    count = found.count()
+    found = list(found.order_by("-started_at")[:50])  # the table shows the latest; the sentence counts them all
     return {
         "title": _("Cold-chain excursions"),
         "summary": ngettext(
             "%(count)s truck fridge left its temperature range in this period.",
             "Truck fridges left their temperature range %(count)s times in this period.",
-            len(found),
+            count,
         )
-        % {"count": len(found)},
+        % {"count": count},
         "columns": [_("Truck"), _("Started"), _("Worst °C")],
         "rows": [
             [

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from fleet import coldchain
 from fleet.models import Excursion
 from stock import services
+from stock.errors import StockError
 from stock.models import Lot, StockLevel
 from vaccination import demo, lots
 
@@ -27,11 +28,15 @@ class DeskLots:
         return [(level.lot.number, lot_label(level)) for level in levels]
 
     def use(self, *, appointment, lot, by):
-        # Only once a campaign keeps stock of this vaccine are lots enforced;
-        # before that the desk's typed lot stands, as it always did.
-        if not Lot.objects.filter(vaccine_id=appointment.slot.vaccine_id).exists():
-            return lot
-        movement = services.administer(appointment=appointment, lot_number=lot, by=by)
+        try:
+            movement = services.administer(appointment=appointment, lot_number=lot, by=by)
+        except StockError as error:
+            # Only once a campaign keeps stock of this vaccine are lots enforced;
+            # before that the desk's typed lot stands, as it always did. Asked
+            # only then: a dose from a known lot costs no extra query.
+            if error.code == "lot_unknown" and not Lot.objects.filter(vaccine_id=appointment.slot.vaccine_id).exists():
+                return lot
+            raise
         return movement.lot.number
 
 

@@ -18,8 +18,10 @@ KIND = "cold_chain_alert"
 
 def owe_alert(*, alert, recipients) -> None:
     """Owe each of `recipients` the alert. Call inside the excursion's transaction."""
-    data = {"alert": alert.pk}
     for person in recipients:
+        # The recipient rides along: a text's address is a number, and an
+        # email may reach a carer, so neither says whose language to use.
+        data = {"alert": alert.pk, "user": person.pk}
         if person.contact_email:
             outbox.enqueue(kind=KIND, to=person.contact_email, data=data, key=f"{KIND}:{alert.pk}:{person.pk}")
         if person.sms_number and sms.enabled():
@@ -43,7 +45,7 @@ def compose(message):
     lots = [quarantine.lot for quarantine in waiting]
     if not lots:
         return None
-    person = User.objects.filter(email__iexact=message.to).first()
+    person = User.objects.filter(pk=message.data.get("user")).first()
     language = person.preferred_language if person else settings.LANGUAGE_CODE
     url = getattr(settings, "SITE_URL", "").rstrip("/") + reverse("stock:excursion", args=[excursion.pk])
     with translation.override(language):

@@ -12,7 +12,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 import audit
@@ -150,10 +150,13 @@ def administer(*, appointment, lot_number: str, by) -> StockMovement:
 
 def lots_on_board(*, truck, start, end) -> list[Lot]:
     """Lots that had doses on `truck` at any moment of [start, end], from the ledger."""
-    before = {}
-    for lot_id, quantity in StockMovement.objects.filter(truck=truck, at__lte=start).values_list("lot_id", "quantity"):
-        before[lot_id] = before.get(lot_id, 0) + quantity
-    ids = {lot_id for lot_id, total in before.items() if total > 0}
+    held = (
+        StockMovement.objects.filter(truck=truck, at__lte=start)
+        .values("lot_id")
+        .annotate(total=Sum("quantity"))
+        .filter(total__gt=0)
+    )
+    ids = {row["lot_id"] for row in held}
     arrived = StockMovement.objects.filter(truck=truck, at__gt=start, at__lte=end, quantity__gt=0)
     ids.update(arrived.values_list("lot_id", flat=True))
     return list(Lot.objects.filter(pk__in=ids).order_by("pk"))

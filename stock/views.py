@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import audit
 from accounts.roles import Role, permission_required, role_required
 from audit.models import Action
+from spreadsheet import safe_cell
 from stock import queries, services
 from stock.errors import StockError
 from stock.forms import CountForm, DecisionForm, LotForm, MoveForm, MovementFilterForm, ReceiveForm, WasteForm
@@ -194,14 +195,9 @@ def affected_csv(request, pk):
         person = dose.appointment.person
         row = [dose.at.isoformat(), dose.lot.number, dose.appointment.code, person.first_name, person.last_name]
         row += [person.email, str(person.phone or ""), dose.appointment.slot.site.name]
-        writer.writerow([_safe_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row])
     audit.record(Action.DATA_EXPORT, target=excursion, data={"affected_doses": len(doses)})
     return response
-
-
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: keep it text.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 @permission_required("stock.decide_quarantine")

@@ -1,8 +1,5 @@
 """The CSV export of the current driver filter, streamed row by row."""
 
-import csv
-import re
-
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,24 +7,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import permission_required
 from fleet.forms import DriverFilterForm
 from fleet.models import Driver
-
-# Cells a spreadsheet would run as a formula (OWASP's CSV injection list).
-# Every one of them gets a leading quote, phone numbers included: "+1-1"
-# looks like a phone number and is evaluated to 0, so no pattern of
-# "harmless" starts is safe.
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-
-
-def _csv_cell(value):
-    text = "" if value is None else str(value)
-    return f"'{text}" if _FORMULA_START.match(text) else text
-
-
-class _Echo:
-    """csv.writer needs a file; this one hands each line back to be streamed."""
-
-    def write(self, value):
-        return value
+from spreadsheet import line_writer, safe_cell
 
 
 @require_GET
@@ -57,7 +37,7 @@ def driver_export(request):
         # chunks, so 100,000 drivers never sit in memory at once.
         for driver in drivers.iterator(chunk_size=2000):
             yield [
-                _csv_cell(value)
+                safe_cell(value)
                 for value in (
                     driver.licence_number,
                     driver.first_name,
@@ -74,7 +54,7 @@ def driver_export(request):
                 )
             ]
 
-    writer = csv.writer(_Echo())
+    writer = line_writer()
     response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="drivers-{today:%Y-%m-%d}.csv"'
     return response
