@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from accounts.models import User
 from api.errors import DomainError, error_body
 from api.permissions import IsClinicStaff
 from api.serializers import AppointmentSerializer, CheckInAppointmentSerializer
+from api.views import desk_site
 from standby import services, walkins
 from standby.errors import StandbyError, message
 from standby.models import Offer, SpareDoses, StandbyEntry
@@ -37,14 +38,6 @@ def _standby_error(error: StandbyError) -> DomainError:
     else:
         code = status.HTTP_400_BAD_REQUEST
     return DomainError(error.code, message(error), code)
-
-
-def _desk_site(user, wanted):
-    sites = list(checkin.desk_sites(user))
-    site = next((s for s in sites if wanted is None or s.pk == wanted), None)
-    if site is None:
-        raise exceptions.ValidationError({"site": ["You do not work at this clinic."]})
-    return site
 
 
 # Serializers
@@ -149,7 +142,7 @@ class WalkInViewSet(viewsets.GenericViewSet):
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        site = _desk_site(request.user, data.get("site"))
+        site = desk_site(request.user, data.get("site"))
         person = User.objects.filter(pk=data["person"]).first() if data.get("person") else None
         try:
             appointment = walkins.register_walk_in(
@@ -266,7 +259,7 @@ class SpareDosesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        site = _desk_site(request.user, data.get("site"))
+        site = desk_site(request.user, data.get("site"))
         until = datetime.combine(site.today(), data["until_time"], tzinfo=site.tzinfo)
         try:
             spare = services.declare_spare_doses(

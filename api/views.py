@@ -62,6 +62,20 @@ def _fleet_error(error: FleetError) -> DomainError:
     return DomainError(error.code, fleet_message(error), code)
 
 
+def desk_site(user, wanted):
+    """The clinic a desk call is for: `wanted` (an id) among `user`'s own, or
+    their first when none is named (the pages' desk does the same)."""
+    sites = list(checkin.desk_sites(user))
+    if not sites:
+        raise exceptions.ValidationError({"site": [_("You do not work at any clinic yet.")]})
+    if wanted is None:
+        return sites[0]
+    site = next((site for site in sites if site.pk == wanted), None)
+    if site is None:
+        raise exceptions.ValidationError({"site": [_("You do not work at this clinic.")]})
+    return site
+
+
 def unknown_url(request, *args, **kwargs):
     return JsonResponse(error_body("not_found", _("There is no API resource at this URL.")), status=404)
 
@@ -307,15 +321,7 @@ class CheckInViewSet(viewsets.GenericViewSet):
             raise exceptions.ValidationError({"site": [_("A clinic is named by its number.")]}) from None
 
     def _desk_site(self, wanted):
-        sites = list(checkin.desk_sites(self.request.user))
-        if not sites:
-            raise exceptions.ValidationError({"site": [_("You do not work at any clinic yet.")]})
-        if wanted is None:
-            return sites[0]
-        site = next((site for site in sites if site.pk == wanted), None)
-        if site is None:
-            raise exceptions.ValidationError({"site": [_("You do not work at this clinic.")]})
-        return site
+        return desk_site(self.request.user, wanted)
 
 
 # Fleet

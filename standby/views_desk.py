@@ -14,21 +14,7 @@ from standby import services, walkins
 from standby.errors import StandbyError, message
 from standby.forms import SpareDosesForm, WalkInForm
 from standby.models import Offer, SpareDoses, StandbyEntry
-from vaccination.checkin import desk_sites
-
-# The desk pages' clinic choice, shared with vaccination's desk and board.
-SESSION_SITE = "clinic_site"
-
-
-def desk_site(request):
-    """The clinic this desk works for, among the staff member's own (a GET or
-    POST `site`, else the one chosen before in this session), and all of them."""
-    sites = list(desk_sites(request.user))
-    wanted = request.POST.get("site") or request.GET.get("site") or request.session.get(SESSION_SITE)
-    site = next((s for s in sites if str(s.pk) == str(wanted)), sites[0] if sites else None)
-    if site is not None and request.session.get(SESSION_SITE) != site.pk:
-        request.session[SESSION_SITE] = site.pk
-    return site, sites
+from vaccination.views_clinic import desk_site  # the desk's clinic choice, one rule for every desk page
 
 
 @role_required(Role.CLINIC_STAFF)

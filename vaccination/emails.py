@@ -73,7 +73,7 @@ def notify(appointment, kind: str) -> list:
     texting = kind == "reminder" and person.wants_sms and bool(person.sms_number) and sms.enabled()
     channels = []
     # A dependent's mail goes to their carer; a walk-in without an address gets none.
-    if person.contact_email and not (texting and person.reminder_channel == person.ReminderChannel.SMS):
+    if person.contact_email and (not texting or person.wants_email):
         channels.append(("email", person.contact_email))
     if texting:
         channels.append(("sms", person.sms_number))

@@ -31,8 +31,15 @@ def record_answers(*, appointment: Appointment, answers: dict[int, bool], by, co
             )
 
 
-def needs_clinician(appointment: Appointment) -> bool:
-    return appointment.screening_answers.filter(answer=True, question__yes_needs_clinician=True).exists()
+def for_desk(appointment: Appointment) -> dict:
+    """What the desk shows of the appointment's screening: its answers with
+    their questions (one query), and whether the vaccine asks any (active)
+    question at all."""
+    answers = sorted(answers_of(appointment).values(), key=lambda a: (a.question.order, a.question_id))
+    asked = bool(answers) or (
+        ScreeningQuestion.objects.filter(vaccine_id=appointment.slot.vaccine_id, is_active=True).exists()
+    )
+    return {"answers": answers, "asked": asked}
 
 
 def after_booking_url(appointment: Appointment) -> str:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role, role_required
 from pagecache import fragments
-from vaccination import checkin, errors, hooks, lots, views_offline
+from vaccination import checkin, errors, hooks, lots, screening, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
@@ -28,7 +28,7 @@ RECENT_SCANS = 5
 SESSION_SITE = "clinic_site"
 
 
-def _desk_site(request):
+def desk_site(request):
     """The clinic this desk works for, among the staff member's own (a GET or
     POST `site`, else the one chosen before in this session), and all of them."""
     sites = list(checkin.desk_sites(request.user))
@@ -63,7 +63,7 @@ def _dose_form(appointment):
 @role_required(Role.CLINIC_STAFF)
 @require_http_methods(["GET", "HEAD", "POST"])
 def desk(request):
-    site, sites = _desk_site(request)
+    site, sites = desk_site(request)
     context = {"site": site, "sites": sites, "result": None}
     if site is None:
         return render(request, "clinic/desk.html", context)
@@ -82,6 +82,7 @@ def desk(request):
             context["headline"] = errors.CHECKIN_HEADLINES[result.reason]
             context["detail"] = errors.checkin_detail(result)
             if result.ok:
+                context["screening"] = screening.for_desk(result.appointment)
                 context["dose_form"] = _dose_form(result.appointment)
                 context["undo_deadline"] = _undo_deadline(result.appointment)
             form = CheckInForm(initial={"attempt": checkin.new_attempt()})
@@ -113,6 +114,7 @@ def appointment(request, pk):
             "appointment": appointment,
             "site": appointment.slot.site,
             "dose_form": _dose_form(appointment),
+            "screening": screening.for_desk(appointment),
             "undo_form": UndoCheckInForm(),
             "undo_deadline": _undo_deadline(appointment),
         },
@@ -150,7 +152,7 @@ def undo(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say why the check-in is undone; it is kept in the log."))
         return redirect("clinic:appointment", pk=appointment.pk)
-    site, _sites = _desk_site(request)
+    site, _sites = desk_site(request)
     try:
         checkin.undo_check_in(
             appointment=appointment, by=request.user, note=form.cleaned_data["note"], site=site or appointment.slot.site
@@ -172,7 +174,7 @@ def _board(request):
     an appointment there changes (day_board), or BOARD_SECONDS pass (a
     person's new name). A miss costs a constant number of queries, whatever
     the size of the day."""
-    site, sites = _desk_site(request)
+    site, sites = desk_site(request)
     context = {"site": site, "sites": sites}
     if site is None:
         return context

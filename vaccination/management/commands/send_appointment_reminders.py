@@ -46,8 +46,8 @@ class Command(BaseCommand):
         due = (
             Appointment.objects.booked()
             .filter(reminder_sent_at__isnull=True, slot__start__gt=now, slot__start__lte=now + timedelta(hours=hours))
-            .select_related("person")
-            .only("pk", "slot_id", "sequence", "status", "person__email", "person__phone", "person__reminder_channel")
+            # A dependent's reminder goes to their carer (User.contact_email): loaded here, not per row.
+            .select_related("person__carer")
         )
         queued = sum(claim_reminder(appointment, now) for appointment in due.iterator())
         self.stdout.write(f"{queued} reminders queued.")
