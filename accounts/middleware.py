@@ -3,8 +3,6 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.cache import patch_cache_control
-from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from accounts import authz
@@ -72,35 +70,3 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
-
-
-# Where the pages show someone's personal or health data, whoever asks.
-PRIVATE_PREFIXES = ("/appointments/", "/accounts/", "/api/", "/clinic/", "/fleet/", "/campaign/", "/admin/")
-
-
-class PrivateCacheMiddleware:
-    """`Cache-Control: private, no-store` on every response to a signed-in
-    user (by session or, once DRF has authenticated it, by API token) and on
-    every response under PRIVATE_PREFIXES: no shared cache (a proxy, a CDN)
-    may keep one person's page for the next, and the browser keeps no copy
-    on disk for the next user of a shared clinic computer. One rule here,
-    rather than a decorator each view could forget."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(PRIVATE_PREFIXES) or _signed_in(request):
-            patch_cache_control(response, private=True, no_store=True)
-        return response
-
-
-def _signed_in(request) -> bool:
-    """Whether the answer was made for a signed-in user. A request that never
-    looked at its user showed nothing of anyone's: no need to load the
-    session just to ask."""
-    user = getattr(request, "user", None)
-    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
-        return False
-    return user.is_authenticated

@@ -84,8 +84,21 @@ class ResilientRedisCache(RedisCache):
         self._came_back()
         return True
 
+    def _may_try(self) -> bool:
+        """Up: always. Down: once RETRY_AFTER has passed, one caller tries
+        Redis again and the others keep falling back, so a dead Redis costs
+        one failed connection per RETRY_AFTER, not one per thread."""
+        if not self._down:
+            return True
+        with self._state:
+            now = time.monotonic()
+            if now < self._down_until:
+                return False
+            self._down_until = now + RETRY_AFTER
+            return True
+
     def _call(self, name, key, fallback, *args, **kwargs):
-        if not self.is_down:
+        if self._may_try():
             try:
                 result = getattr(super(), name)(*args, **kwargs)
             except (RedisError, OSError) as error:

@@ -1,7 +1,7 @@
 """Pages with personal data are kept by no shared cache and by no browser
 disk cache: every response to a signed-in user, and every response under
 the personal-data prefixes, says `Cache-Control: private, no-store`
-(accounts.middleware.PrivateCacheMiddleware, one rule for all)."""
+(project.middleware.PrivateCacheMiddleware, one rule for all)."""
 
 import pytest
 from django.test import Client
@@ -63,5 +63,5 @@ def test_static_files_stay_cacheable(settings):
     # WhiteNoise answers static files before the rule runs (tests serve none to fetch).
     order = settings.MIDDLEWARE
     assert order.index("whitenoise.middleware.WhiteNoiseMiddleware") < order.index(
-        "accounts.middleware.PrivateCacheMiddleware"
+        "project.middleware.PrivateCacheMiddleware"
     )

@@ -52,7 +52,6 @@ from run import (
     DEMO_PASSWORD,
     HOST,
     JUST_TAKEN,
-    REDIS_URL,
     ROOT,
     ensure_database,
     port_free,
@@ -398,8 +397,17 @@ def main():
     args = parser.parse_args()
     if not shutil.which("redis-server"):
         raise SystemExit("redis-server is not installed: apt-get install -y redis-server")
+    # The script's own Redis, empty at each start: no earlier run's rate-limit
+    # counters or cached pages, and nobody else's bench data is touched.
     own_redis = OwnRedis(args.redis_port)
     own_redis.start()
+    try:
+        prepare_and_run(args, own_redis)
+    finally:
+        own_redis.stop()
+
+
+def prepare_and_run(args, own_redis):
     mail_dir = tempfile.mkdtemp(prefix="vaxfleet-scaleout-mail-")
     # The bench's production settings, one secret for both servers (as one
     # app's dynos share their config), and the client's own address: the
@@ -415,9 +423,6 @@ def main():
         "EMAIL_FILE_PATH": mail_dir,
     }
     python = sys.executable
-    # A run a minute ago left its rate-limit counters (and cached pages) in
-    # the bench's Redis database: start from an empty one.
-    redis_client.Redis.from_url(REDIS_URL).flushdb()
     ensure_database(DATABASE)
     run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
     run([python, "manage.py", "seed_demo", "--force"], env, stdout=subprocess.DEVNULL)
@@ -473,7 +478,6 @@ def main():
             os.killpg(server.pid, signal.SIGTERM)
         for server in servers:
             server.wait(timeout=30)
-        own_redis.stop()
         shutil.rmtree(mail_dir, ignore_errors=True)
 
     print(f"\nTwo app servers (ports {args.ports[0]} = A, {args.ports[1]} = B), one PostgreSQL, one Redis:")
