@@ -221,10 +221,7 @@ def truck_not_ready_q(day) -> Q:
         Q(next_due_on__lt=day) | Q(next_due_km__lte=Subquery(odometer))
     )
     current = Assignment.objects.filter(truck=OuterRef("pk"), until__isnull=True)
-    driver_documents = _documents_expired(day, driver=OuterRef("driver"))
-    driver_not_ready = current.filter(
-        Q(driver__is_active=False) | Q(driver__licence_expiry__lt=day) | Exists(driver_documents)
-    )
+    driver_not_ready = current.filter(driver_not_ready_q(day, prefix="driver__"))
     return (
         ~Q(status=TruckStatus.ACTIVE)
         | Exists(Defect.objects.blocking().filter(truck=OuterRef("pk")))

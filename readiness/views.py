@@ -4,7 +4,7 @@ photos, and the fleet's readiness as CSV."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -196,9 +196,9 @@ def export(request):
     today = timezone.localdate()
     trucks = list(Truck.objects.order_by("code"))
     readiness = Readiness(trucks=trucks)
-    open_defects = {}
-    for truck_id in Defect.objects.open().values_list("truck_id", flat=True):
-        open_defects[truck_id] = open_defects.get(truck_id, 0) + 1
+    open_defects = dict(
+        Defect.objects.open().values("truck_id").annotate(n=Count("pk")).values_list("truck_id", "n").order_by()
+    )
     header = [
         "code",
         "plate",

@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from fleet.models import Truck
-from readiness import at_risk_days
+from readiness.clinic_days import at_risk_days
 from readiness.demo import AT_RISK_TRUCK, NOT_READY_TRUCK
 from readiness.models import ChecklistItem, Document
 from readiness.status import truck_problems

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from fleet.models import Assignment, TruckStatus
-from readiness import at_risk_days, services
+from readiness import services
+from readiness.clinic_days import at_risk_days
 from readiness.errors import ReadinessError
 from readiness.models import Defect, Inspection, OdometerReading
 from tests.fleet.factories import AssignmentFactory, DriverFactory, TruckFactory
