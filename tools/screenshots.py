@@ -101,17 +101,33 @@ def new_person(email, name, password=None):
 
 def booked_today(site, name):
     """A new person with a booked appointment today at `site`, to check in."""
-    from vaccination.models import Appointment, Slot
+    from django.db.models import F
+    from django.utils import timezone
+
+    from vaccination.models import NO_SHOW_GRACE, Appointment, Slot
 
     person = new_person(f"{name.replace(' ', '.').lower()}@example.org", name)
-    slot = next(s for s in Slot.objects.filter(site=site).order_by("start") if s.local_start.date() == site.today())
-    Slot.objects.filter(pk=slot.pk).update(booked_count=slot.booked_count + 1)
+    # A slot today the desk can still check in (check-in closes NO_SHOW_GRACE after a slot ends), with a seat.
+    checkable = Slot.objects.filter(site=site, end__gt=timezone.now() - NO_SHOW_GRACE, booked_count__lt=F("capacity"))
+    slot = next((s for s in checkable.order_by("start") if s.local_start.date() == site.today()), None)
+    if slot is None:  # late in the day: the demo's slots are over, so open one now
+        start = timezone.now().replace(second=0, microsecond=0)
+        vaccine = Slot.objects.filter(site=site).values_list("vaccine", flat=True).first()
+        slot = Slot.objects.create(
+            site=site, vaccine_id=vaccine, start=start, end=start + timedelta(minutes=15), capacity=10
+        )
+    Slot.objects.filter(pk=slot.pk).update(booked_count=F("booked_count") + 1)
     return Appointment.objects.create(person=person, slot=slot)
 
 
 def sign_in(page, email):
+    from django.core.cache import cache
+
     from accounts.demo import DEMO_PASSWORD
 
+    # The script signs in some forty times a minute from one address, past
+    # allauth's login limit: its counters live in this process's cache.
+    cache.clear()
     page.context.clear_cookies()
     page.goto("/accounts/login/")
     page.fill("#id_login", email)
@@ -199,6 +215,7 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto("/campaign/")
     shot("campaign", full_page=True)  # the charts, their tables and the exports, top to bottom
     excursion = Excursion.objects.order_by("-started_at").first()
+    with_language("fleet@example.com")  # the truck page is the fleet's
     page.goto(f"/fleet/trucks/{excursion.truck_id}/")
     page.locator("#temperature-heading").evaluate("heading => heading.scrollIntoView({block: 'start'})")
     shot("temperature-chart")
