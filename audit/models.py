@@ -48,6 +48,11 @@ class Action(models.TextChoices):
     DEFECT_CLOSE = "defect_close", _("defect closed")
     SERVICE_COMPLETE = "service_complete", _("service completed")
     CLINIC_TRUCK_CHANGE = "clinic_truck_change", _("mobile clinic given another truck")
+    CLINIC_CREATE = "clinic_create", _("clinic created")
+    CLINIC_UPDATE = "clinic_update", _("clinic changed")
+    OPENING_HOURS_SET = "opening_hours_set", _("opening hours set")
+    CLINIC_STAFF_CHANGED = "clinic_staff_changed", _("clinic staff changed")
+    SLOTS_GENERATED = "slots_generated", _("slots generated")
 
 
 class AuditEventQuerySet(models.QuerySet):

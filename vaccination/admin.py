@@ -4,8 +4,19 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from vaccination.errors import timetable_message
 from vaccination.forms import GenerateSlotsForm
-from vaccination.models import Appointment, CheckInLog, ScreeningQuestion, Site, Slot, SlotOverlapError, Vaccine
+from vaccination.models import (
+    Appointment,
+    CheckInLog,
+    OpeningHours,
+    ScreeningQuestion,
+    Site,
+    Slot,
+    SlotOverlapError,
+    Vaccine,
+)
+from vaccination.timetable import TimetableError, generate_slots, single_period
 
 
 def _overlap_message(clash: SlotOverlapError) -> str:
@@ -44,6 +55,20 @@ class VaccineAdmin(admin.ModelAdmin):
     inlines = [ScreeningQuestionInline]
 
 
+class OpeningHoursInline(admin.TabularInline):
+    """Read-only here: set_opening_hours checks a day's periods against each
+    other, which a row-by-row inline cannot; the set-up page edits them."""
+
+    model = OpeningHours
+    extra = 0
+    fields = ["weekday", "opens", "closes"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "is_mobile", "truck", "time_zone"]
@@ -52,6 +77,7 @@ class SiteAdmin(admin.ModelAdmin):
     search_fields = ["name", "address"]
     autocomplete_fields = ["truck"]
     filter_horizontal = ["staff"]
+    inlines = [OpeningHoursInline]
     actions = ["generate_slots"]
 
     @admin.action(description=_("Generate slots for the selected clinics"), permissions=["add_slot"])
@@ -60,23 +86,28 @@ class SiteAdmin(admin.ModelAdmin):
         form = GenerateSlotsForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             data = form.cleaned_data
-            weekdays = range(5) if data["weekdays_only"] else None
+            hours = single_period(
+                opens=data["opens"], closes=data["closes"], weekdays=range(5) if data["weekdays_only"] else None
+            )
             created = already_there = other_capacity = 0
             for site in queryset:
                 try:
-                    run = Slot.objects.generate(
+                    run = generate_slots(
                         site=site,
                         vaccine=data["vaccine"],
                         first_day=data["start_date"],
                         last_day=data["end_date"],
-                        opens=data["opens"],
-                        closes=data["closes"],
                         minutes=data["minutes"],
                         capacity=data["capacity"],
-                        weekdays=weekdays,
+                        hours=hours,
+                        by=request.user,
                     )
-                except SlotOverlapError as clash:
-                    self.message_user(request, _overlap_message(clash), messages.ERROR)
+                except TimetableError as error:
+                    if error.code == "slot_overlap":
+                        words = _overlap_message(error.details["clash"])
+                    else:
+                        words = f"{site}: {timetable_message(error)}"
+                    self.message_user(request, words, messages.ERROR)
                     continue
                 created += run.created
                 already_there += run.already_there

@@ -9,6 +9,7 @@ from django.dispatch import Signal
 from fleet.demo import DEMO_DRIVER_TRUCK_CODE
 from fleet.models import Truck
 from vaccination.models import Appointment, Site, Slot, Vaccine, new_confirmation_code
+from vaccination.timetable import set_opening_hours, single_period
 
 DEMO_DAYS = 14
 FIRST_NAMES = ["Ana", "Luis", "Marta", "Jorge", "Elena", "Pablo", "Sara", "Iván", "Nora", "Hugo", "Lía", "Omar"]
@@ -38,7 +39,7 @@ def seed_vaccination(users: dict) -> None:
     """Create or refresh the demo clinics and vaccines, slots from today for
     DEMO_DAYS days, and one booked appointment for the demo patient. The
     mobile clinic rides on the demo driver's truck; the demo nurse works at
-    every demo clinic.
+    every demo clinic; each clinic's opening hours are those of its slots.
     Idempotent: existing rows are kept, missing slots are added."""
     with transaction.atomic():
         for old, new in RENAMED_SITES.items():
@@ -60,6 +61,9 @@ def seed_vaccination(users: dict) -> None:
                 site.save(update_fields=["truck"])
             if users.get("staff@example.com"):
                 site.staff.add(users["staff@example.com"])
+            if not site.opening_hours.exists():
+                # Open every day, like its slots; a lead's later changes are kept.
+                set_opening_hours(site=site, hours=single_period(opens=opens, closes=closes))
             today = site.today()
             for vaccine in vaccines:
                 Slot.objects.generate(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from vaccination import checkin
-from vaccination.models import BOOKING_DAYS_AHEAD
+from vaccination.models import BOOKING_DAYS_AHEAD, Weekday
 
 BOOKING_ERRORS = {
     "slot_full": gettext_lazy("This time was just taken, pick another."),
@@ -115,3 +115,33 @@ SYNC_ERRORS = {
 def sync_message(error) -> str:
     """The words of an offline.SyncError: why a desk's batch of offline scans was refused."""
     return SYNC_ERRORS[error.code] % error.details
+
+
+TIMETABLE_ERRORS = {
+    "range_reversed": gettext_lazy("The last day must not be before the first."),
+    "range_too_long": gettext_lazy("Generate at most %(days)s days at a time."),
+    "minutes_out_of_range": gettext_lazy("A slot lasts between 1 and %(maximum)s minutes."),
+    "capacity_out_of_range": gettext_lazy("A slot has between 1 and %(maximum)s places."),
+    "closes_before_opens": gettext_lazy("On %(day)s a period closes before it opens."),
+    "hours_overlap": gettext_lazy("On %(day)s two periods overlap."),
+    "no_hours": gettext_lazy("This clinic has no opening hours yet. Set them first."),
+    "slot_overlap": gettext_lazy(
+        "Nothing was created: a new slot at %(new)s would overlap the existing slot at %(existing)s. "
+        "Use the slot length of the earlier slots, or other days."
+    ),
+}
+
+
+def timetable_message(error) -> str:
+    """The words of a timetable.TimetableError, for the set-up pages."""
+    details = dict(error.details)
+    if "weekday" in details:
+        details["day"] = Weekday(details.pop("weekday")).label
+    if clash := details.pop("clash", None):
+        details["new"] = _moment(clash.start, clash.site)
+        details["existing"] = _moment(clash.existing_start, clash.site)
+    return TIMETABLE_ERRORS[error.code] % details if details else str(TIMETABLE_ERRORS[error.code])
+
+
+def _moment(moment, site) -> str:
+    return formats.date_format(_local(moment, site), "WEEKDAY_DAY_MONTH_TIME_FORMAT")

@@ -136,6 +136,69 @@ class Site(models.Model):
         if self.truck_id and not self.is_mobile:
             raise ValidationError({"truck": _("Only a mobile clinic is served by a truck.")})
 
+    def opening_hours_summary(self) -> list["OpeningDay"]:
+        """The clinic's week, Monday first: seven OpeningDay rows, each with
+        its periods (opens, closes) in local time, earliest first; a closed
+        day has none. Reads `self.opening_hours.all()`, so a list of clinics
+        answers in one query with `prefetch_related("opening_hours")`.
+        Public pages may show it: opening hours are not personal data."""
+        periods = {weekday: [] for weekday in range(7)}
+        for hours in sorted(self.opening_hours.all(), key=lambda h: (h.weekday, h.opens)):
+            periods[hours.weekday].append((hours.opens, hours.closes))
+        return [OpeningDay(weekday, Weekday(weekday).label, periods[weekday]) for weekday in range(7)]
+
+
+class Weekday(models.IntegerChoices):
+    """Python's numbering (date.weekday()): Monday is 0."""
+
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+@dataclass(frozen=True)
+class OpeningDay:
+    """One day of Site.opening_hours_summary()."""
+
+    weekday: int  # 0 = Monday, as date.weekday()
+    name: str  # the day's name in the active language
+    periods: list  # [(opens, closes)] as datetime.time, local to the clinic; empty when closed
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.periods)
+
+
+class OpeningHours(models.Model):
+    """One period a clinic is open on a day of the week, in its local time
+    (09:00-13:00 and 15:00-19:00 on a Monday are two rows). Slots are
+    generated from these (vaccination.timetable.generate_slots). Periods of
+    one day never overlap: vaccination.timetable.set_opening_hours checks it
+    with the clinic locked, since a constraint across rows needs PostgreSQL
+    only (the project also runs on SQLite)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("clinic"))
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday)
+    opens = models.TimeField(_("opens at"))
+    closes = models.TimeField(_("closes at"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["site", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="vaccination_hours_close_after_open"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="vaccination_hours_weekday"),
+            models.UniqueConstraint(fields=["site", "weekday", "opens"], name="vaccination_hours_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.site} · {Weekday(self.weekday).label} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
 
 # How far ahead people may book: the booking pages show this many days.
 BOOKING_DAYS_AHEAD = 14
@@ -168,35 +231,59 @@ class SlotQuerySet(models.QuerySet):
         start, end = site.local_day_bounds(day)
         return self.filter(site=site, start__gte=start, start__lt=end)
 
-    def generate(self, *, site, vaccine, first_day, last_day, opens, closes, minutes, capacity, weekdays=None):
+    def generate(
+        self,
+        *,
+        site,
+        vaccine,
+        first_day,
+        last_day,
+        minutes,
+        capacity,
+        opens=None,
+        closes=None,
+        weekdays=None,
+        hours=None,
+        commit=True,
+    ):
         """Create the slots of a timetable at `site` and say what the run did
         (a SlotRun). Safe to run again: slots that exist are left as they are.
 
-        Each day starts at `opens` in the clinic's local time (09:00 stays
-        09:00 across a daylight-saving change); within the day slots follow
-        one another in real time, so each lasts `minutes` however the clocks
-        move, and no slot starts at a time that does not exist locally.
+        The timetable is either `hours` ({weekday: [(opens, closes), ...]},
+        Monday 0, the shape of the clinic's OpeningHours) or one period
+        `opens`-`closes` on each of `weekdays` (every day when None).
+        Each period starts at its opening time in the clinic's local time
+        (09:00 stays 09:00 across a daylight-saving change); within it slots
+        follow one another in real time, so each lasts `minutes` however the
+        clocks move, and no slot starts at a time that does not exist locally.
         Raises SlotOverlapError, creating nothing, when a new slot would
         overlap one that exists (another length or opening time than before).
+        With commit=False nothing is written: the SlotRun says what a run
+        would do now (the preview of the set-up page).
+        Callers validate their input first: vaccination.timetable.generate_slots.
         """
+        if hours is None:
+            hours = {day: [(opens, closes)] for day in (range(7) if weekdays is None else weekdays)}
         length = timedelta(minutes=minutes)
         run = SlotRun()
         wanted = []
         day = first_day
         while day <= last_day:
-            if weekdays is None or day.weekday() in weekdays:
-                day_starts = _day_starts(site, day, opens, closes, length)
-                if day_starts and _clocks_change(site, day, opens, closes):
+            for day_opens, day_closes in sorted(hours.get(day.weekday(), ())):
+                day_starts = _day_starts(site, day, day_opens, day_closes, length)
+                if day_starts and _clocks_change(site, day, day_opens, day_closes) and day not in run.clock_change_days:
                     run.clock_change_days.append(day)
                 wanted.extend(day_starts)
             day += timedelta(days=1)
         if not wanted:
             return run
+        wanted.sort()
         with transaction.atomic():
-            # Two runs for one clinic at once take turns, so each counts only
-            # what it inserted. NO KEY: desks and bookings that point at the
-            # clinic do not wait for it.
-            Site.objects.select_for_update(no_key=True).only("pk").get(pk=site.pk)
+            if commit:
+                # Two runs for one clinic at once take turns, so each counts only
+                # what it inserted. NO KEY: desks and bookings that point at the
+                # clinic do not wait for it.
+                Site.objects.select_for_update(no_key=True).only("pk").get(pk=site.pk)
             existing = list(
                 self.filter(site=site, vaccine=vaccine, start__lt=wanted[-1] + length, end__gt=wanted[0])
                 .order_by("start")
@@ -219,11 +306,16 @@ class SlotQuerySet(models.QuerySet):
                         site=site, start=start, end=end, existing_start=clash[0], existing_end=clash[1]
                     )
                 new.append(Slot(site=site, vaccine=vaccine, start=start, end=end, capacity=capacity))
+            run.created = len(new)
+            if not commit:
+                return run
             # ignore_conflicts: a slot added by hand meanwhile is not an error.
             self.bulk_create(new, ignore_conflicts=True)
-            run.created = len(new)
         if new:
-            fragments.bump(FREE_SEATS)  # bulk_create sends no signal
+            # bulk_create sends no signal: bump what slot_changed (vaccination.signals)
+            # would, once the slots are there for the pages to read (after the
+            # caller's transaction, when there is one).
+            transaction.on_commit(lambda: fragments.bump(FREE_SEATS, day_board(site.pk)))
         return run
 
 

@@ -2,11 +2,26 @@ from datetime import date, time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vaccination.models import Site, Slot, SlotOverlapError, Vaccine
+from vaccination.models import Site, Vaccine
+from vaccination.timetable import (
+    MAX_CAPACITY,
+    MAX_DAYS,
+    MAX_MINUTES,
+    TimetableError,
+    check_run,
+    generate_slots,
+    single_period,
+)
 
-# Slot.capacity is a PositiveSmallIntegerField: the database stores at most this.
-MAX_CAPACITY = 32767
-MAX_MINUTES = 24 * 60
+# The command names its options; the set-up pages say the same refusals in
+# their own words (vaccination.errors.TIMETABLE_ERRORS).
+REFUSALS = {
+    "range_reversed": "--to must not be before --from.",
+    "range_too_long": f"--from to --to covers at most {MAX_DAYS} days.",
+    "closes_before_opens": "--closes must be after --opens.",
+    "minutes_out_of_range": f"--minutes must be between 1 and {MAX_MINUTES}.",
+    "capacity_out_of_range": f"--capacity must be between 1 and {MAX_CAPACITY}.",
+}
 
 
 class Command(BaseCommand):
@@ -29,33 +44,22 @@ class Command(BaseCommand):
     def handle(self, *args, site, vaccine, first_day, last_day, opens, closes, minutes, capacity, weekdays_only, **o):
         site = self._get(Site, site)
         vaccine = self._get(Vaccine, vaccine)
-        if last_day < first_day:
-            raise CommandError("--to must not be before --from.")
-        if closes <= opens:
-            raise CommandError("--closes must be after --opens.")
-        if not 1 <= minutes <= MAX_MINUTES:
-            raise CommandError(f"--minutes must be between 1 and {MAX_MINUTES}.")
-        if not 1 <= capacity <= MAX_CAPACITY:
-            raise CommandError(f"--capacity must be between 1 and {MAX_CAPACITY}.")
-        self._warn(site, first_day, last_day)
+        hours = single_period(opens=opens, closes=closes, weekdays=range(5) if weekdays_only else None)
         try:
-            run = Slot.objects.generate(
+            # The rules first, then the warnings, then the run (which checks the rules again).
+            check_run(first_day=first_day, last_day=last_day, minutes=minutes, capacity=capacity, hours=hours)
+            self._warn(site, first_day, last_day)
+            run = generate_slots(
                 site=site,
                 vaccine=vaccine,
                 first_day=first_day,
                 last_day=last_day,
-                opens=opens,
-                closes=closes,
                 minutes=minutes,
                 capacity=capacity,
-                weekdays=range(5) if weekdays_only else None,
+                hours=hours,
             )
-        except SlotOverlapError as clash:
-            raise CommandError(
-                f"Nothing was created: the slot {_when(clash.start, clash.end, site)} would overlap the existing "
-                f"slot {_when(clash.existing_start, clash.existing_end, site)} at {site}. Use the opening times "
-                "and slot length of the earlier run, or other days."
-            ) from None
+        except TimetableError as error:
+            raise CommandError(self._refusal(error, site)) from None
         for day in run.clock_change_days:
             self.stdout.write(
                 f"{day}: the clocks change during opening hours at {site}; slots follow real time, so none "
@@ -74,6 +78,16 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING("Warning: every day is in the past; these slots can never be booked."))
         elif first_day < today:
             self.stderr.write(self.style.WARNING(f"Warning: the days before {today} are past and cannot be booked."))
+
+    def _refusal(self, error, site):
+        if error.code == "slot_overlap":
+            clash = error.details["clash"]
+            return (
+                f"Nothing was created: the slot {_when(clash.start, clash.end, site)} would overlap the existing "
+                f"slot {_when(clash.existing_start, clash.existing_end, site)} at {site}. Use the opening times "
+                "and slot length of the earlier run, or other days."
+            )
+        return REFUSALS[error.code]
 
     def _get(self, model, value):
         lookup = {"pk": int(value)} if value.isdigit() else {"name__iexact": value}
