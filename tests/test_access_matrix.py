@@ -136,6 +136,14 @@ POLICY = {
     "campaign:overview": only(CAMPAIGN),
     "campaign:export-csv": only(CAMPAIGN),
     "campaign:export-fhir": only(CAMPAIGN),
+    # Setting up clinics (issue 22.13): leads and admins; clinic staff see clinics but do not set them up.
+    "campaign:clinic-list": only(CAMPAIGN),
+    "campaign:clinic-create": only(CAMPAIGN),
+    "campaign:clinic-detail": only(CAMPAIGN),
+    "campaign:clinic-edit": only(CAMPAIGN),
+    "campaign:clinic-hours": only(CAMPAIGN),
+    "campaign:clinic-staff": only(CAMPAIGN),
+    "campaign:clinic-slots": only(CAMPAIGN),
     "admin:index": signed_in(LOGIN, superuser=OK),
     # API tokens: a person's own; another user's token is 404 on revoke.
     "tokens:list": signed_in(OK),
@@ -292,6 +300,7 @@ def url_for(name, args):
         "stock:lot-discard": "lot",
         "stock:affected-csv": "excursion",
         "standby": "standby",
+        "campaign": "site",
     }
     key = key.get(name) or key.get(kind) or ("excursion" if "excursion" in name else None)
     key = key or ("truck" if "truck" in name else "driver")
