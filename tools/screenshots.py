@@ -38,6 +38,8 @@ SCREENS = [
     "spare-doses",
     "offer",
     "campaign",
+    "clinic-hours",
+    "clinic-slots",
     "stock",
     "temperature-chart",
     "affected-doses",
@@ -214,6 +216,17 @@ def capture(browser, base_url, lang, size, out, visitor):
     with_language("lead@example.com")
     page.goto("/campaign/")
     shot("campaign", full_page=True)  # the charts, their tables and the exports, top to bottom
+    # Setting up a clinic (issue 22.13): its week, and the preview of the slots it would get.
+    page.goto(f"/campaign/clinics/{central.pk}/hours/")
+    shot("clinic-hours")
+    page.goto(f"/campaign/clinics/{central.pk}/slots/")
+    page.select_option("#id_vaccine", index=0)
+    later = central.today() + timedelta(days=30)
+    page.fill("#id_first_day", later.isoformat())
+    page.fill("#id_last_day", (later + timedelta(days=6)).isoformat())
+    page.locator("main form button[type=submit]").last.click()
+    page.locator(".slot-preview").wait_for()
+    shot("clinic-slots")
     excursion = Excursion.objects.order_by("-started_at").first()
     with_language("fleet@example.com")  # the truck page is the fleet's
     page.goto(f"/fleet/trucks/{excursion.truck_id}/")
