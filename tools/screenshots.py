@@ -220,7 +220,7 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto(f"/campaign/clinics/{central.pk}/hours/")
     shot("clinic-hours")
     page.goto(f"/campaign/clinics/{central.pk}/slots/")
-    page.select_option("#id_vaccine", index=0)
+    page.select_option("#id_vaccine", index=1)  # 0 is the empty choice
     later = central.today() + timedelta(days=30)
     page.fill("#id_first_day", later.isoformat())
     page.fill("#id_last_day", (later + timedelta(days=6)).isoformat())

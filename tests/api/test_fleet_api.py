@@ -138,4 +138,4 @@ def test_a_spanish_fleet_system_is_refused_an_assignment_in_spanish(fleet_manage
         "/api/v1/assignments/", {"driver": second.pk, "truck": truck.pk}, format="json", HTTP_ACCEPT_LANGUAGE="es"
     )
 
-    assert taken.json()["error"]["message"].startswith("Tom Taken ya conduce este camión")
+    assert taken.json()["error"]["message"].startswith("Tom Taken ya conduce esta furgoneta")

@@ -58,7 +58,7 @@ def test_a_critical_failure_on_the_phone_puts_a_clinic_day_at_risk_and_a_ready_t
     sign_in(page, "diego@example.org")
 
     page.goto("/fleet/me/")
-    page.get_by_role("link", name="Inspeccionar mi camión" if spanish else "Inspect my truck").click()
+    page.get_by_role("link", name="Inspeccionar mi furgoneta" if spanish else "Inspect my truck").click()
     page.get_by_role(
         "heading", name=re.compile("Inspección antes del viaje" if spanish else "Pre-trip inspection")
     ).wait_for()
@@ -73,7 +73,7 @@ def test_a_critical_failure_on_the_phone_puts_a_clinic_day_at_risk_and_a_ready_t
     assert fits(page)
     screenshot(page, f"readiness-inspection-phone-{language}")
     page.get_by_role("button", name="Enviar la inspección" if spanish else "Send the inspection").click()
-    page.get_by_role("heading", name="Mi camión" if spanish else "My truck").wait_for()
+    page.get_by_role("heading", name="Mi furgoneta" if spanish else "My truck").wait_for()
     world["truck"].refresh_from_db()
     assert world["truck"].status == TruckStatus.MAINTENANCE
 
@@ -84,12 +84,12 @@ def test_a_critical_failure_on_the_phone_puts_a_clinic_day_at_risk_and_a_ready_t
     assert "Lakeside Mobile Clinic" in day.inner_text()
     booked = day.locator(".at-risk-booked").inner_text()
     assert booked == ("6 personas citadas" if spanish else "6 people booked")
-    assert ("Camión fuera de servicio" if spanish else "Truck not in service") in day.inner_text()
+    assert ("Furgoneta fuera de servicio" if spanish else "Truck not in service") in day.inner_text()
     assert fits(page)
     screenshot(page, f"readiness-at-risk-phone-{language}")
 
     day.get_by_label(
-        re.compile("Dar a la unidad un camión" if spanish else "Give the clinic a ready truck")
+        re.compile("Dar a la unidad una furgoneta" if spanish else "Give the clinic a ready truck")
     ).select_option(str(world["spare"].pk))
     day.get_by_role("button", name=re.compile("Pasar la unidad" if spanish else "Move the clinic")).click()
     page.get_by_text(

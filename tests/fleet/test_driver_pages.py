@@ -262,4 +262,4 @@ def test_a_spanish_fleet_manager_is_refused_an_assignment_in_spanish(client, fle
 
     response = client.post(reverse("fleet:driver-assign", args=[driver.pk]), {"truck": taken.truck.pk}, follow=True)
 
-    assert "Tom Taken ya conduce este camión" in response.content.decode()
+    assert "Tom Taken ya conduce esta furgoneta" in response.content.decode()

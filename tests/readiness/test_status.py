@@ -89,7 +89,7 @@ def test_a_document_type_name_is_shown_in_the_readers_language(fleet):
     day = timezone.localdate() + datetime.timedelta(days=10)
     with translation.override("es"):
         problems = Readiness.of_truck(fleet["document_soon"]).truck_problems(fleet["document_soon"].pk, day)
-        assert problems[0].words == "Documento del camión caducado: Seguro"
+        assert problems[0].words == "Documento de la furgoneta caducado: Seguro"
 
 
 def test_drivers_list_the_unready_without_a_truck_too():
