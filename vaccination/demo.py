@@ -179,6 +179,7 @@ def seed_history(users: dict) -> None:
         _book_coming_weeks(people, new, counts, now=now)
         for appointment in new:
             appointment.code = new_confirmation_code()
+            appointment.vaccine_id = appointment.slot.vaccine_id  # bulk_create skips save()
         Appointment.objects.bulk_create(new, batch_size=500)
         slots = Slot.objects.in_bulk(list(counts))
         for pk, taken in counts.items():
