@@ -177,7 +177,7 @@ def _book_page(request, *, person, url):
         answers = ScreeningForm(request.POST, questions=screening.questions_for(slot.vaccine))
         checked = "screening" in request.POST
         if checked and not answers.is_valid():
-            return _check_page(request, person=person, slot=slot, url=url, answers=answers, status=400)
+            return _check_page(request, person=person, slot=slot, url=url, answers=answers)
         try:
             appointment = services.book(person=person, slot=slot, screening=answers.answers() if checked else None)
         except BookingError as error:
@@ -222,7 +222,7 @@ def _book_check(request, *, person, url):
     return _check_page(request, person=person, slot=slot, url=url, answers=ScreeningForm(questions=questions))
 
 
-def _check_page(request, *, person, slot, url, answers, status=200):
+def _check_page(request, *, person, slot, url, answers):
     """The summary of a booking about to be made, with its screening
     questions and a Book button that POSTs `slot` to `url`. A time that can
     no longer be booked sends the person back to the picker at its day."""
@@ -239,7 +239,7 @@ def _check_page(request, *, person, slot, url, answers, status=200):
         "change_url": _picker_url(url, slot),
         "answers": answers,
     }
-    return render(request, "vaccination/book_check.html", context, status=status)
+    return render(request, "vaccination/book_check.html", context)
 
 
 @login_required

@@ -52,6 +52,7 @@ def test_a_person_on_a_phone_books_covid_then_flu_through_the_check_page_and_the
             return translation.gettext(text)
 
     person = UserFactory(email="ana@example.org", first_name="Ana", last_name="Alba", language=language)
+    page.set_default_timeout(60_000)  # a loaded machine: waiting longer changes nothing the test checks
     page.set_viewport_size(PHONE)
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(person.email)
