@@ -91,6 +91,8 @@ POLICY = {
     "vaccination:appointment-detail": OWN_APPOINTMENT,
     "vaccination:appointment-calendar": OWN_APPOINTMENT,
     "vaccination:appointment-reschedule": OWN_APPOINTMENT,
+    # Without ?slot= the check of a new time sends the person back to the picker.
+    "vaccination:appointment-reschedule-check": signed_in(NOT_FOUND, person=302),
     "vaccination:appointment-cancel": signed_in(NOT_FOUND, person=302),
     "vaccination:appointment-screening": OWN_APPOINTMENT,
     # The people a person cares for: the carer's own dependent, 404 for anyone else.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/booked/", views.appointment_booked, name="appointment-booked"),
     path("<int:pk>/cancel/", views.appointment_cancel, name="appointment-cancel"),
     path("<int:pk>/reschedule/", views.appointment_reschedule, name="appointment-reschedule"),
+    path("<int:pk>/reschedule/check/", views.appointment_reschedule_check, name="appointment-reschedule-check"),
     path("<int:pk>/screening/", views_screening.appointment_screening, name="appointment-screening"),
     path("<int:pk>/calendar.ics", views.appointment_calendar, name="appointment-calendar"),
 ]

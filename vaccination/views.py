@@ -328,7 +328,23 @@ def appointment_reschedule(request, pk):
         person=appointment.person,
     )
     context["appointment"] = appointment
+    context["check_url"] = reverse("vaccination:appointment-reschedule-check", kwargs={"pk": appointment.pk})
     return render(request, "vaccination/reschedule.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def appointment_reschedule_check(request, pk):
+    """The new time beside the old one, with a Move button that POSTs `slot`
+    to the reschedule page (where the service decides)."""
+    appointment = _own_appointment(request, pk)
+    url = reverse("vaccination:appointment-reschedule", kwargs={"pk": appointment.pk})
+    form = SlotForm(request.GET)
+    if not appointment.is_changeable or not form.is_valid():
+        return redirect(url)
+    slot = form.cleaned_data["slot"]
+    context = {"appointment": appointment, "slot": slot, "move_url": url, "change_url": _picker_url(url, slot)}
+    return render(request, "vaccination/reschedule_check.html", context)
 
 
 @login_required

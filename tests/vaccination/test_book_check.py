@@ -211,3 +211,35 @@ def test_booking_complete_for_a_cancelled_appointment_shows_its_page_instead(cli
     response = client.get(reverse("vaccination:appointment-booked", args=[appointment.pk]))
 
     assert response["Location"] == reverse("vaccination:appointment-detail", args=[appointment.pk])
+
+
+def test_moving_an_appointment_checks_the_new_time_beside_the_old_one(client, person, slot, make_slot):
+    appointment = services.book(person=person, slot=slot)
+    later = make_slot(start=slot.start + timedelta(hours=2))
+    client.force_login(person)
+    move = reverse("vaccination:appointment-reschedule", args=[appointment.pk])
+    check = reverse("vaccination:appointment-reschedule-check", args=[appointment.pk])
+
+    picker = client.get(move, {"site": slot.site_id}).content.decode()
+    page = client.get(check, {"slot": later.pk}).content.decode()
+    client.post(move, {"slot": later.pk})
+
+    assert f'<form id="slot-form" method="get" action="{check}"></form>' in picker
+    assert "Check the new time" in page
+    assert "09:00" in page
+    assert "11:00" in page
+    assert f'action="{move}"' in page
+    appointment.refresh_from_db()
+    assert appointment.slot == later
+
+
+def test_checking_a_new_time_is_only_for_the_persons_own_appointment(client, person, other_person, slot):
+    appointment = services.book(person=person, slot=slot)
+    check = reverse("vaccination:appointment-reschedule-check", args=[appointment.pk])
+
+    client.force_login(other_person)
+    assert client.get(check, {"slot": slot.pk}).status_code == 404
+    client.force_login(person)
+    assert client.post(check, {"slot": slot.pk}).status_code == 405
+    client.logout()
+    assert client.get(check)["Location"].startswith(reverse("account_login"))
