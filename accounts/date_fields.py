@@ -32,14 +32,16 @@ class MemorableDateWidget(forms.MultiWidget):
         return [None, None, None]
 
     def value_from_datadict(self, data, files, name):
-        # One ISO date under the field's own name (an older page, a script)
-        # is read as its three parts.
+        # One date under the field's own name (an older page, the API's
+        # ISO string or date) is read as its three parts.
         whole = data.get(name)
         if whole and not any(f"{name}_{part}" in data for part in PARTS):
+            if isinstance(whole, date):
+                return self.decompress(whole)
             try:
-                return self.decompress(date.fromisoformat(whole))
+                return self.decompress(date.fromisoformat(str(whole)))
             except ValueError:
-                return [whole, "", ""]
+                return [str(whole), "", ""]
         return super().value_from_datadict(data, files, name)
 
     def id_for_label(self, id_):
