@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, may_use_api
 
 
 class RoleFlags:
@@ -14,6 +14,7 @@ class RoleFlags:
         self.driver = has_role(user, Role.DRIVER)
         self.client_user = has_role(user, Role.CLIENT_USER)
         self.campaign_lead = has_role(user, Role.CAMPAIGN_LEAD)
+        self.api = may_use_api(user)
 
 
 def roles(request):

@@ -1,9 +1,10 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts.date_fields import MemorableDateField
 from accounts.models import User, e164
 from accounts.validators import validate_name
 
@@ -35,6 +36,11 @@ class SignupForm(AllauthSignupForm):
         help_text=_("Optional. Only for reminders by text message."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
+    date_of_birth = MemorableDateField(
+        label=_("Date of birth"),
+        required=False,
+        help_text=_("Optional. For example 27 3 1980. Clinic staff check it against your appointment."),
+    )
     reminder_channel = forms.ChoiceField(
         label=_("Remind me by"),
         choices=User.ReminderChannel.choices,
@@ -43,7 +49,16 @@ class SignupForm(AllauthSignupForm):
         widget=forms.RadioSelect,
     )
 
-    field_order = ["email", "first_name", "last_name", "password1", "password2", "mobile", "reminder_channel"]
+    field_order = [
+        "email",
+        "first_name",
+        "last_name",
+        "password1",
+        "password2",
+        "date_of_birth",
+        "mobile",
+        "reminder_channel",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,23 +80,28 @@ class SignupForm(AllauthSignupForm):
         """allauth's hook after the user is saved: the reminder choice."""
         user.phone = self.cleaned_data.get("mobile", "")
         user.reminder_channel = self.cleaned_data.get("reminder_channel") or User.ReminderChannel.EMAIL
-        user.save(update_fields=["phone", "reminder_channel"])
+        user.date_of_birth = self.cleaned_data.get("date_of_birth")
+        user.save(update_fields=["phone", "reminder_channel", "date_of_birth"])
 
 
 class ProfileForm(forms.ModelForm):
+    date_of_birth = MemorableDateField(
+        label=_("Date of birth"),
+        required=False,
+        help_text=_("Optional. For example 27 3 1980. Clinic staff check it against your appointment."),
+    )
+
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "phone", "date_of_birth", "language", "reminder_channel"]
+        fields = ["first_name", "last_name", "phone", "date_of_birth", "language", "reminder_channel", "wants_api"]
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-            "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
             "reminder_channel": forms.RadioSelect,
         }
         help_texts = {
             "phone": _("Optional. Used only to reach you about your appointments."),
-            "date_of_birth": _("Optional. Clinic staff check it against your appointment."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -92,6 +112,9 @@ class ProfileForm(forms.ModelForm):
             self.initial["language"] = translation.get_language()
         # A form sent without the field (an older page, the API) keeps the choice.
         self.fields["reminder_channel"].required = False
+        # Those who may use the API anyway (staff, drivers, client users) are not asked.
+        if self.instance.role_names or self.instance.is_staff or self.instance.is_superuser:
+            del self.fields["wants_api"]
 
     def clean_reminder_channel(self):
         return self.cleaned_data["reminder_channel"] or self.instance.reminder_channel
@@ -109,14 +132,6 @@ class ProfileForm(forms.ModelForm):
                 _("Enter a valid mobile number, with its country code (for example +34 600 123 456), to get texts."),
             )
         return cleaned
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born and born > timezone.localdate():
-            raise forms.ValidationError(_("The date of birth cannot be in the future."))
-        if born and born.year < 1900:
-            raise forms.ValidationError(_("Enter a date of birth after 1900."))
-        return born
 
 
 class DeleteAccountForm(forms.Form):

@@ -91,6 +91,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # A person (no role) sees the API token pages only after asking for them:
+    # most people never connect another system (accounts.roles.may_use_api).
+    wants_api = models.BooleanField(
+        _("show API tokens"),
+        default=False,
+        db_default=False,
+        help_text=_("To connect another app or system to your account."),
+    )
     is_staff = models.BooleanField(
         _("admin site access"), default=False, help_text=_("Can sign in to the Django admin.")
     )

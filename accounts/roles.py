@@ -61,6 +61,20 @@ def _guard(allowed):
     return decorator
 
 
+def may_use_api(user) -> bool:
+    """API tokens are for those who work with the API: admins, every role
+    (staff, drivers, client users), and a person who asked for them on their
+    profile (User.wants_api). Others are not shown what they cannot use."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.is_staff or bool(user.role_names) or user.wants_api
+
+
+def api_user_required(view):
+    """Only users who may_use_api: anonymous to the login page, others 403."""
+    return _guard(may_use_api)(view)
+
+
 def role_required(*roles: Role):
     """Only users holding one of `roles` (or superusers) may use the view."""
     if not roles:

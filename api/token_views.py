@@ -1,23 +1,24 @@
-"""The account pages where a user creates, sees and revokes API tokens.
+"""The account pages where a user creates, sees and revokes API tokens:
+for those who may use the API (accounts.roles.may_use_api), 403 for others.
 
 For staff these pages sit behind the two-factor requirement
 (accounts.middleware does not exempt them), so a stolen password alone
 cannot mint a token."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.roles import api_user_required
 from api.forms import TokenForm
 from api.models import ApiToken
 
 MAX_TOKENS = 20
 
 
-@login_required
+@api_user_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def token_list(request):
     tokens = ApiToken.objects.filter(user=request.user)
@@ -37,7 +38,7 @@ def token_list(request):
     return render(request, "api/token_list.html", {"tokens": tokens, "form": form})
 
 
-@login_required
+@api_user_required
 @require_POST
 def token_revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)

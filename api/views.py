@@ -173,7 +173,8 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         examples=[OpenApiExample("Book a slot", value={"slot": 42}, request_only=True)],
     )
     def create(self, request):
-        """Book a free slot, for yourself or someone you care for (`person`).
+        """Book a free slot, for yourself or someone you care for (`person`):
+        one booked appointment per vaccine (flu and COVID may be held together).
         The answer holds the confirmation code and its QR value."""
         slot = self._slot(request)
         wanted = request.data.get("person") if hasattr(request.data, "get") else None

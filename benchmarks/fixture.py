@@ -168,7 +168,7 @@ def _desk(vaccine, staff, persons):
         ]
     )
     appointments = [
-        Appointment(person=person, slot=created[n % slots], code=bench_code(DESK_CODE_OFFSET + n))
+        Appointment(person=person, slot=created[n % slots], vaccine=vaccine, code=bench_code(DESK_CODE_OFFSET + n))
         for n, person in enumerate(persons)
     ]
     Appointment.objects.bulk_create(appointments, batch_size=2000)

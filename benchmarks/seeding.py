@@ -328,7 +328,7 @@ def _load_vaccination(shape, rng, log):
     past = shape["appointments"] - future
     first_appointment = _next_id(Appointment)
     nurse_id = nurse.pk if nurse else None
-    starts = {row[0]: (row[3], row[1]) for row in slot_rows}
+    starts = {row[0]: (row[3], row[1], row[2]) for row in slot_rows}
     seats = [slot_id for slot_id in slot_ids_past for _ in range(PAST_FILL)]
     rng.shuffle(seats)
 
@@ -343,13 +343,14 @@ def _load_vaccination(shape, rng, log):
 
     def rows():
         for n, slot_id, person, status in appointments():
-            start, site_id = starts[slot_id]
+            start, site_id, vaccine_id = starts[slot_id]
             checked = status == "checked_in"
             index = first_appointment + n
             yield (
                 index,
                 first_user + person,
                 slot_id,
+                vaccine_id,
                 1,
                 status,
                 bench_code(index),
@@ -372,6 +373,7 @@ def _load_vaccination(shape, rng, log):
             "id",
             "person_id",
             "slot_id",
+            "vaccine_id",
             "dose_number",
             "status",
             "code",

@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "project.context_processors.footer",
             ],
         },
     },
@@ -345,6 +346,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # (the first to accept get it; the others are told kindly).
 STANDBY_OFFER_MINUTES = env_int("VAXFLEET_STANDBY_OFFER_MINUTES", 20)
 STANDBY_OFFERS_PER_DOSE = env_int("VAXFLEET_STANDBY_OFFERS_PER_DOSE", 2)
+# The footer's links (project.context_processors.footer): an empty URL shows the app's own page.
+PRIVACY_URL = os.environ.get("VAXFLEET_PRIVACY_URL", "")
+ACCESSIBILITY_URL = os.environ.get("VAXFLEET_ACCESSIBILITY_URL", "")
+HELP_EMAIL = os.environ.get("VAXFLEET_HELP_EMAIL", "help@vaxfleet.example")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VaxFleet <no-reply@vaxfleet.example>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 

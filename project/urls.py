@@ -18,6 +18,9 @@ admin.site.site_title = _("VaxFleet admin")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("help/", views.help_page, name="help"),
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     path("favicon.ico", views.favicon),
     path("accounts/tokens/", include("api.token_urls")),

@@ -24,6 +24,21 @@ def home(request):
 
 
 @require_safe
+def privacy(request):
+    return render(request, "pages/privacy.html")
+
+
+@require_safe
+def accessibility(request):
+    return render(request, "pages/accessibility.html")
+
+
+@require_safe
+def help_page(request):
+    return render(request, "pages/help.html")
+
+
+@require_safe
 def favicon(request):
     # Resolved per request: the hashed name exists only once static files are collected.
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -13,7 +13,8 @@ MESSAGES = {
     "no_seat_today": _("No seat is free for the rest of today at this clinic."),
     "no_seat_today_next": _("No seat is free for the rest of today at this clinic. The next free seat is %(when)s."),
     "holds_booking": _(
-        "This person already holds a booked appointment (code %(booking)s). Check it in with its code, or move it."
+        "This person already holds a booked appointment for this vaccine (code %(booking)s). "
+        "Check it in with its code, or move it."
     ),
     "course_complete": _("This person has had every dose of this vaccine."),
     "too_soon": _("This person's next dose can only be given from %(day)s."),

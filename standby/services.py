@@ -276,11 +276,12 @@ def accept_offer(*, token: str, person) -> Offer:
 
 
 def _take_dose(*, person, slot) -> Appointment:
-    """An appointment for `person` in `slot`, replacing the one they hold (a
-    missed booking holds nothing: the booking service marks it a no-show).
+    """An appointment for `person` in `slot`, replacing the one they hold of
+    the same vaccine (a missed booking holds nothing: the booking service
+    marks it a no-show).
     A declared spare-dose slot has already started and takes seats until it
     ends; a seat freed later today is an ordinary booking."""
-    held = Appointment.objects.holding().filter(person=person).first()
+    held = Appointment.objects.holding().filter(person=person, vaccine=slot.vaccine_id).first()
     if held is not None:
         services.cancel(appointment=held, by=person)
     running = slot.start <= timezone.now()

@@ -88,16 +88,16 @@ def _book_today(*, person, site, vaccine) -> Appointment:
         except BookingError as error:
             if error.code in ("slot_full", "slot_started"):
                 continue
-            raise _desk_error(error, person) from None
+            raise _desk_error(error, person, vaccine) from None
     upcoming = Slot.objects.bookable().filter(site=site, vaccine=vaccine).order_by("start").first()
     if upcoming is None:
         raise StandbyError("no_seat_today")
     raise StandbyError("no_seat_today_next", when=upcoming.local_start)
 
 
-def _desk_error(error: BookingError, person) -> StandbyError:
+def _desk_error(error: BookingError, person, vaccine) -> StandbyError:
     if error.code == "already_booked":
-        held = Appointment.objects.booked().filter(person=person).first()
+        held = Appointment.objects.booked().filter(person=person, vaccine=vaccine).first()
         return StandbyError("holds_booking", booking=held.code if held else "—")
     if error.code == "too_soon":
         return StandbyError("too_soon", day=error.earliest)

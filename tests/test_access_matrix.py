@@ -71,6 +71,9 @@ OWN_APPOINTMENT = signed_in(NOT_FOUND, person=OK)
 POLICY = {
     "home": everyone(OK),
     "healthz": everyone(OK),
+    "privacy": everyone(OK),
+    "accessibility": everyone(OK),
+    "help": everyone(OK),
     "favicon": everyone(301),
     # The footer's language switcher: a cookie (and the user's language) and back.
     "set_language": everyone(302),
@@ -80,10 +83,16 @@ POLICY = {
     "accounts:delete": signed_in(OK),
     "vaccination:appointment-list": signed_in(OK),
     "vaccination:book": everyone(OK),
+    # Without ?slot= the check page sends everyone back to the picker.
+    "vaccination:book-check": everyone(302),
+    "vaccination:book-for-check": signed_in(NOT_FOUND, person=302),
+    "vaccination:appointment-booked": OWN_APPOINTMENT,
     "vaccination:record": signed_in(OK),
     "vaccination:appointment-detail": OWN_APPOINTMENT,
     "vaccination:appointment-calendar": OWN_APPOINTMENT,
     "vaccination:appointment-reschedule": OWN_APPOINTMENT,
+    # Without ?slot= the check of a new time sends the person back to the picker.
+    "vaccination:appointment-reschedule-check": signed_in(NOT_FOUND, person=302),
     "vaccination:appointment-cancel": signed_in(NOT_FOUND, person=302),
     "vaccination:appointment-screening": OWN_APPOINTMENT,
     # The people a person cares for: the carer's own dependent, 404 for anyone else.
@@ -145,9 +154,11 @@ POLICY = {
     "campaign:clinic-staff": only(CAMPAIGN),
     "campaign:clinic-slots": only(CAMPAIGN),
     "admin:index": signed_in(LOGIN, superuser=OK),
-    # API tokens: a person's own; another user's token is 404 on revoke.
-    "tokens:list": signed_in(OK),
-    "tokens:revoke": signed_in(NOT_FOUND, person=302),
+    # API tokens: for every role, and for a person who asked for them on the
+    # profile (the person here did; other_person did not); another user's
+    # token is 404 on revoke.
+    "tokens:list": signed_in(OK, other_person=FORBIDDEN),
+    "tokens:revoke": signed_in(NOT_FOUND, person=302, other_person=FORBIDDEN),
     # The API's documentation is public; the API itself has its own matrix
     # (tests/api/test_api_access_matrix.py, which covers every "api:" URL).
     "api-schema": everyone(OK),
@@ -243,6 +254,8 @@ def world(
         "campaign_lead": campaign_lead,
         "superuser": superuser,
     }
+    person.wants_api = True  # asked for API tokens on the profile
+    person.save(update_fields=["wants_api"])
     token, _secret = ApiToken.issue(user=person, name="script", days=30)
     lot = Lot.objects.create(vaccine=vaccine, number="FLU1", expires_on=start.date() + timedelta(days=90))
     now = timezone.now()
@@ -283,7 +296,12 @@ def url_for(name, args):
     kind = name.split(":")[0]
     if name == "standby:offer":
         return reverse(name, args=[args["offer"]])
-    if name in ("vaccination:book-for", "vaccination:person-record", "vaccination:person-login"):
+    if name in (
+        "vaccination:book-for",
+        "vaccination:book-for-check",
+        "vaccination:person-record",
+        "vaccination:person-login",
+    ):
         return reverse(name, args=[args["dependent"]])
     needs_pk = "<int:pk>" in str(dict(project_routes())[name].pattern)
     if not needs_pk:

@@ -25,6 +25,8 @@ SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "hei
 SCREENS = [
     "home",
     "booking",
+    "booking-check",
+    "booking-complete",
     "confirmation",
     "checkin-green",
     "checkin-red",
@@ -173,9 +175,15 @@ def capture(browser, base_url, lang, size, out, visitor):
         "heading => heading.scrollIntoView({block: 'start'})"
     )
     shot("booking")
+    # Check your booking (GET: nothing is booked, so every run finds the same free time).
+    page.locator("button[form=slot-form]").first.click()
+    page.wait_for_url("**/appointments/book/check/**")
+    shot("booking-check", full_page=True)
 
     with_language("patient@example.com")
     appointment = Appointment.objects.booked().filter(person__email="patient@example.com").first()
+    page.goto(f"/appointments/{appointment.pk}/booked/")
+    shot("booking-complete", full_page=True)
     page.goto(f"/appointments/{appointment.pk}/")
     shot("confirmation")
 

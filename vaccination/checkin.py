@@ -271,7 +271,7 @@ def undo_check_in(*, appointment: Appointment, by, note: str, site: Site) -> App
                     updated_at=now,
                 )
         except IntegrityError:
-            # The person booked another appointment since: one booked at a time.
+            # The person booked another of this vaccine since: one booked per vaccine.
             raise DeskError("rebooked") from None
         appointment.refresh_from_db()
         if not undone:

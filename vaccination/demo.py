@@ -79,10 +79,14 @@ def seed_vaccination(users: dict) -> None:
 
     seed_screening(vaccines)
     patient = users.get("patient@example.com")
-    if patient and not Appointment.objects.booked().filter(person=patient).exists():
+    # One booked appointment per vaccine: the patient holds COVID and flu together.
+    for vaccine in vaccines if patient else ():
+        if Appointment.objects.booked().filter(person=patient, vaccine=vaccine).exists():
+            continue
         from vaccination.services import BookingError, book
 
-        slot = Slot.objects.bookable().filter(start__date__gte=today + timedelta(days=2)).order_by("start").first()
+        coming = Slot.objects.bookable().filter(vaccine=vaccine, start__date__gte=today + timedelta(days=2))
+        slot = coming.order_by("start").first()
         if slot:
             # BookingError: e.g. the patient was given every dose in an earlier demo; nothing to book.
             with contextlib.suppress(BookingError):
@@ -183,6 +187,7 @@ def seed_history(users: dict) -> None:
         _book_coming_weeks(people, new, counts, now=now)
         for appointment in new:
             appointment.code = new_confirmation_code()
+            appointment.vaccine_id = appointment.slot.vaccine_id  # bulk_create skips save()
         Appointment.objects.bulk_create(new, batch_size=500)
         slots = Slot.objects.in_bulk(list(counts))
         for pk, taken in counts.items():

@@ -18,7 +18,8 @@ BOOKING_ERRORS = {
     "slot_started": gettext_lazy("This time has already started, pick a later one."),
     "site_closed": gettext_lazy("This clinic is not taking bookings at the moment. Pick another clinic."),
     "already_booked": gettext_lazy(
-        "You already have a booked appointment. Move it to another time, or cancel it before booking a new one."
+        "You already have a booked appointment for this vaccine. Move it to another time, "
+        "or cancel it before booking a new one."
     ),
     "course_complete": gettext_lazy("You have had every dose of this vaccine, so there is nothing more to book."),
     "too_soon": gettext_lazy("Your next dose can be given from %(day)s. Pick a day from then on."),

@@ -448,7 +448,7 @@ class AppointmentQuerySet(models.QuerySet):
         return self.booked().filter(slot__end__lte=timezone.now() - NO_SHOW_GRACE)
 
     def holding(self):
-        """Booked and not missed: the one appointment a person holds at a time."""
+        """Booked and not missed: the one appointment a person holds of each vaccine."""
         return self.booked().filter(slot__end__gt=timezone.now() - NO_SHOW_GRACE)
 
     def with_details(self):
@@ -473,6 +473,14 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person")
     )
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"))
+    # The slot's vaccine, copied so that the database itself can hold "one
+    # booked appointment per person and vaccine" (a unique index cannot reach
+    # through the slot). save() copies it from the slot; on PostgreSQL a
+    # trigger (migration 0011) copies it on every write whatever the path
+    # (bulk_create, COPY, raw SQL) and follows a slot moved to another vaccine.
+    vaccine = models.ForeignKey(
+        Vaccine, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("vaccine")
+    )
     # db_default: rows written around the model (COPY of the bench data, raw SQL) are online bookings too.
     source = models.CharField(
         _("source"), max_length=16, choices=Source, default=Source.ONLINE, db_default=Source.ONLINE
@@ -524,10 +532,11 @@ class Appointment(models.Model):
         verbose_name_plural = _("appointments")
         ordering = ["-slot__start"]
         constraints = [
+            # Flu and COVID may be booked together; two of the same vaccine may not.
             models.UniqueConstraint(
-                fields=["person"],
+                fields=["person", "vaccine"],
                 condition=Q(status="booked"),
-                name="vaccination_appointment_one_booked_per_person",
+                name="vaccination_appointment_one_booked_per_vaccine",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["booked", "cancelled", "checked_in", "no_show"]),
@@ -559,6 +568,14 @@ class Appointment(models.Model):
     def save(self, *args, **kwargs):
         if not self.code:
             self.code = new_confirmation_code()
+        update_fields = kwargs.get("update_fields")
+        if self.slot_id is not None and (update_fields is None or "slot" in update_fields):
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "vaccine"}
+            if Appointment.slot.is_cached(self):
+                self.vaccine_id = self.slot.vaccine_id
+            else:
+                self.vaccine_id = Slot.objects.filter(pk=self.slot_id).values_list("vaccine_id", flat=True).get()
         super().save(*args, **kwargs)
 
     @property
@@ -594,7 +611,7 @@ class Appointment(models.Model):
 
     @property
     def is_holding(self) -> bool:
-        """Still the person's one booking: booked and not missed."""
+        """Still the person's one booking of its vaccine: booked and not missed."""
         return self.status == self.Status.BOOKED and not self.is_missed
 
     @property

@@ -1,5 +1,6 @@
 """Pre-screening: each vaccine's yes/no questions, answered by the person
-after booking and confirmed or corrected by the nurse at check-in."""
+on the check page before booking (or after it, and changed until the day)
+and confirmed or corrected by the nurse at check-in."""
 
 from django.db import transaction
 from django.urls import reverse
@@ -43,7 +44,15 @@ def for_desk(appointment: Appointment) -> dict:
 
 
 def after_booking_url(appointment: Appointment) -> str:
-    """Where a new booking goes next: its screening questions, if the vaccine has any."""
-    if ScreeningQuestion.objects.filter(vaccine_id=appointment.slot.vaccine_id, is_active=True).exists():
-        return reverse("vaccination:appointment-screening", kwargs={"pk": appointment.pk})
-    return reverse("vaccination:appointment-detail", kwargs={"pk": appointment.pk})
+    """Where a new booking goes next: the confirmation panel (which asks for
+    the screening answers if they were not given when booking)."""
+    return reverse("vaccination:appointment-booked", kwargs={"pk": appointment.pk})
+
+
+def unanswered(appointment: Appointment) -> bool:
+    """Does the vaccine ask questions this appointment has no answer to yet?"""
+    return (
+        ScreeningQuestion.objects.filter(vaccine_id=appointment.slot.vaccine_id, is_active=True)
+        .exclude(answers__appointment=appointment)
+        .exists()
+    )

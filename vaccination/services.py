@@ -28,6 +28,7 @@ from vaccination.models import (
     booking_horizon,
     day_board,
 )
+from vaccination.screening import record_answers
 
 
 class BookingError(Exception):
@@ -37,7 +38,7 @@ class BookingError(Exception):
     slot_started     the slot has already started
     site_closed      the clinic takes no bookings
     not_offered      the slot lies beyond the booking window (BOOKING_DAYS_AHEAD)
-    already_booked   the person already holds a booked appointment
+    already_booked   the person already holds a booked appointment for the slot's vaccine
     course_complete  every dose of the vaccine was already given
     too_soon         the vaccine's minimum interval since the last dose has not passed
     not_changeable   the appointment is cancelled, checked in, past or started
@@ -182,21 +183,48 @@ def _facts(appointment: Appointment) -> dict:
     }
 
 
-def book(*, person, slot: Slot, source: str = Appointment.Source.ONLINE, running: bool = False) -> Appointment:
+def check_booking(*, person, slot: Slot) -> int | None:
+    """What book() would answer for `person` in `slot`, without booking: the
+    dose number (None for a visitor not signed in, whose doses are unknown).
+    For the check-your-answers page; book() decides again under its locks.
+    No side effects. Errors: slot_full, slot_started, site_closed,
+    not_offered, already_booked, course_complete, too_soon.
+    """
+    _check_bookable(slot)
+    if slot.seats_left == 0:
+        raise BookingError("slot_full")
+    if not person.is_authenticated:
+        return None
+    if Appointment.objects.holding().filter(person=person, vaccine=slot.vaccine_id).exists():
+        raise BookingError("already_booked")
+    return next_dose(person=person, vaccine=slot.vaccine, when=slot.start, site=slot.site)
+
+
+def book(
+    *,
+    person,
+    slot: Slot,
+    source: str = Appointment.Source.ONLINE,
+    running: bool = False,
+    screening: dict[int, bool] | None = None,
+) -> Appointment:
     """Book a seat in `slot` for `person`, who came by `source` (online, a
     walk-in, a spare-dose offer). `running`: the slot has started and takes
     seats until it ends (spare doses declared at the desk).
 
     Side effects: takes a seat, creates the appointment with a fresh code,
     emails a confirmation with a calendar file after commit.
-    A booking the person missed (see mark_no_shows) is marked a no-show
-    first: it no longer holds their one booking.
+    `screening`: answers (question id -> yes/no) to the vaccine's screening
+    questions, saved in the booking's transaction.
+    One booked appointment per person and vaccine (flu and COVID may be held
+    together). A booking the person missed (see mark_no_shows) is marked a
+    no-show first: it no longer holds their booking of that vaccine.
     Errors: slot_full, slot_started, site_closed, not_offered,
     already_booked, course_complete, too_soon.
     """
     slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
     _check_bookable(slot, running=running)
-    held = Appointment.objects.booked().filter(person=person)
+    held = Appointment.objects.booked().filter(person=person, vaccine=slot.vaccine_id)
     if held.exists():  # most people hold none: only then can one be a missed booking
         mark_no_shows(appointments=held)
         if held.exists():
@@ -205,7 +233,9 @@ def book(*, person, slot: Slot, source: str = Appointment.Source.ONLINE, running
     dose_number = next_dose(person=person, vaccine=slot.vaccine, when=when, site=slot.site)
     with transaction.atomic():
         _take_seat(slot, running=running)
-        appointment = Appointment(person=person, slot=slot, dose_number=dose_number, source=source)
+        appointment = Appointment(
+            person=person, slot=slot, vaccine=slot.vaccine, dose_number=dose_number, source=source
+        )
         try:
             # The savepoint lets a clash be told apart and, for a code, retried.
             for _attempt in range(5):
@@ -215,14 +245,16 @@ def book(*, person, slot: Slot, source: str = Appointment.Source.ONLINE, running
                         appointment.save()
                     break
                 except IntegrityError:
-                    if Appointment.objects.booked().filter(person=person).exists():
+                    if held.exists():
                         raise
             else:
                 raise IntegrityError("could not draw a free confirmation code")
         except IntegrityError:
             # A second tab of the same person won the race for the one booked
-            # appointment; raising rolls our seat back too.
+            # appointment of this vaccine; raising rolls our seat back too.
             raise BookingError("already_booked") from None
+        if screening:
+            record_answers(appointment=appointment, answers=screening, by=person)
         emails.notify(appointment, "booked")
         audit.record(Action.BOOK, target=appointment, actor=person, data=_facts(appointment))
     return appointment

@@ -20,7 +20,7 @@ from accounts import dependents
 from pagecache import fragments
 from vaccination import errors, screening, services
 from vaccination.confirmation import calendar_file, qr_svg
-from vaccination.forms import PickerForm, SlotForm
+from vaccination.forms import PickerForm, ScreeningForm, SlotForm
 from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Site, Slot
 from vaccination.services import BookingError
 
@@ -40,8 +40,9 @@ def _own_appointment(request, pk):
 
 def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclude_slot=None, person=None):
     """Choosing a clinic, a day and a free time, rendered: {"picker": HTML,
-    "current": the person's upcoming appointment or None}. can_submit=None:
-    buttons unless the person already holds an upcoming appointment.
+    "holding": the person's booked appointments, "current": the one of
+    `vaccine` (any, without one) or None}. can_submit=None: buttons unless
+    the person already holds an appointment of the picker's `vaccine`.
 
     What the picker shows is the same for everyone with the same dose
     history, so it is rendered once into the shared cache and kept there
@@ -55,9 +56,12 @@ def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclud
     last = services.latest_doses(mine) if mine is not None else {}
     # A booking the person missed holds nothing: the booking service marks it
     # a no-show, so the buttons are offered again (see services.mark_no_shows).
-    current = next((a for a in mine if a.is_holding), None) if mine is not None else None
+    # One booked appointment per vaccine: what the person holds, and whether
+    # it rules out the vaccine this picker offers.
+    holding = [a for a in mine if a.is_holding] if mine is not None else []
+    current = next((a for a in holding if vaccine is None or a.slot.vaccine_id == vaccine.pk), None)
     if can_submit is None:
-        can_submit = current is None
+        can_submit = vaccine is None or current is None
 
     def render_picker():
         context = _picker_context(params, vaccine=vaccine, exclude_slot=exclude_slot, last=last)
@@ -67,7 +71,7 @@ def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclud
     history = sorted((v, a.dose_number, a.dose_given_at.isoformat()) for v, a in last.items())
     vary_on = (url, can_submit, params.get("site"), params.get("day"), history)
     html = fragments.cached_html("picker", (FREE_SEATS,), vary_on, render_picker, timeout=PICKER_SECONDS)
-    return {"picker": html, "picker_url": url, "current": current}
+    return {"picker": html, "picker_url": url, "current": current, "holding": holding}
 
 
 def _picker_context(params, *, vaccine, exclude_slot, last):
@@ -168,18 +172,74 @@ def _book_page(request, *, person, url):
         if slot is None:
             messages.error(request, form.errors["slot"][0])
             return redirect(back)
+        # Answers come from the check page (which marks its form); a plain
+        # POST of `slot` (older pages, scripts) books and asks them afterwards.
+        answers = ScreeningForm(request.POST, questions=screening.questions_for(slot.vaccine))
+        checked = "screening" in request.POST
+        if checked and not answers.is_valid():
+            return _check_page(request, person=person, slot=slot, url=url, answers=answers)
         try:
-            appointment = services.book(person=person, slot=slot)
+            appointment = services.book(person=person, slot=slot, screening=answers.answers() if checked else None)
         except BookingError as error:
             messages.error(request, errors.booking_message(error))
             return redirect(back)
-        messages.success(request, _("You are booked. We have emailed you this confirmation."))
         return redirect(screening.after_booking_url(appointment))
 
-    # One appointment at a time: holding one, the times are shown without buttons.
+    # One appointment per vaccine: the picker offers every time; the check
+    # page says so before booking one of a vaccine already held.
     context = _picker(request, url=url, button_label=_("Book"), can_submit=None, person=person)
     context["booking_for"] = person if person != request.user else None
+    context["check_url"] = _check_url(url)
     return render(request, "vaccination/book.html", context)
+
+
+def _check_url(book_url, slot=None):
+    """The check-your-answers page of a booking page (`book_url`), for `slot`."""
+    url = book_url + "check/"
+    return url + "?" + urlencode({"slot": slot.pk}) if slot is not None else url
+
+
+@require_http_methods(["GET", "HEAD"])
+def book_check(request):
+    """Check your answers before booking (open to visitors: booking itself asks them to sign in)."""
+    return _book_check(request, person=request.user, url=reverse("vaccination:book"))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def book_for_check(request, pk):
+    person = dependents.dependent_of(request.user, pk)
+    return _book_check(request, person=person, url=reverse("vaccination:book-for", kwargs={"pk": pk}))
+
+
+def _book_check(request, *, person, url):
+    form = SlotForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, form.errors["slot"][0])
+        return redirect(url)
+    slot = form.cleaned_data["slot"]
+    questions = screening.questions_for(slot.vaccine) if person.is_authenticated else []
+    return _check_page(request, person=person, slot=slot, url=url, answers=ScreeningForm(questions=questions))
+
+
+def _check_page(request, *, person, slot, url, answers):
+    """The summary of a booking about to be made, with its screening
+    questions and a Book button that POSTs `slot` to `url`. A time that can
+    no longer be booked sends the person back to the picker at its day."""
+    try:
+        dose = services.check_booking(person=person, slot=slot)
+    except BookingError as error:
+        messages.error(request, errors.booking_message(error))
+        return redirect(_picker_url(url, slot))
+    context = {
+        "slot": slot,
+        "dose": dose,
+        "booking_for": person if person.is_authenticated and person != request.user else None,
+        "book_url": url,
+        "change_url": _picker_url(url, slot),
+        "answers": answers,
+    }
+    return render(request, "vaccination/book_check.html", context)
 
 
 @login_required
@@ -194,6 +254,21 @@ def appointment_list(request):
     past = [appointment for appointment in mine if not appointment.is_upcoming]
     page = Paginator(past, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "vaccination/appointment_list.html", {"upcoming": upcoming, "page": page})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def appointment_booked(request, pk):
+    """Booking complete: the code, what to bring, what happens next."""
+    appointment = _own_appointment(request, pk)
+    if not appointment.is_upcoming:
+        return redirect("vaccination:appointment-detail", pk=appointment.pk)
+    context = {
+        "appointment": appointment,
+        "qr": qr_svg(appointment.code),
+        "unanswered": screening.unanswered(appointment),
+    }
+    return render(request, "vaccination/appointment_booked.html", context)
 
 
 @login_required
@@ -253,7 +328,23 @@ def appointment_reschedule(request, pk):
         person=appointment.person,
     )
     context["appointment"] = appointment
+    context["check_url"] = reverse("vaccination:appointment-reschedule-check", kwargs={"pk": appointment.pk})
     return render(request, "vaccination/reschedule.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def appointment_reschedule_check(request, pk):
+    """The new time beside the old one, with a Move button that POSTs `slot`
+    to the reschedule page (where the service decides)."""
+    appointment = _own_appointment(request, pk)
+    url = reverse("vaccination:appointment-reschedule", kwargs={"pk": appointment.pk})
+    form = SlotForm(request.GET)
+    if not appointment.is_changeable or not form.is_valid():
+        return redirect(url)
+    slot = form.cleaned_data["slot"]
+    context = {"appointment": appointment, "slot": slot, "move_url": url, "change_url": _picker_url(url, slot)}
+    return render(request, "vaccination/reschedule_check.html", context)
 
 
 @login_required

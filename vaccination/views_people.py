@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import dependents
+from accounts.date_fields import MemorableDateField
 from vaccination.models import Appointment
 
 
 class DependentForm(forms.Form):
     first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150)
     last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150)
-    date_of_birth = forms.DateField(label=gettext_lazy("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = MemorableDateField(label=gettext_lazy("Date of birth"))
     relationship = forms.CharField(
         label=gettext_lazy("Relationship"),
         max_length=60,

@@ -11,6 +11,14 @@ from tests.api.conftest import bearer
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def person(person):
+    """A person who asked for API tokens on their profile (accounts.roles.may_use_api)."""
+    person.wants_api = True
+    person.save(update_fields=["wants_api"])
+    return person
+
+
 def create_token(client, name="dispatch", days=90):
     return client.post("/accounts/tokens/", {"name": name, "days": days})
 

@@ -88,3 +88,10 @@ def wait_until(page, expression, timeout=10):
         if time.monotonic() > deadline:
             raise AssertionError(f"Still not true after {timeout} s: {expression}")
         page.wait_for_timeout(50)
+
+
+def book_on_the_check_page(page, *, check="Check your booking", book="Book", done="Booking complete"):
+    """From the check page a slot button led to: press Book, see the confirmation panel."""
+    page.get_by_role("heading", name=check).wait_for()
+    page.get_by_role("button", name=book, exact=True).click()
+    page.get_by_role("heading", name=done).wait_for()

@@ -22,7 +22,9 @@ def test_a_new_person_signs_up_verifies_signs_in_and_edits_the_profile(page, scr
 
     page.goto("/accounts/profile/")
     page.get_by_label(label("Phone")).fill("+34 600 000 111")
-    page.get_by_label(label("Date of birth")).fill("1975-06-30")
+    page.get_by_label(label("Day")).fill("30")
+    page.get_by_label(label("Month")).fill("6")
+    page.get_by_label(label("Year")).fill("1975")
     page.get_by_role("button", name="Save profile").click()
     page.get_by_text("Your profile was saved.").wait_for()
     screenshot(page, "profile")

@@ -35,6 +35,9 @@ def test_a_person_creates_a_token_sees_it_once_and_calls_the_api_with_it(page, s
     UserFactory(email="pia@example.org", first_name="Pia", last_name="Person")
     sign_in(page, "pia@example.org")
     page.goto("/accounts/profile/")
+    # API tokens are shown to a person who asks for them.
+    page.get_by_label("Show API tokens").check()
+    page.get_by_role("button", name="Save profile").click()
     page.get_by_role("link", name="API tokens").first.click()
     page.get_by_label(label("Name")).fill("dispatch system")
     page.get_by_role("button", name="Create token").click()

@@ -7,7 +7,7 @@ from django.core import mail
 
 from accounts.models import User
 from tests.browser.conftest import PHONE
-from tests.browser.helpers import fill_signup, label, verify_and_sign_in
+from tests.browser.helpers import book_on_the_check_page, fill_signup, label, verify_and_sign_in
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
@@ -59,14 +59,17 @@ def test_a_new_person_signs_up_books_sees_the_qr_code_downloads_the_calendar_and
     page.locator(f"a.day[href*='day={tomorrow.isoformat()}']").click()
     screenshot(page, "booking-times")
 
-    # Booking needs an account: the visitor signs up, then picks a time again.
+    # The visitor checks the time chosen; booking needs an account: the
+    # visitor signs up, then picks the time again.
     page.get_by_role("button", name=re.compile("Book 09:00, Comirnaty")).click()
+    page.get_by_role("heading", name="Check your booking").wait_for()
+    page.get_by_role("button", name="Book", exact=True).click()
     page.get_by_role("heading", name="Sign In").wait_for()
     sign_up_and_in(page)
     page.goto(f"/appointments/book/?site={clinics.pk}&day={tomorrow.isoformat()}")
     page.get_by_role("button", name=re.compile("Book 09:00, Comirnaty")).click()
 
-    page.get_by_text("You are booked.").wait_for()
+    book_on_the_check_page(page)
     appointment = Appointment.objects.get(person__email="new.person@example.org")
     assert page.locator("svg.qr-code").is_visible()
     assert page.locator(".confirmation-code").inner_text() == appointment.code
@@ -75,7 +78,7 @@ def test_a_new_person_signs_up_books_sees_the_qr_code_downloads_the_calendar_and
     assert any(appointment.code in m.body for m in mail.outbox)
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Add to my calendar (.ics)").click()
+        page.get_by_role("link", name="Add to my calendar").click()
     ics = Path(download.value.path()).read_text(encoding="utf-8")
     assert f"UID:appointment-{appointment.pk}@vaxfleet" in ics
     assert "DTSTART;TZID=Europe/Madrid:" in ics
@@ -85,6 +88,7 @@ def test_a_new_person_signs_up_books_sees_the_qr_code_downloads_the_calendar_and
     screenshot(page, "booking-confirmation-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
+    page.get_by_role("link", name="Move or cancel").click()
     page.get_by_text("Cancel this appointment").click()
     page.get_by_role("button", name="Yes, cancel my appointment").click()
     page.get_by_text("Your appointment is cancelled.").wait_for()
@@ -108,7 +112,7 @@ def test_the_booking_pages_fit_a_phone(page, screenshot, clinics):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     page.get_by_role("button", name=re.compile("^Book ")).first.click()
-    page.get_by_text("You are booked.").wait_for()
+    book_on_the_check_page(page)
     page.goto("/appointments/")
     screenshot(page, "my-appointments-upcoming-phone")
     page.get_by_role("link", name="Move").click()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from fleet.models import Assignment, Driver, Truck
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.browser.helpers import label, wait_until
+from tests.browser.helpers import book_on_the_check_page, label, wait_until
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
@@ -72,7 +72,7 @@ def test_a_nurse_checks_a_person_in_by_code_records_the_lot_and_the_person_sees_
     sign_in(page, person.email)
     page.goto(f"/appointments/book/?site={mobile_clinic.pk}&day={mobile_clinic.today().isoformat()}")
     page.get_by_role("button", name=re.compile("^Book ")).first.click()
-    page.get_by_text("You are booked.").wait_for()
+    book_on_the_check_page(page)
     appointment = Appointment.objects.get(person=person)
 
     # The nurse, on a phone, types the code as read aloud: lower case, with a space.

@@ -49,8 +49,11 @@ def test_a_keyboard_user_skips_to_the_content_signs_in_and_books(page, request):
     press_and_load(page, "Enter")
     assert f"day={tomorrow.isoformat()}" in page.url
 
-    # Booking asks to sign in; Enter sends the form.
+    # The time is checked first; booking asks to sign in; Enter sends the form.
     tab_to(page, "^Book 09:00, Comirnaty")
+    press_and_load(page, "Space")
+    page.get_by_role("heading", name="Check your booking").wait_for()
+    tab_to(page, "^Book$")
     press_and_load(page, "Space")
     page.get_by_role("heading", name="Sign In").wait_for()
     tab_to(page, "^Email")
@@ -62,7 +65,10 @@ def test_a_keyboard_user_skips_to_the_content_signs_in_and_books(page, request):
 
     tab_to(page, "^Book 09:00, Comirnaty")
     press_and_load(page, "Space")
-    page.get_by_text("You are booked.").wait_for()
+    page.get_by_role("heading", name="Check your booking").wait_for()
+    tab_to(page, "^Book$")
+    press_and_load(page, "Space")
+    page.get_by_role("heading", name="Booking complete").wait_for()
     assert Appointment.objects.filter(person=person, status=Appointment.Status.BOOKED).exists()
 
     # No trap: from the middle of the page the focus goes on to its end and round to the top.

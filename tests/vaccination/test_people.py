@@ -45,7 +45,7 @@ def test_the_carer_books_for_the_dependent_who_holds_their_own_appointment(clien
     response = client.post(url, {"slot": slot.pk})
 
     appointment = Appointment.objects.get(person=child)
-    assert response["Location"] == reverse("vaccination:appointment-detail", args=[appointment.pk])
+    assert response["Location"] == reverse("vaccination:appointment-booked", args=[appointment.pk])
     assert appointment.code != Appointment.objects.get(person=person).code
     page = client.get(reverse("vaccination:appointment-list")).content.decode()
     assert "Kim Person" in page

@@ -41,11 +41,14 @@ def desk_url(appointment):
     return reverse("clinic:screening", args=[appointment.pk])
 
 
-def test_booking_a_vaccine_with_questions_leads_to_them(client, person, slot, questions):
+def test_booking_a_vaccine_with_questions_unanswered_leads_to_them_from_the_confirmation(
+    client, person, slot, questions
+):
     client.force_login(person)
     response = client.post(reverse("vaccination:book"), {"slot": slot.pk})
     appointment = Appointment.objects.get()
-    assert response["Location"] == answer_url(appointment)
+    assert response["Location"] == reverse("vaccination:appointment-booked", args=[appointment.pk])
+    assert answer_url(appointment) in client.get(response["Location"]).content.decode()
 
 
 def test_the_person_answers_and_the_desk_sees_a_yes_needing_a_clinician(

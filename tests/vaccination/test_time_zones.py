@@ -61,7 +61,10 @@ def test_a_nine_oclock_slot_reads_nine_on_the_page_in_the_email_and_in_the_calen
     assert "09:00\N{EN DASH}09:30" in page
     assert "09:00" in booking.content.decode()
     assert "at 09:00" in mailoutbox[0].subject
-    assert "09:00\N{EN DASH}09:30 (Europe/Madrid)" in mailoutbox[0].body
+    # The clinic's own time, in plain words: no time-zone name for the public.
+    assert "09:00\N{EN DASH}09:30" in mailoutbox[0].body
+    assert "Europe/Madrid" not in mailoutbox[0].body
+    assert "Europe/Madrid" not in page
     event = ics.walk("VEVENT")[0]
     start = event.decoded("dtstart")
     assert (start.hour, start.minute, str(start.tzinfo)) == (9, 0, "Europe/Madrid")

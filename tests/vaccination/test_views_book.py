@@ -68,7 +68,7 @@ def test_a_person_books_a_slot_with_one_post(client, person, slot, mailoutbox, d
 
     appointment = Appointment.objects.get(person=person)
     assert response.status_code == 302
-    assert response["Location"] == reverse("vaccination:appointment-detail", args=[appointment.pk])
+    assert response["Location"] == reverse("vaccination:appointment-booked", args=[appointment.pk])
     assert len(mailoutbox) == 1
 
 
@@ -97,7 +97,7 @@ def test_a_person_with_an_appointment_is_offered_to_move_it(client, person, slot
 
     page = client.get(URL, {"site": slot.site_id}).content.decode()
 
-    assert "You already have an appointment" in page
+    assert "You can hold one appointment for each vaccine. You already have:" in page
     assert reverse("vaccination:appointment-reschedule", args=[appointment.pk]) in page
 
 
