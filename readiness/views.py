@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import Role, permission_required, role_required
 from fleet.models import Assignment, Driver, Truck
+from pagecache import fragments
 from readiness import services
-from readiness.clinic_days import HORIZON_DAYS, coming_at_risk_days
+from readiness.clinic_days import AT_RISK_DEPENDS_ON, AT_RISK_SECONDS, HORIZON_DAYS, coming_at_risk
 from readiness.errors import ReadinessError
 from readiness.forms import AssignDriverForm, CloseDefectForm, InspectionForm, ReassignTruckForm
 from readiness.models import ChecklistItem, Defect, InspectionAnswer
@@ -42,20 +43,30 @@ def free_drivers(day):
     return ready_drivers(day).exclude(Exists(driving)).order_by("last_name", "first_name", "id")
 
 
+def candidates(last_day):
+    """(trucks, drivers) a fleet manager may give a clinic at risk: spare
+    trucks and free drivers ready on `last_day`, the last day at risk (ready
+    then means ready on every day before it: readiness only gets worse with
+    time). Kept in the page cache with the days at risk, on the same data."""
+
+    def draw():
+        trucks = [(t.pk, t.code, t.make, t.model) for t in spare_trucks(last_day)[:CANDIDATES]]
+        drivers = [(d.pk, d.full_name) for d in free_drivers(last_day)[:CANDIDATES]]
+        return trucks, drivers
+
+    return fragments.cached_value("readiness-candidates", AT_RISK_DEPENDS_ON, (last_day,), draw, AT_RISK_SECONDS)
+
+
 @require_GET
 @permission_required("readiness.view_readiness")
 def at_risk(request):
     today = timezone.localdate()
-    days = coming_at_risk_days(today)
+    days = coming_at_risk()
     page = Paginator(days, DAYS_PER_PAGE).get_page(request.GET.get("page"))
     can_reassign = request.user.has_perm("readiness.reassign_clinic")
     trucks = drivers = []
     if can_reassign and days:
-        # Ready on the last day at risk means ready on every day before it:
-        # readiness only gets worse with time.
-        last = max(day.day for day in days)
-        trucks = list(spare_trucks(last)[:CANDIDATES])
-        drivers = list(free_drivers(last)[:CANDIDATES])
+        trucks, drivers = candidates(max(day.day for day in days))
     return render(
         request,
         "readiness/at_risk.html",
@@ -66,12 +77,8 @@ def at_risk(request):
             "horizon": HORIZON_DAYS,
             "can_reassign": can_reassign,
             # Every day's form offers the same candidates: their options are drawn once.
-            "truck_options": format_html_join(
-                "", '<option value="{}">{} · {} {}</option>', ((t.pk, t.code, t.make, t.model) for t in trucks)
-            ),
-            "driver_options": format_html_join(
-                "", '<option value="{}">{}</option>', ((d.pk, d.full_name) for d in drivers)
-            ),
+            "truck_options": format_html_join("", '<option value="{}">{} · {} {}</option>', trucks),
+            "driver_options": format_html_join("", '<option value="{}">{}</option>', drivers),
             "trucks": trucks,
             "drivers": drivers,
             "booked": sum(day.booked for day in days),
