@@ -77,9 +77,18 @@ def overview(request):
         kind = f"campaign-section-{provider.app_label}"
         return fragments.cached_value(kind, depends_on, (form.query(),), compute, timeout=FIGURES_SECONDS)
 
+    # The filter form, valid (an invalid one is drawn with its errors): its
+    # clinic and vaccine choices are the catalogue's, its values the query's.
+    filter_form_html = fragments.cached_html(
+        "campaign-filter-form",
+        (CATALOGUE,),
+        (form.query(),),
+        lambda: render_to_string("campaign/_filter_form.html", {"form": form}, request=request),
+    )
     context = {
         "form": form,
         "filters": filters,
+        "filter_form_html": filter_form_html,
         "figures_html": figures_html,  # render_to_string made it safe; the cache keeps the type
         "sections": optional_sections(filters, cached=cached),
         "can_export_personal": request.user.has_perm("campaign.export_personal_data"),
