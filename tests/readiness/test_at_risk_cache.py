@@ -102,3 +102,20 @@ def test_a_slot_at_half_past_midnight_counts_on_the_clinics_own_day(settings):
     # In UTC the slot starts the day before; in Auckland it is on local_day.
     assert start.astimezone(datetime.UTC).date() == local_day - datetime.timedelta(days=1)
     assert days[local_day] == 4
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_a_second_look_at_one_or_many_days_reads_the_cache_in_the_same_few_queries(
+    manager_client, django_assert_max_num_queries, n
+):
+    for i in range(n):
+        truck = ready_truck(truck__code=f"CCH-{i:04d}")
+        mobile_clinic_day(truck, days_ahead=i % 14)
+        _expired(truck)
+    manager_client.get(AT_RISK)
+
+    # The signed-in user and their rights; nothing about trucks or clinics.
+    with django_assert_max_num_queries(2):
+        response = manager_client.get(AT_RISK)
+
+    assert response.content.decode().count('class="card mb-3 at-risk-day"') == min(n, 20)
