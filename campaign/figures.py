@@ -8,50 +8,18 @@ rows; the number of queries does not grow with the data.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from django.db import NotSupportedError
-from django.db.models import Count, DateField, F, Func, IntegerField, Q, Sum
+from django.db.models import Count, F, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from vaccination.local_days import LocalDate, coarse_bounds
 from vaccination.models import Appointment, Site, Slot
 
 # Seats-left window and the fill thresholds of the issue.
 AHEAD_DAYS = 14
 LOW_FILL, HIGH_FILL = 0.50, 0.95
-# No clinic is further than this from UTC: the coarse range on the indexed
-# column that the exact local-day filter then narrows.
-MAX_UTC_OFFSET = timedelta(hours=14)
-
-
-class LocalDate(Func):
-    """The calendar day of a timestamp in a time zone read from a column."""
-
-    output_field = DateField()
-    arity = 2
-
-    def as_postgresql(self, compiler, connection, **extra):
-        # timestamptz AT TIME ZONE 'Europe/Madrid' is the wall-clock time there.
-        return self.as_sql(compiler, connection, template="((%(expressions)s))::date", arg_joiner=" AT TIME ZONE ")
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django's own SQLite function for TruncDate; it takes the zone per row.
-        return self.as_sql(
-            compiler, connection, template="django_datetime_cast_date(%(expressions)s, 'UTC')", arg_joiner=", "
-        )
-
-    def as_sql(self, compiler, connection, **extra):
-        if connection.vendor not in ("postgresql", "sqlite"):
-            raise NotSupportedError("LocalDate supports PostgreSQL and SQLite")
-        return super().as_sql(compiler, connection, **extra)
-
-
-def coarse_bounds(first_day: date, last_day: date) -> tuple[datetime, datetime]:
-    """Instants that surely contain every clinic's local days first_day..last_day."""
-    start = datetime.combine(first_day, time.min, tzinfo=UTC) - MAX_UTC_OFFSET
-    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC) + MAX_UTC_OFFSET
-    return start, end
 
 
 @dataclass(frozen=True)

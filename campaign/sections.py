@@ -19,6 +19,11 @@ with its table:
 
 A section with no rows is not shown ("each section appears when its data
 exists"). A provider must run a bounded number of queries.
+
+A provider whose data is all named by page-cache generations says so
+(`cached_on`): its sections are then kept in the page cache with the
+overview's figures until one of them is bumped. The others (stock: its
+levels change by UPDATEs that bump nothing) run on every request.
 """
 
 import importlib
@@ -30,16 +35,24 @@ from django.apps import apps
 logger = logging.getLogger(__name__)
 
 
+# The generations (pagecache) a provider's data is drawn from, or none: not cached.
+APPOINTMENTS = "appointments"  # every clinic's day board, FREE_SEATS and CATALOGUE (campaign.views)
+OWN_CACHE = "own"  # the provider keeps its data in the page cache itself (readiness)
+
+
 @dataclass(frozen=True)
 class Provider:
     app_label: str
     path: str  # "module.function"
+    cached_on: str = ""
 
 
 PROVIDERS = (
     Provider("stock", "stock.campaign.campaign_sections"),
-    Provider("readiness", "readiness.campaign.campaign_sections"),
-    Provider("standby", "standby.campaign.campaign_sections"),
+    Provider("readiness", "readiness.campaign.campaign_sections", cached_on=OWN_CACHE),
+    # Walk-ins and offers taken are appointments: written through the models
+    # or vaccination's services, which bump the clinic's day board.
+    Provider("standby", "standby.campaign.campaign_sections", cached_on=APPOINTMENTS),
 )
 
 
@@ -55,8 +68,10 @@ def _function(provider: Provider):
     return getattr(module, function_name, None)
 
 
-def optional_sections(filters, *, providers=None) -> list[dict]:
-    """The sections of the installed apps that have data for `filters`."""
+def optional_sections(filters, *, providers=None, cached=None) -> list[dict]:
+    """The sections of the installed apps that have data for `filters`.
+    `cached(provider, compute)` may return a provider's sections from the
+    page cache when the provider is `cached_on` data the caller tracks."""
     shown = []
     for provider in PROVIDERS if providers is None else providers:
         if not apps.is_installed(provider.app_label):
@@ -64,8 +79,13 @@ def optional_sections(filters, *, providers=None) -> list[dict]:
         function = _function(provider)
         if function is None:
             continue
-        sections = function(
-            first_day=filters.first_day, last_day=filters.last_day, site=filters.site, vaccine=filters.vaccine
-        )
-        shown.extend(section for section in sections or [] if section.get("rows"))
+
+        def compute(function=function):
+            sections = function(
+                first_day=filters.first_day, last_day=filters.last_day, site=filters.site, vaccine=filters.vaccine
+            )
+            # Plain strings: the sections are kept in the cache (the words are already in the reader's language).
+            return [{**section, "title": str(section["title"])} for section in sections or [] if section.get("rows")]
+
+        shown.extend(cached(provider, compute) if cached is not None else compute())
     return shown

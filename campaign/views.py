@@ -11,7 +11,7 @@ from audit.models import Action
 from campaign import charts, exports, summaries
 from campaign.figures import overview as compute_overview
 from campaign.forms import FilterForm
-from campaign.sections import optional_sections
+from campaign.sections import APPOINTMENTS, optional_sections
 from pagecache import fragments
 from vaccination.models import CATALOGUE, FREE_SEATS, Site, day_board
 
@@ -70,11 +70,27 @@ def overview(request):
         lambda: _figures_html(request, filters),
         timeout=FIGURES_SECONDS,
     )
+
+    def cached(provider, compute):
+        if provider.cached_on != APPOINTMENTS:
+            return compute()
+        kind = f"campaign-section-{provider.app_label}"
+        return fragments.cached_value(kind, depends_on, (form.query(),), compute, timeout=FIGURES_SECONDS)
+
+    # The filter form, valid (an invalid one is drawn with its errors): its
+    # clinic and vaccine choices are the catalogue's, its values the query's.
+    filter_form_html = fragments.cached_html(
+        "campaign-filter-form",
+        (CATALOGUE,),
+        (form.query(),),
+        lambda: render_to_string("campaign/_filter_form.html", {"form": form}, request=request),
+    )
     context = {
         "form": form,
         "filters": filters,
+        "filter_form_html": filter_form_html,
         "figures_html": figures_html,  # render_to_string made it safe; the cache keeps the type
-        "sections": optional_sections(filters),
+        "sections": optional_sections(filters, cached=cached),
         "can_export_personal": request.user.has_perm("campaign.export_personal_data"),
     }
     return render(request, "campaign/overview.html", context)

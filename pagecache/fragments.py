@@ -129,11 +129,18 @@ def cached_html(kind: str, depends_on: tuple[str, ...], vary_on: tuple, render, 
     """The fragment from the cache, or `render()` (a callable returning its
     HTML) stored there. Whatever `render` reads must be named in
     `depends_on` (the data) or `vary_on` (the request: query string, user)."""
+    return cached_value(kind, depends_on, vary_on, render, timeout)
+
+
+def cached_value(kind: str, depends_on: tuple[str, ...], vary_on: tuple, compute, timeout: int = DEFAULT_TIMEOUT):
+    """As cached_html, for any picklable value other than None: figures a page
+    draws in its own way for each reader (forms, CSRF tokens, the reader's
+    language), but that are the same for everyone who may see them."""
     if settings.DEBUG:
-        return render()  # make run: an edited template or view shows at once
+        return compute()  # make run: an edited template or view shows at once
     key = fragment_key(kind, depends_on, *vary_on)
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, timeout)
-    return html
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout)
+    return value

@@ -10,5 +10,6 @@ class ReadinessConfig(AppConfig):
         # hooks answers fleet's and vaccination's hooks (truck page sections,
         # the "not ready" filters, the board's flag); signals marks cached
         # fleet lists stale when what makes a truck ready changes.
-        # demo answers seed_demo's demo_seeded.
-        from readiness import demo, hooks, signals  # noqa: F401
+        # demo answers seed_demo's demo_seeded; alerts registers the alert's
+        # outbox composer.
+        from readiness import alerts, demo, hooks, signals  # noqa: F401

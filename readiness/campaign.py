@@ -1,22 +1,31 @@
 """The campaign overview's section on clinic days at risk (campaign.sections
 imports this when readiness is installed; readiness never imports campaign)."""
 
+import datetime
+
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from readiness.clinic_days import at_risk_days
+from readiness.clinic_days import HORIZON_DAYS, at_risk_days, coming_at_risk
 
 
 def campaign_sections(*, first_day, last_day, site=None, vaccine=None) -> list[dict]:
     """The mobile clinic days from `first_day` (today at the earliest:
     readiness is about days still to come) to `last_day` whose truck or
-    driver is not ready. A fixed number of queries (at_risk_days). `vaccine`
-    does not narrow it: a day at risk is at risk for every vaccine given."""
-    first_day = max(first_day, timezone.localdate())
+    driver is not ready. A fixed number of queries (at_risk_days), none when
+    the range is within the coming fortnight /fleet/readiness/ shows and it
+    is in the page cache. `vaccine` does not narrow it: a day at risk is at
+    risk for every vaccine given."""
+    today = timezone.localdate()
+    first_day = max(first_day, today)
     if last_day < first_day:
         return []
-    risks = [risk for risk in at_risk_days(first_day, last_day) if site is None or risk.site.pk == site.pk]
+    if last_day < today + datetime.timedelta(days=HORIZON_DAYS):
+        risks = [risk for risk in coming_at_risk() if first_day <= risk.day <= last_day]
+    else:
+        risks = at_risk_days(first_day, last_day)
+    risks = [risk for risk in risks if site is None or risk.site.pk == site.pk]
     booked = sum(risk.booked for risk in risks)
     return [
         {

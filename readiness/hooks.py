@@ -21,6 +21,7 @@ from readiness.models import (
     OdometerReading,
     ServicePlan,
     ServiceRecord,
+    service_state,
 )
 from readiness.status import Readiness, driver_not_ready_q, truck_not_ready_q
 from vaccination.hooks import board_notices
@@ -65,13 +66,7 @@ def plan_rows(truck, readiness, today):
         forecast = None
         if plan.next_due_km is not None and km is not None and rate:
             forecast = today + datetime.timedelta(days=max(0, int((plan.next_due_km - km) / rate)))
-        overdue = (plan.next_due_on is not None and plan.next_due_on < today) or (
-            plan.next_due_km is not None and km is not None and km >= plan.next_due_km
-        )
-        soon = (plan.next_due_on is not None and (plan.next_due_on - today).days <= 14) or (
-            plan.next_due_km is not None and km is not None and plan.next_due_km - km <= 1000
-        )
-        state = "overdue" if overdue else "soon" if soon else "ok"
+        state = service_state(next_due_on=plan.next_due_on, next_due_km=plan.next_due_km, km=km, day=today)
         rows.append(
             {
                 "plan": plan,

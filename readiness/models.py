@@ -227,6 +227,22 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def service_state(*, next_due_on, next_due_km, km, day: datetime.date) -> str:
+    """The one rule for a service plan on `day` with the truck at `km` (None:
+    no reading yet): "overdue" (due date passed, or the odometer reached the
+    due km: the truck is not ready), "soon" (due within SERVICE_WARNING_DAYS
+    or SERVICE_WARNING_KM: a warning) or "ok". readiness.status.truck_not_ready_q
+    is its SQL twin for the overdue part, tested against it."""
+    by_km = next_due_km is not None and km is not None
+    if (next_due_on is not None and next_due_on < day) or (by_km and km >= next_due_km):
+        return "overdue"
+    if (next_due_on is not None and next_due_on <= day + datetime.timedelta(days=SERVICE_WARNING_DAYS)) or (
+        by_km and km >= next_due_km - SERVICE_WARNING_KM
+    ):
+        return "soon"
+    return "ok"
+
+
 class ServicePlan(models.Model):
     """A service a truck needs every so many months and/or kilometres. The
     next due date and km are stored (from the last service) so that lists

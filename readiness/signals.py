@@ -1,14 +1,16 @@
 """What makes a truck ready changed: the cached fleet lists (whose "not
-ready" filter reads it) are stale. Every write goes through the models
-(services, admin, API), so one place catches them all."""
+ready" filter reads it) and the cached clinic days at risk
+(readiness.clinic_days.coming_at_risk) are stale. Every write goes through
+the models (services, admin, API), so one place catches them all; document
+types and checklist items name the reasons shown."""
 
 from django.db.models.signals import post_delete, post_save
 
 from fleet.models import FLEET_REGISTER
 from pagecache import fragments
-from readiness.models import Defect, Document, OdometerReading, ServicePlan
+from readiness.models import ChecklistItem, Defect, Document, DocumentType, OdometerReading, ServicePlan
 
-READINESS_MODELS = (Defect, Document, OdometerReading, ServicePlan)
+READINESS_MODELS = (Defect, Document, OdometerReading, ServicePlan, DocumentType, ChecklistItem)
 
 
 def readiness_changed(sender, **kwargs):

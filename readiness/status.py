@@ -25,13 +25,12 @@ from fleet.models import Assignment, Driver, Truck, TruckStatus
 from readiness.errors import REASONS
 from readiness.models import (
     DOCUMENT_WARNING_DAYS,
-    SERVICE_WARNING_DAYS,
-    SERVICE_WARNING_KM,
     Defect,
     Document,
     DocumentType,
     OdometerReading,
     ServicePlan,
+    service_state,
 )
 
 
@@ -143,6 +142,10 @@ class Readiness:
                 problems.append(Problem("driver_document_expired", _Label(label.name, label.name_es, driver.full_name)))
         return problems
 
+    @staticmethod
+    def service_state(plan: dict, km, day) -> str:
+        return service_state(next_due_on=plan["next_due_on"], next_due_km=plan["next_due_km"], km=km, day=day)
+
     def truck_problems(self, truck_id, day) -> list[Problem]:
         """Why the truck is not ready on `day` (empty: it is ready)."""
         truck = self.trucks[truck_id]
@@ -152,9 +155,7 @@ class Readiness:
         problems += [Problem("open_defect", description) for description in self.defects.get(truck_id, ())]
         km = self.odometer.get(truck_id)
         for plan in self.plans.get(truck_id, ()):
-            late_by_date = plan["next_due_on"] is not None and plan["next_due_on"] < day
-            late_by_km = plan["next_due_km"] is not None and km is not None and km >= plan["next_due_km"]
-            if late_by_date or late_by_km:
+            if self.service_state(plan, km, day) == "overdue":
                 problems.append(Problem("service_overdue", plan["name"]))
         for label, expires in self.documents.get(("truck", truck_id), ()):
             if expires < day:
@@ -167,22 +168,15 @@ class Readiness:
         return problems
 
     def truck_warnings(self, truck_id, today=None) -> list[Problem]:
-        """What is not a problem yet but soon will be: services due within
-        SERVICE_WARNING_DAYS or SERVICE_WARNING_KM, documents and the
+        """What is not a problem yet but soon will be: services due soon
+        (readiness.models.service_state), documents and the
         licence expiring within DOCUMENT_WARNING_DAYS."""
         today = today or timezone.localdate()
         soon = today + datetime.timedelta(days=DOCUMENT_WARNING_DAYS)
         warnings = []
         km = self.odometer.get(truck_id)
         for plan in self.plans.get(truck_id, ()):
-            due_on, due_km = plan["next_due_on"], plan["next_due_km"]
-            overdue = (due_on is not None and due_on < today) or (
-                due_km is not None and km is not None and km >= due_km
-            )
-            near = (due_on is not None and due_on <= today + datetime.timedelta(days=SERVICE_WARNING_DAYS)) or (
-                due_km is not None and km is not None and km >= due_km - SERVICE_WARNING_KM
-            )
-            if near and not overdue:
+            if self.service_state(plan, km, today) == "soon":
                 warnings.append(Problem("service_due_soon", plan["name"]))
         for label, expires in self.documents.get(("truck", truck_id), ()):
             if today <= expires <= soon:

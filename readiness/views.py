@@ -7,15 +7,19 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role, permission_required, role_required
 from fleet.models import Assignment, Driver, Truck
+from pagecache import fragments
 from readiness import services
-from readiness.clinic_days import HORIZON_DAYS, coming_at_risk_days
+from readiness.clinic_days import AT_RISK_DEPENDS_ON, AT_RISK_SECONDS, HORIZON_DAYS, coming_at_risk
 from readiness.errors import ReadinessError
 from readiness.forms import AssignDriverForm, CloseDefectForm, InspectionForm, ReassignTruckForm
 from readiness.models import ChecklistItem, Defect, InspectionAnswer
@@ -42,40 +46,65 @@ def free_drivers(day):
     return ready_drivers(day).exclude(Exists(driving)).order_by("last_name", "first_name", "id")
 
 
+def candidates(last_day):
+    """(trucks, drivers) a fleet manager may give a clinic at risk: spare
+    trucks and free drivers ready on `last_day`, the last day at risk (ready
+    then means ready on every day before it: readiness only gets worse with
+    time). Kept in the page cache with the days at risk, on the same data."""
+
+    def draw():
+        trucks = [(t.pk, t.code, t.make, t.model) for t in spare_trucks(last_day)[:CANDIDATES]]
+        drivers = [(d.pk, d.full_name) for d in free_drivers(last_day)[:CANDIDATES]]
+        return trucks, drivers
+
+    return fragments.cached_value("readiness-candidates", AT_RISK_DEPENDS_ON, (last_day,), draw, AT_RISK_SECONDS)
+
+
+# Stands for the CSRF field in the cached list of days: each reader's own is put in on the way out.
+CSRF_FIELD = "<!-- csrf-field -->"
+
+
+def _days_html(page_number, can_reassign):
+    days = coming_at_risk()
+    trucks = drivers = []
+    if can_reassign and days:
+        trucks, drivers = candidates(max(day.day for day in days))
+    context = {
+        "days": days,
+        "page_obj": Paginator(days, DAYS_PER_PAGE).get_page(page_number),
+        "can_reassign": can_reassign,
+        # Every day's form offers the same candidates: their options are drawn once.
+        "truck_options": format_html_join("", '<option value="{}">{} · {} {}</option>', trucks),
+        "driver_options": format_html_join("", '<option value="{}">{}</option>', drivers),
+        "trucks": trucks,
+        "drivers": drivers,
+        "booked": sum(day.booked for day in days),
+        "csrf_input": mark_safe(CSRF_FIELD),  # noqa: S308 -- a constant
+    }
+    return render_to_string("readiness/_at_risk_days.html", context)
+
+
 @require_GET
 @permission_required("readiness.view_readiness")
 def at_risk(request):
-    today = timezone.localdate()
-    days = coming_at_risk_days(today)
-    page = Paginator(days, DAYS_PER_PAGE).get_page(request.GET.get("page"))
+    """The coming clinic days at risk, a page of them drawn once for every
+    reader with the same rights and kept in the page cache with the data it
+    is drawn from (readiness.clinic_days.AT_RISK_DEPENDS_ON)."""
+    page = request.GET.get("page", "")
+    page_number = int(page) if page.isdigit() else 1
     can_reassign = request.user.has_perm("readiness.reassign_clinic")
-    trucks = drivers = []
-    if can_reassign and days:
-        # Ready on the last day at risk means ready on every day before it:
-        # readiness only gets worse with time.
-        last = max(day.day for day in days)
-        trucks = list(spare_trucks(last)[:CANDIDATES])
-        drivers = list(free_drivers(last)[:CANDIDATES])
+    html = fragments.cached_html(
+        "readiness-at-risk-page",
+        AT_RISK_DEPENDS_ON,
+        (page_number, can_reassign),
+        lambda: _days_html(page_number, can_reassign),
+        AT_RISK_SECONDS,
+    )
+    html = mark_safe(html.replace(CSRF_FIELD, csrf_input(request)))  # noqa: S308 -- our own rendered HTML
     return render(
         request,
         "readiness/at_risk.html",
-        {
-            "days": days,
-            "page_obj": page,
-            "today": today,
-            "horizon": HORIZON_DAYS,
-            "can_reassign": can_reassign,
-            # Every day's form offers the same candidates: their options are drawn once.
-            "truck_options": format_html_join(
-                "", '<option value="{}">{} · {} {}</option>', ((t.pk, t.code, t.make, t.model) for t in trucks)
-            ),
-            "driver_options": format_html_join(
-                "", '<option value="{}">{}</option>', ((d.pk, d.full_name) for d in drivers)
-            ),
-            "trucks": trucks,
-            "drivers": drivers,
-            "booked": sum(day.booked for day in days),
-        },
+        {"days_html": html, "horizon": HORIZON_DAYS, "can_reassign": can_reassign},
     )
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from readiness.models import Document, ServicePlan, ServiceRecord, add_months
+from readiness.models import Document, ServicePlan, ServiceRecord, add_months, service_state
 from tests.fleet.factories import DriverFactory, TruckFactory
 from tests.readiness.factories import DocumentFactory, DocumentTypeFactory
 
@@ -57,3 +57,24 @@ def test_a_plan_needs_an_interval_and_knows_when_it_is_next_due():
     assert add_months(datetime.date(2026, 1, 31), 1) == datetime.date(2026, 2, 28)
     with pytest.raises(IntegrityError):
         ServicePlan.objects.create(truck=plan.truck, name="Nothing", last_done_on=datetime.date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("due_in_days", "km", "due_km", "state"),
+    [
+        (-1, None, None, "overdue"),
+        (0, None, None, "soon"),
+        (14, None, None, "soon"),
+        (15, None, None, "ok"),
+        (None, 15_000, 15_000, "overdue"),
+        (None, 14_000, 15_000, "soon"),
+        (None, 13_999, 15_000, "ok"),
+        (None, None, 15_000, "ok"),
+        (40, 14_500, 15_000, "soon"),
+    ],
+)
+def test_a_service_is_overdue_due_soon_or_fine_by_date_or_by_km(due_in_days, km, due_km, state):
+    today = datetime.date(2026, 6, 1)
+    due_on = today + datetime.timedelta(days=due_in_days) if due_in_days is not None else None
+
+    assert service_state(next_due_on=due_on, next_due_km=due_km, km=km, day=today) == state

@@ -60,6 +60,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=["small", "large"], default="small")
     parser.add_argument("--requests", type=int, default=200, help="requests per page")
+    parser.add_argument(
+        "--database", help="read this database instead of make bench's (vaxfleet_bench_SCALE), e.g. one seeded apart"
+    )
+    parser.add_argument("--only", metavar="PAGE", action="append", help="time only the pages whose name contains this")
     parser.add_argument("--profile", metavar="PAGE", help="profile the page whose name contains this")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     parser.add_argument("--lines", type=int, default=45)
@@ -69,7 +73,7 @@ def main():
     )
     args = parser.parse_args()
 
-    os.environ.update(bench_run.server_env(f"vaxfleet_bench_{args.scale}"))
+    os.environ.update(bench_run.server_env(args.database or f"vaxfleet_bench_{args.scale}"))
     import django
 
     django.setup()
@@ -131,6 +135,10 @@ def main():
         ("check-in POST (a new code each)", iter(checkins)),
         ("booking POST (a new person each)", iter(bookings)),
     ]
+    if args.only:
+        # F1 always runs first, in the same process: the ratios stay comparable on a loaded machine.
+        wanted = [name.lower() for name in args.only]
+        pages = [page for page in pages if page[0].startswith("F1") or any(w in page[0].lower() for w in wanted)]
     if args.profile:
         pages = [page for page in pages if args.profile.lower() in page[0].lower()]
         if not pages:
