@@ -80,6 +80,13 @@ POLICY = {
     "accounts:delete": signed_in(OK),
     "vaccination:appointment-list": signed_in(OK),
     "vaccination:book": everyone(OK),
+    # A seat held while an anonymous visitor confirms their email (issue 22.5):
+    # without a hold in this browser session, each page goes back to the picker.
+    "vaccination:hold": everyone(302),
+    "vaccination:hold-release": everyone(302),
+    "vaccination:hold-finish": signed_in(302),
+    # Signing up with an emailed code; someone signed in is sent home.
+    "accounts:signup-code": {**everyone(302), "anonymous": OK},
     "vaccination:record": signed_in(OK),
     "vaccination:appointment-detail": OWN_APPOINTMENT,
     "vaccination:appointment-calendar": OWN_APPOINTMENT,
@@ -162,6 +169,7 @@ POLICY = {
 THIRD_PARTY = ("admin:", "account_", "mfa_", "api:")
 POST_ONLY = {
     "set_language",
+    "vaccination:hold-release",
     "vaccination:appointment-cancel",
     "clinic:record-dose",
     "clinic:undo",
