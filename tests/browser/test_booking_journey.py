@@ -64,6 +64,7 @@ def test_a_new_person_signs_up_books_sees_the_qr_code_downloads_the_calendar_and
     # password instead, then picks a time again.
     page.get_by_role("button", name=re.compile("Book 09:00, Comirnaty")).click()
     page.get_by_role("heading", name="Confirm your email to book").wait_for()
+    page.get_by_role("link", name="Sign in with it").click()
     sign_up_and_in(page)
     page.goto(f"/appointments/book/?site={clinics.pk}&day={tomorrow.isoformat()}")
     page.get_by_role("button", name=re.compile("Book 09:00, Comirnaty")).click()
