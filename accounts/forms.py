@@ -84,6 +84,17 @@ class SignupForm(AllauthSignupForm):
         user.save(update_fields=["phone", "reminder_channel", "date_of_birth"])
 
 
+class PasswordlessSignupForm(SignupForm):
+    """The same signup without a password: the person proves the address by
+    the code emailed to them (accounts.passwordless) and may set a password
+    later from their profile. allauth gives the account an unusable password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("password1", None)
+        self.fields.pop("password2", None)
+
+
 class ProfileForm(forms.ModelForm):
     date_of_birth = MemorableDateField(
         label=_("Date of birth"),

@@ -34,6 +34,18 @@ def is_staff_member(user) -> bool:
     return user.is_staff or user.is_superuser or not user.role_names.isdisjoint(STAFF_ROLES)
 
 
+def may_sign_in_by_code(user) -> bool:
+    """Only a person signs in with a code emailed to them (no password).
+
+    An account with any role (staff, fleet manager, campaign lead, driver,
+    client user) or admin access acts for the organisation on other people's
+    records: it signs in with its password, plus two-factor authentication
+    where the role requires it (STAFF_ROLES), so a read mailbox alone never
+    opens it. Enforced by accounts.adapter for every sign-in by code.
+    """
+    return not (user.is_staff or user.is_superuser or user.role_names)
+
+
 def has_role(user, *roles: Role) -> bool:
     """True when the user holds any of `roles`. Superusers hold every role."""
     if not user.is_authenticated or not user.is_active:

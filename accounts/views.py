@@ -15,7 +15,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import personal_data
-from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.forms import DeleteAccountForm, PasswordlessSignupForm, ProfileForm
+from accounts.passwordless import send_sign_in_code
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup_by_code(request):
+    """Create an account with no password: email and names, then the code
+    emailed to the address signs the person in (accounts.passwordless). An
+    address that already has an account gets a sign-in code the same way."""
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = PasswordlessSignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if limited := consume_or_429(request, action="signup"):
+            return limited
+        if form.is_valid() and (url := send_sign_in_code(request, form)):
+            return redirect(url)
+    return render(request, "accounts/signup_code.html", {"form": form})
 
 
 @login_required

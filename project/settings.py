@@ -252,6 +252,8 @@ CELERY_BEAT_SCHEDULE = {
     "export-campaign-doses": {"task": "campaign.export_campaign_doses", "schedule": crontab(hour=2, minute=30)},
     # Messages the hand-off after commit never delivered (broker down, worker killed).
     "outbox-sweep": {"task": "outbox.sweep", "schedule": 60},
+    # Seats held for visitors confirming their email go back once the hold runs out.
+    "release-expired-holds": {"task": "vaccination.release_expired_holds", "schedule": 60},
 }
 
 # Accounts
@@ -284,6 +286,14 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# A person may sign in, and sign up (accounts.views.signup_by_code), with a
+# code emailed to them instead of a password; accounts with a role may not
+# (accounts.adapter). The code lives five minutes, within a seat hold's ten.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 if ACCOUNT_EMAIL_VERIFICATION not in {"mandatory", "optional", "none"}:
     raise ImproperlyConfigured(
@@ -302,6 +312,7 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
+    "request_login_code": "20/m/ip,3/m/key",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -311,6 +322,9 @@ ACCOUNT_RATE_LIMITS = {
     # books or moves an appointment a few times, a desk scans a person every
     # few seconds; anything faster is a script.
     "book": "20/m/user",
+    # An anonymous visitor holding a seat while they confirm their email
+    # (vaccination.holds): a few tries a minute from one address.
+    "hold_seat": "10/m/ip",
     "check_in": "120/m/user",
     # Deleting an account asks for the password again.
     "delete_account": "5/m/user",
@@ -321,6 +335,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "VaxFleet"
 STAFF_MFA_REQUIRED = env_bool("DJANGO_STAFF_MFA_REQUIRED", True)
+# Minutes a time is kept for a visitor who pressed Book while they confirm
+# their email with a code (vaccination.holds). Bounded: 1 to 30.
+SEAT_HOLD_MINUTES = min(max(env_int("VAXFLEET_SEAT_HOLD_MINUTES", 10), 1), 30)
 # Behind Heroku's router (one proxy) the client address is the last hop of
 # X-Forwarded-For; without this every client would share the router's IP.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)

@@ -87,6 +87,13 @@ POLICY = {
     "vaccination:book-check": everyone(302),
     "vaccination:book-for-check": signed_in(NOT_FOUND, person=302),
     "vaccination:appointment-booked": OWN_APPOINTMENT,
+    # A seat held while an anonymous visitor confirms their email (issue 22.5):
+    # without a hold in this browser session, each page goes back to the picker.
+    "vaccination:hold": everyone(302),
+    "vaccination:hold-release": everyone(302),
+    "vaccination:hold-finish": signed_in(302),
+    # Signing up with an emailed code; someone signed in is sent home.
+    "accounts:signup-code": {**everyone(302), "anonymous": OK},
     "vaccination:record": signed_in(OK),
     "vaccination:appointment-detail": OWN_APPOINTMENT,
     "vaccination:appointment-calendar": OWN_APPOINTMENT,
@@ -181,6 +188,7 @@ POLICY = {
 THIRD_PARTY = ("admin:", "account_", "mfa_", "api:")
 POST_ONLY = {
     "set_language",
+    "vaccination:hold-release",
     "vaccination:appointment-cancel",
     "clinic:record-dose",
     "clinic:undo",

@@ -175,6 +175,7 @@ ALLAUTH = {
     "account_reset_password_done": "/accounts/password/reset/done/",
     "account_reset_password_from_key": "/accounts/password/reset/key/1-not-a-real-key/",
     "account_reset_password_from_key_done": "/accounts/password/reset/key/done/",
+    "account_request_login_code": "/accounts/login/code/",
     "account_confirm_login_code": "/accounts/login/code/confirm/",
     "mfa_index": "/accounts/2fa/",
     "mfa_authenticate": "/accounts/2fa/authenticate/",
@@ -199,6 +200,8 @@ ALLAUTH_POLICY = {
     # Pages for visitors: a signed-in user is sent home.
     "account_login": {**everyone(HOME), "anonymous": OK},
     "account_signup": {**everyone(HOME), "anonymous": OK},
+    # Signing in with an emailed code (people only: accounts.adapter).
+    "account_request_login_code": {**everyone(HOME), "anonymous": OK},
     "account_reset_password": everyone(OK),
     "account_reset_password_done": everyone(OK),
     "account_reset_password_from_key": everyone(OK),  # "this link is invalid"

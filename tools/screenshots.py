@@ -47,6 +47,7 @@ SCREENS = [
     "affected-doses",
     "readiness",
     "inspection",
+    "hold",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -257,6 +258,21 @@ def capture(browser, base_url, lang, size, out, visitor):
     with_language("driver@example.com")
     page.goto("/fleet/me/inspection/")
     shot("inspection")
+    context.close()
+
+    # Booking without a password: the time an anonymous visitor picked is
+    # held while they confirm their email (the hold lets its seat go on leaving).
+    context = browser.new_context(
+        base_url=base_url, viewport=SIZES[size], locale=lang, extra_http_headers={"Accept-Language": lang}
+    )
+    context.add_cookies([{"name": "django_language", "value": lang, "url": base_url}])
+    page = context.new_page()
+    page.goto(f"/appointments/book/?site={central.pk}&day={tomorrow.isoformat()}")
+    page.locator("button[form='slot-form']").first.click()
+    page.locator("form[action$='/appointments/hold/']").wait_for()
+    shot("hold")
+    page.locator("form[action$='/appointments/hold/release/'] button").click()
+    page.wait_for_load_state()
     context.close()
 
 

@@ -29,6 +29,7 @@ BOOKING_ERRORS = {
     "other_vaccine": gettext_lazy("A new time must be for the same vaccine. Cancel and book again to change vaccine."),
     "same_slot": gettext_lazy("That is the time you already have."),
     "not_offered": gettext_lazy("This time is not open for booking yet. Pick a day within the next %(days)s days."),
+    "hold_expired": gettext_lazy("We could not keep this time for you any longer. Please pick a time again."),
 }
 
 

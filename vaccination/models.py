@@ -368,7 +368,8 @@ class Slot(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     capacity = models.PositiveSmallIntegerField(_("capacity"))
-    # Seats taken (every appointment in the slot that is not cancelled). Kept
+    # Seats taken (every appointment in the slot that is not cancelled, and
+    # every seat held for a visitor confirming their email: SeatHold). Kept
     # by one conditional UPDATE in services.py; the CHECK below is what makes
     # overbooking impossible, whatever writes to the table.
     booked_count = models.PositiveSmallIntegerField(_("seats taken"), default=0, editable=False)
@@ -729,3 +730,51 @@ class ScreeningAnswer(models.Model):
     @property
     def needs_clinician(self) -> bool:
         return self.answer and self.question.yes_needs_clinician
+
+
+def new_hold_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SeatHoldQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(expires_at__gt=timezone.now())
+
+    def expired(self):
+        return self.filter(expires_at__lte=timezone.now())
+
+
+class SeatHold(models.Model):
+    """A seat kept for an anonymous visitor who pressed Book while they sign
+    in with a code sent to their email (vaccination.holds).
+
+    A hold takes its seat on Slot.booked_count with the same conditional
+    UPDATE as a booking, so capacity stays enforced by the slot's CHECK and
+    the picker's free counts are right. A row exists only while the seat is
+    held: becoming the booking or being released deletes it and, for a
+    release, gives the seat back in the same transaction.
+    """
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="holds", verbose_name=_("slot"))
+    # The browser session keeps the token; nothing else finds a hold.
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_hold_token, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("held until"), db_index=True)
+
+    objects = SeatHoldQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("seat hold")
+        verbose_name_plural = _("seat holds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="vaccination_seathold_expires_after_created"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.slot} · {self.expires_at:%H:%M}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.expires_at > timezone.now()

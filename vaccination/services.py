@@ -22,6 +22,7 @@ from vaccination.models import (
     FREE_SEATS,
     SEATS_BUMP_SECONDS,
     Appointment,
+    SeatHold,
     Site,
     Slot,
     Vaccine,
@@ -44,6 +45,7 @@ class BookingError(Exception):
     not_changeable   the appointment is cancelled, checked in, past or started
     other_vaccine    a reschedule must keep the same vaccine
     same_slot        a reschedule to the slot it already holds
+    hold_expired     the seat held while the visitor signed in was let go
     """
 
     def __init__(self, code: str, *, earliest=None):
@@ -114,9 +116,15 @@ def _take_seat(slot: Slot, *, running: bool = False) -> None:
     `running` slot (spare doses declared at the desk) takes seats until it ends."""
     now = timezone.now()
     open_until = Q(end__gt=now) if running else Q(start__gt=now)
-    taken = Slot.objects.filter(open_until, pk=slot.pk, booked_count__lt=F("capacity")).update(
-        booked_count=F("booked_count") + 1
-    )
+
+    def take():
+        return Slot.objects.filter(open_until, pk=slot.pk, booked_count__lt=F("capacity")).update(
+            booked_count=F("booked_count") + 1
+        )
+
+    # A seat still counted for a hold that has run out is free: given back
+    # here, not only by the sweep (release_expired_holds), then tried again.
+    taken = take() or (release_holds(SeatHold.objects.expired().filter(slot=slot)) and take())
     if taken:
         _seats_changed(slot)
     else:
@@ -128,6 +136,35 @@ def _take_seat(slot: Slot, *, running: bool = False) -> None:
 def _free_seat(slot: Slot) -> None:
     Slot.objects.filter(pk=slot.pk, booked_count__gt=0).update(booked_count=F("booked_count") - 1)
     _seats_changed(slot)
+
+
+def release_holds(holds) -> int:
+    """Let go of the seat holds among `holds` (a SeatHold queryset) and give
+    their seats back: each hold's row is deleted and its seat freed in one
+    transaction, so a hold released twice at once (the sweep, the visitor
+    choosing another time) frees its seat once. Returns how many were released.
+
+    Side effects: frees seats, bumps the picker's free seats.
+    """
+    released = 0
+    for slot_id in set(holds.values_list("slot_id", flat=True)):
+        with transaction.atomic():
+            count, _rows = holds.filter(slot_id=slot_id).delete()
+            if count:
+                Slot.objects.filter(pk=slot_id).update(booked_count=F("booked_count") - count)
+        released += count
+    if released:
+        fragments.bump_at_most_every(SEATS_BUMP_SECONDS, FREE_SEATS)
+    return released
+
+
+def _claim_hold(hold: SeatHold, slot: Slot) -> None:
+    """The seat `hold` keeps in `slot` becomes the booking's: the hold's row
+    goes, its seat stays taken. Raises hold_expired when it is no longer live
+    (run out, released, or already booked by a second tab)."""
+    claimed, _rows = SeatHold.objects.live().filter(pk=hold.pk, slot=slot).delete()
+    if not claimed:
+        raise BookingError("hold_expired")
 
 
 def _seats_changed(slot: Slot) -> None:
@@ -207,10 +244,13 @@ def book(
     source: str = Appointment.Source.ONLINE,
     running: bool = False,
     screening: dict[int, bool] | None = None,
+    hold: SeatHold | None = None,
 ) -> Appointment:
     """Book a seat in `slot` for `person`, who came by `source` (online, a
     walk-in, a spare-dose offer). `running`: the slot has started and takes
-    seats until it ends (spare doses declared at the desk).
+    seats until it ends (spare doses declared at the desk). `hold`: the seat
+    was already taken by this SeatHold (vaccination.holds), which becomes the
+    booking instead of a second seat being taken.
 
     Side effects: takes a seat, creates the appointment with a fresh code,
     emails a confirmation with a calendar file after commit.
@@ -220,7 +260,7 @@ def book(
     together). A booking the person missed (see mark_no_shows) is marked a
     no-show first: it no longer holds their booking of that vaccine.
     Errors: slot_full, slot_started, site_closed, not_offered,
-    already_booked, course_complete, too_soon.
+    already_booked, course_complete, too_soon, hold_expired.
     """
     slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
     _check_bookable(slot, running=running)
@@ -232,7 +272,10 @@ def book(
     when = max(slot.start, timezone.now()) if running else slot.start
     dose_number = next_dose(person=person, vaccine=slot.vaccine, when=when, site=slot.site)
     with transaction.atomic():
-        _take_seat(slot, running=running)
+        if hold is None:
+            _take_seat(slot, running=running)
+        else:
+            _claim_hold(hold, slot)
         appointment = Appointment(
             person=person, slot=slot, vaccine=slot.vaccine, dose_number=dose_number, source=source
         )

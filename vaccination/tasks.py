@@ -14,3 +14,8 @@ def send_appointment_reminders() -> None:
 @shared_task(name="vaccination.mark_no_shows", ignore_result=True)
 def mark_no_shows() -> None:
     call_command("mark_no_shows")
+
+
+@shared_task(name="vaccination.release_expired_holds", ignore_result=True)
+def release_expired_holds() -> None:
+    call_command("release_expired_holds")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vaccination import views, views_people, views_screening
+from vaccination import views, views_holds, views_people, views_screening
 
 app_name = "vaccination"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.appointment_list, name="appointment-list"),
     path("book/", views.book, name="book"),
     path("book/check/", views.book_check, name="book-check"),
+    path("hold/", views_holds.hold, name="hold"),
+    path("hold/release/", views_holds.release, name="hold-release"),
+    path("hold/finish/", views_holds.finish, name="hold-finish"),
     path("record/", views.vaccination_record, name="record"),
     path("people/", views_people.people, name="people"),
     path("people/<int:pk>/book/", views.book_for, name="book-for"),

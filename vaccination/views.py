@@ -3,7 +3,6 @@ from datetime import timedelta
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import dependents
 from pagecache import fragments
-from vaccination import errors, screening, services
+from vaccination import errors, screening, services, views_holds
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, ScreeningForm, SlotForm
 from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Site, Slot
@@ -163,10 +162,10 @@ def _book_page(request, *, person, url):
         form = SlotForm(request.POST)
         slot = form.cleaned_data["slot"] if form.is_valid() else None
         back = _picker_url(url, slot)
-        # Anonymous visitors may browse; booking needs an account. After
-        # signing in they land back on the same clinic and day.
+        # Anonymous visitors may browse; pressing Book holds the seat while
+        # they confirm their email with a code (vaccination.views_holds).
         if not request.user.is_authenticated:
-            return redirect_to_login(back)
+            return views_holds.start(request, slot=slot, error=form.errors.get("slot", [""])[0], back=back)
         if limited := consume_or_429(request, action="book"):
             return limited
         if slot is None:

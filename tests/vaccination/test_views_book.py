@@ -49,15 +49,16 @@ def test_an_inactive_clinic_is_not_listed(client, slot):
     assert response.context["site"] is None
 
 
-def test_booking_needs_a_sign_in_and_comes_back_to_the_same_clinic_and_day(client, slot):
+def test_booking_anonymously_holds_the_time_and_going_back_returns_to_the_same_clinic_and_day(client, slot):
     response = client.post(URL, {"slot": slot.pk})
 
-    day = timezone.localtime(slot.start, slot.site.tzinfo).date()
+    # The time is held while the visitor confirms an email (test_seat_holds).
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("account_login") + "?next=")
-    assert f"site%3D{slot.site_id}" in response["Location"]
-    assert f"day%3D{day.isoformat()}" in response["Location"]
+    assert response["Location"] == reverse("vaccination:hold")
     assert not Appointment.objects.exists()
+    back = client.post(reverse("vaccination:hold-release"))
+    day = timezone.localtime(slot.start, slot.site.tzinfo).date()
+    assert back["Location"] == f"{URL}?site={slot.site_id}&day={day.isoformat()}"
 
 
 def test_a_person_books_a_slot_with_one_post(client, person, slot, mailoutbox, django_capture_on_commit_callbacks):
