@@ -311,6 +311,8 @@ ACCOUNT_RATE_LIMITS = {
     # few seconds; anything faster is a script.
     "book": "20/m/user",
     "check_in": "120/m/user",
+    # The desk's find-by-name: a nurse looks up a few people an hour.
+    "find_person": "30/m/user",
     # Deleting an account asks for the password again.
     "delete_account": "5/m/user",
 }
