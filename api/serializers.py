@@ -16,6 +16,7 @@ from accounts.forms import ProfileForm
 from accounts.roles import Role
 from fleet.forms import DriverForm, TruckForm
 from fleet.models import Assignment, Driver, LicenceStatus, Truck, TruckCondition
+from vaccination import offline
 from vaccination.checkin import REASONS
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
@@ -252,14 +253,32 @@ class CheckInResultSerializer(serializers.Serializer):
 
 
 class SyncScanSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[offline.SCAN, offline.DOSE],
+        default=offline.SCAN,
+        help_text="scan (a check-in), or dose (a dose record, sent after its scan).",
+    )
     code = serializers.CharField(max_length=64, help_text="The code as scanned or typed.")
-    attempt = serializers.CharField(max_length=40, help_text="The scan's unique id: 32 lower-case hex digits.")
-    scanned_at = serializers.DateTimeField(help_text="When the desk scanned it (within the last 24 hours).")
+    attempt = serializers.CharField(max_length=40, help_text="The item's unique id: 32 lower-case hex digits.")
+    scanned_at = serializers.DateTimeField(
+        help_text="When the desk scanned it, or recorded the dose (within the last 24 hours)."
+    )
+    lot = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="A dose's vaccine lot, as picked or typed (required for a dose).",
+    )
 
 
 class SyncResultSerializer(serializers.Serializer):
     attempt = serializers.CharField()
-    result = serializers.ChoiceField(choices=REASONS, help_text="The desk's result code; checked_in is success.")
+    kind = serializers.ChoiceField(choices=[offline.SCAN, offline.DOSE])
+    result = serializers.ChoiceField(
+        choices=list(dict.fromkeys([*REASONS, *offline.DOSE_REASONS])),
+        help_text="A scan's result code (checked_in is success), or a dose's (dose_recorded is success).",
+    )
     ok = serializers.BooleanField()
     code = serializers.CharField(help_text="The code as normalised.")
     repeated = serializers.BooleanField(help_text="True when this attempt was synced before: its first answer.")
@@ -274,8 +293,11 @@ class RosterAppointmentSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     vaccine = serializers.CharField()
     dose_number = serializers.IntegerField()
-    flags = serializers.ListField(child=serializers.CharField())
+    flags = serializers.ListField(
+        child=serializers.CharField(), help_text="Screening questions answered yes that need a clinician first."
+    )
     status = serializers.CharField()
+    dose_given = serializers.BooleanField()
     checked_in_at = serializers.DateTimeField(allow_null=True)
     checked_in_by = serializers.CharField(allow_null=True)
 
@@ -291,12 +313,21 @@ class RosterSiteSerializer(serializers.Serializer):
     time_zone = serializers.CharField()
 
 
+class RosterLotSerializer(serializers.Serializer):
+    lot = serializers.CharField()
+    label = serializers.CharField()
+
+
 class RosterSerializer(serializers.Serializer):
     site = RosterSiteSerializer()
     day = serializers.DateField()
     generated_at = serializers.DateTimeField()
     appointments = RosterAppointmentSerializer(many=True)
     other_days = RosterOtherDaySerializer(many=True)
+    lots = serializers.DictField(
+        child=RosterLotSerializer(many=True, allow_null=True),
+        help_text="By vaccine: the lots on hand, soonest expiry first; null where the lot is typed.",
+    )
 
 
 # Fleet

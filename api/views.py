@@ -280,9 +280,12 @@ class CheckInViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def sync(self, request):
         """Scans a desk made offline, in the order it made them: each is checked
-        in as at the desk, at the time it was scanned, and answered. Idempotent
-        on `attempt`; a batch with a malformed, repeated, future or day-old scan,
-        or of more than 200 scans, is refused whole."""
+        in as at the desk, at the time it was scanned, and answered; a dose
+        record entered offline (`kind` dose, with its `lot`) is recorded after
+        its scan, at the time it was entered, with the desk's lot rules.
+        Idempotent on `attempt`; a batch with a malformed, repeated, future or
+        day-old item, a dose without a lot, or of more than 200 items, is
+        refused whole."""
         site = self._desk_site(self._site_parameter())
         if not isinstance(request.data, list):
             raise exceptions.ValidationError({"non_field_errors": [_("Send a list of scans.")]})
@@ -298,18 +301,7 @@ class CheckInViewSet(viewsets.GenericViewSet):
             results = offline.sync_scans(scans=scans, desk_user=request.user, site=site)
         except offline.SyncError as error:
             raise DomainError(error.code, errors.sync_message(error), status.HTTP_400_BAD_REQUEST) from None
-        body = [
-            {
-                "attempt": scan.attempt,
-                "result": result.reason,
-                "ok": result.ok,
-                "code": result.code,
-                "repeated": result.repeated,
-                "headline": str(errors.CHECKIN_HEADLINES[result.reason]),
-                "message": errors.checkin_detail(result),
-            }
-            for scan, result in zip(scans, results, strict=True)
-        ]
+        body = [_synced(scan, result) for scan, result in zip(scans, results, strict=True)]
         return Response(s.SyncResultSerializer(body, many=True).data)
 
     def _site_parameter(self):
@@ -323,6 +315,24 @@ class CheckInViewSet(viewsets.GenericViewSet):
 
     def _desk_site(self, wanted):
         return desk_site(self.request.user, wanted)
+
+
+def _synced(scan, result) -> dict:
+    """One synced item's answer: a scan's as at the desk, a dose record's."""
+    if scan.kind == offline.DOSE:
+        headline, message = errors.synced_dose_words(result)
+    else:
+        headline, message = str(errors.CHECKIN_HEADLINES[result.reason]), errors.checkin_detail(result)
+    return {
+        "attempt": scan.attempt,
+        "kind": scan.kind,
+        "result": result.reason,
+        "ok": result.ok,
+        "code": result.code,
+        "repeated": result.repeated,
+        "headline": headline,
+        "message": message,
+    }
 
 
 # Fleet

@@ -326,6 +326,8 @@ ACCOUNT_RATE_LIMITS = {
     # (vaccination.holds): a few tries a minute from one address.
     "hold_seat": "10/m/ip",
     "check_in": "120/m/user",
+    # The desk's find-by-name: a nurse looks up a few people an hour.
+    "find_person": "30/m/user",
     # Deleting an account asks for the password again.
     "delete_account": "5/m/user",
 }

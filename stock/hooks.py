@@ -27,9 +27,9 @@ class DeskLots:
         )
         return [(level.lot.number, lot_label(level)) for level in levels]
 
-    def use(self, *, appointment, lot, by):
+    def use(self, *, appointment, lot, by, at=None):
         try:
-            movement = services.administer(appointment=appointment, lot_number=lot, by=by)
+            movement = services.administer(appointment=appointment, lot_number=lot, by=by, at=at)
         except StockError as error:
             # Only once a campaign keeps stock of this vaccine are lots enforced;
             # before that the desk's typed lot stands, as it always did. Asked

@@ -124,10 +124,11 @@ def dose_place(site) -> dict:
     return {"site": site, "truck": None}
 
 
-def administer(*, appointment, lot_number: str, by) -> StockMovement:
+def administer(*, appointment, lot_number: str, by, at=None) -> StockMovement:
     """Take one dose of the appointment's vaccine, lot `lot_number`, at its
-    clinic (or its truck), for the dose record; call inside the record's
-    transaction. Errors: lot_unknown, lot_expired, lot_quarantined,
+    clinic (or its truck), for the dose record given at `at` (default now:
+    an offline desk's dose is judged, and written, at the time it was given);
+    call inside the record's transaction. Errors: lot_unknown, lot_expired, lot_quarantined,
     lot_discarded, lot_empty."""
     site = appointment.slot.site
     lot = Lot.objects.filter(vaccine_id=appointment.slot.vaccine_id, number__iexact=lot_number.strip()).first()
@@ -140,10 +141,11 @@ def administer(*, appointment, lot_number: str, by) -> StockMovement:
             raise StockError("lot_quarantined", lot=lot.number)
         if lot.status == Lot.Status.DISCARDED:
             raise StockError("lot_discarded", lot=lot.number)
-        if lot.is_expired(site.today()):
+        day = timezone.localtime(at, site.tzinfo).date() if at else site.today()
+        if lot.is_expired(day):
             raise StockError("lot_expired", lot=lot.number, date=lot.expires_on.isoformat())
         movement = _change(
-            lot=lot, place=dose_place(site), delta=-1, kind=Kind.ADMINISTERED, by=by, appointment=appointment
+            lot=lot, place=dose_place(site), delta=-1, kind=Kind.ADMINISTERED, by=by, appointment=appointment, at=at
         )
     return movement
 

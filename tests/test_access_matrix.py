@@ -113,6 +113,7 @@ POLICY = {
     # without cookies.
     "clinic:desk-sw": everyone(OK),
     "clinic:desk-manifest": everyone(OK),
+    "clinic:find": only(CLINIC),
     "clinic:today": only(CLINIC),
     "clinic:today-rows": only(CLINIC),
     "clinic:appointment": only(CLINIC),

@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +31,8 @@ SCREENS = [
     "checkin-green",
     "checkin-red",
     "checkin-offline",
+    "checkin-offline-dose",
+    "find-by-name",
     "day-board",
     "driver-list",
     "driver-detail",
@@ -210,8 +212,23 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.press("#id_code", "Enter")
     page.locator(".desk-result-offline").wait_for()
     page.screenshot(path=out / f"{lang}-{size}-checkin-offline.png")
+    # The dose record offline, from the lots on hand in the roster; queued after its scan.
+    lot = page.locator("#offline-lot")
+    if lot.evaluate("field => field.tagName") == "SELECT":
+        lot.select_option(index=1)
+    else:
+        lot.fill("DEMO-LOT")
+    page.screenshot(path=out / f"{lang}-{size}-checkin-offline-dose.png")
+    page.locator("#desk-offline-dose button[type=submit]").click()
     context.set_offline(False)
     page.locator("#desk-queue-count[data-queued='0']").wait_for(state="attached")
+    # Find by name and date of birth (issue 22), for a person without their code.
+    found = booked_today(central, f"{visitor.split()[0]} Found")
+    found.person.date_of_birth = date(1956, 3, 14)
+    found.person.save(update_fields=["date_of_birth"])
+    name = f"{visitor.split()[0]} found".replace(" ", "+")
+    page.goto(f"/clinic/find/?site={central.pk}&name={name}&day=14&month=3&year=1956")
+    shot("find-by-name")
     page.goto(f"/clinic/today/?site={central.pk}")
     shot("day-board")
 

@@ -93,7 +93,7 @@ def _load(code: str) -> Appointment | None:
     return Appointment.objects.select_related("person", "slot__site", "slot__vaccine").filter(code=code).first()
 
 
-def _refusal(appointment: Appointment, *, desk_user, site: Site, at=None) -> str | None:
+def _refusal(appointment: Appointment, *, desk_user, site: Site, at=None, staff_site_ids=None) -> str | None:
     """Why `appointment` cannot be checked in at `site` now (or at the scan time `at`), or None."""
     status = appointment.status
     if status == Appointment.Status.CHECKED_IN:
@@ -103,8 +103,10 @@ def _refusal(appointment: Appointment, *, desk_user, site: Site, at=None) -> str
     if status == Appointment.Status.NO_SHOW:
         return NO_SHOW
     booked_site = appointment.slot.site
-    if booked_site.pk != site.pk and not works_at(desk_user, booked_site):
-        return WRONG_SITE
+    if booked_site.pk != site.pk:
+        known = staff_site_ids is not None
+        if not (booked_site.pk in staff_site_ids if known else works_at(desk_user, booked_site)):
+            return WRONG_SITE
     now = at or timezone.now()  # an offline desk's scan is judged at the time it was scanned
     if appointment.slot.end <= now - NO_SHOW_GRACE:
         # The slot ended more than NO_SHOW_GRACE ago: mark_no_shows records
@@ -163,11 +165,34 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "", at=None) ->
 
     normalized = normalize_code(code)
     appointment = _load(normalized) if is_valid_code(normalized) else None
+    return apply_scan(appointment=appointment, typed=code, desk_user=desk_user, site=site, attempt=attempt, at=at)
+
+
+def apply_scan(
+    *,
+    appointment,
+    typed: str,
+    desk_user,
+    site: Site,
+    attempt: str = "",
+    at=None,
+    staff_site_ids=None,
+    first_answer=None,
+) -> CheckInResult:
+    """check_in's decision and writes, for an appointment its caller loaded
+    (`_load` of the normalized `typed`; None when no appointment has it): the
+    offline sync (vaccination/offline.py) loads a whole batch at once.
+    `staff_site_ids`: the clinics `desk_user` works at, when the caller knows
+    them (else asked when needed). `first_answer(desk_user=, attempt=)`: the
+    answer logged first for the same attempt, when this scan's log collides
+    with it (default: the same form within RETRY_WINDOW). Same side effects
+    and reasons as check_in."""
+    normalized = normalize_code(typed)
     with transaction.atomic():
         if appointment is None:
             reason = UNKNOWN
         else:
-            reason = _refusal(appointment, desk_user=desk_user, site=site, at=at)
+            reason = _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
             if reason is None:
                 now = timezone.now()
                 # The WHERE re-checks the row itself: PostgreSQL re-evaluates
@@ -184,18 +209,27 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "", at=None) ->
                 )
                 if won:
                     reason = CHECKED_IN
+                    # The row as just written: no second read to answer.
+                    appointment.status = Appointment.Status.CHECKED_IN
+                    appointment.checked_in_at = at or now
+                    appointment.checked_in_by = desk_user
+                    appointment.checked_in_site = site
+                    appointment.updated_at = now
                     fragments.bump(day_board(appointment.slot.site_id))
                     facts = {"code": normalized, "site": site.name}
                     audit.record(Action.CHECK_IN, target=appointment, actor=desk_user, data=facts)
-            # Answer from the row as it is now (and for a lost race, say why).
-            appointment = _load(normalized)
-            if reason is None:
-                reason = _refusal(appointment, desk_user=desk_user, site=site, at=at) or ALREADY_CHECKED_IN
+                else:
+                    # A concurrent desk changed the row: answer from it as it is now, and say why.
+                    appointment = _load(normalized)
+                    reason = (
+                        _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
+                        or ALREADY_CHECKED_IN
+                    )
         log = CheckInLog(
             at=at or timezone.now(),
             user=desk_user,
             site=site,
-            typed=(code or "")[:64],
+            typed=(typed or "")[:64],
             code=normalized,
             reason=reason,
             appointment=appointment,
@@ -207,7 +241,7 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "", at=None) ->
         except IntegrityError:
             # The same form, sent twice at once: the other request logged
             # first; it is the answer, and this request changed nothing.
-            previous = _previous_answer(desk_user=desk_user, attempt=attempt)
+            previous = (first_answer or _previous_answer)(desk_user=desk_user, attempt=attempt)
             if previous is not None:
                 return previous
             # The same form came back after RETRY_WINDOW: a new scan, logged without its token.
@@ -216,8 +250,9 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "", at=None) ->
     return CheckInResult(reason, normalized, appointment)
 
 
-def record_dose(*, appointment: Appointment, lot: str, by) -> Appointment:
-    """Record that the dose was given now by `by`, from vaccine lot `lot`.
+def record_dose(*, appointment: Appointment, lot: str, by, at=None) -> Appointment:
+    """Record that the dose was given now (or at `at`, when an offline desk
+    recorded it and syncs later) by `by`, from vaccine lot `lot`.
 
     Separate from check-in: arriving is not being vaccinated. One conditional
     UPDATE, so a double-click records one dose. The dose is taken from the
@@ -229,11 +264,11 @@ def record_dose(*, appointment: Appointment, lot: str, by) -> Appointment:
     with transaction.atomic():
         done = Appointment.objects.filter(
             pk=appointment.pk, status=Appointment.Status.CHECKED_IN, dose_given_at__isnull=True
-        ).update(vaccine_lot=lot.strip(), dose_given_at=now, dose_given_by=by, updated_at=now)
+        ).update(vaccine_lot=lot.strip(), dose_given_at=at or now, dose_given_by=by, updated_at=now)
         appointment.refresh_from_db()
         if not done:
             raise DeskError("dose_given" if appointment.dose_given_at else "not_checked_in")
-        recorded = lots.use(appointment=appointment, lot=lot, by=by)
+        recorded = lots.use(appointment=appointment, lot=lot, by=by, at=at)
         if recorded != appointment.vaccine_lot:
             Appointment.objects.filter(pk=appointment.pk).update(vaccine_lot=recorded)
             appointment.vaccine_lot = recorded

@@ -92,6 +92,7 @@ def seed_vaccination(users: dict) -> None:
             with contextlib.suppress(BookingError):
                 book(person=patient, slot=slot)
     seed_history(users)
+    seed_screening_flags()
 
 
 # People of the demo's history: they never sign in (unusable password), they
@@ -229,6 +230,23 @@ SCREENING = [
     ("Are you pregnant or could you be?", "¿Está embarazada o podría estarlo?", True),
     ("Do you have a fever today?", "¿Tiene fiebre hoy?", True),
 ]
+
+
+def seed_screening_flags() -> None:
+    """A "yes" that needs a clinician for two of today's booked people at each
+    clinic, so the desk and its offline roster show the flag. Idempotent."""
+    from vaccination.models import ScreeningAnswer, ScreeningQuestion
+
+    question = ScreeningQuestion.objects.filter(yes_needs_clinician=True, is_active=True).order_by("order").first()
+    if question is None:
+        return
+    for site in Site.objects.all():
+        start, end = site.local_day_bounds(site.today())
+        todays = Appointment.objects.booked().filter(
+            slot__site=site, slot__vaccine=question.vaccine, slot__start__gte=start, slot__start__lt=end
+        )
+        for appointment in todays.order_by("slot__start", "pk")[:2]:
+            ScreeningAnswer.objects.get_or_create(appointment=appointment, question=question, defaults={"answer": True})
 
 
 def seed_screening(vaccines) -> None:

@@ -111,7 +111,30 @@ SYNC_ERRORS = {
     "too_old": gettext_lazy(
         "Scan %(index)s is more than %(hours)s hours old and can no longer be checked in. Nothing was synced."
     ),
+    "no_lot": gettext_lazy("Dose record %(index)s has no vaccine lot; nothing was synced."),
 }
+
+DOSE_HEADLINES = {
+    True: gettext_lazy("Dose recorded"),
+    False: gettext_lazy("Dose not recorded"),
+}
+
+
+def synced_dose_words(result) -> tuple[str, str]:
+    """The headline and words of an offline dose record's answer at sync
+    (an offline.DoseResult), for the desk's list of changes."""
+    appointment = result.appointment
+    if result.ok:
+        slot = appointment.slot
+        return str(DOSE_HEADLINES[True]), _("Lot %(lot)s, at %(time)s.") % {
+            "lot": appointment.vaccine_lot,
+            "time": formats.time_format(_local(appointment.dose_given_at, slot.site), "H:i"),
+        }
+    if result.reason in DESK_ERRORS:
+        return str(DOSE_HEADLINES[False]), str(DESK_ERRORS[result.reason])
+    if result.reason == checkin.UNKNOWN:
+        return str(DOSE_HEADLINES[False]), checkin_detail(result)
+    return str(DOSE_HEADLINES[False]), result.message
 
 
 def sync_message(error) -> str:

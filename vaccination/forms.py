@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +48,46 @@ class GenerateSlotsForm(forms.Form):
         if data.get("opens") and data.get("closes") and data["closes"] <= data["opens"]:
             self.add_error("closes", _("Closing time must be after opening time."))
         return data
+
+
+class FindPersonForm(forms.Form):
+    """The desk's look-up of a person without their code: a name and the
+    whole date of birth (GET), so a search names few people at most."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        min_length=2,
+        max_length=100,
+        help_text=_("First name, last name, or both."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "enterkeyhint": "next"}),
+    )
+    day = forms.IntegerField(
+        label=_("Day"),
+        min_value=1,
+        max_value=31,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 2}),
+    )
+    month = forms.IntegerField(
+        label=_("Month"),
+        min_value=1,
+        max_value=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 2}),
+    )
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=1900,
+        max_value=2100,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 4}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if {"day", "month", "year"} <= cleaned.keys():
+            try:
+                cleaned["date_of_birth"] = date(cleaned["year"], cleaned["month"], cleaned["day"])
+            except ValueError:
+                raise forms.ValidationError(_("That date of birth does not exist. Check the day and month.")) from None
+        return cleaned
 
 
 class CheckInForm(forms.Form):

@@ -23,9 +23,9 @@ class LotSource(Protocol):
         """(lot number, label) of the lots the desk at `site` may use, soonest
         expiry first; None when no stock is kept of `vaccine` (the lot is typed)."""
 
-    def use(self, *, appointment, lot: str, by) -> str:
-        """Take one dose of `lot` for `appointment`; return the lot number as
-        recorded. Raises LotRefused."""
+    def use(self, *, appointment, lot: str, by, at=None) -> str:
+        """Take one dose of `lot` for `appointment` (given at `at`, default
+        now); return the lot number as recorded. Raises LotRefused."""
 
 
 _source: LotSource | None = None
@@ -40,6 +40,6 @@ def choices(*, site, vaccine) -> list[tuple[str, str]] | None:
     return _source.choices(site=site, vaccine=vaccine) if _source else None
 
 
-def use(*, appointment, lot: str, by) -> str:
+def use(*, appointment, lot: str, by, at=None) -> str:
     lot = lot.strip()
-    return _source.use(appointment=appointment, lot=lot, by=by) if _source else lot
+    return _source.use(appointment=appointment, lot=lot, by=by, at=at) if _source else lot

@@ -622,12 +622,15 @@ class Appointment(models.Model):
 
 
 class CheckInLog(models.Model):
-    """Every scan at a desk, refused ones too, and every undo: the clinic's
-    answer to "who let this person in, and when?". Rows are never changed."""
+    """Every scan at a desk, refused ones too, every undo, and every dose
+    record synced by an offline desk (its attempt makes the sync idempotent):
+    the clinic's answer to "who let this person in, and when?". Rows are
+    never changed."""
 
     class Action(models.TextChoices):
         SCAN = "scan", _("Scan")
         UNDO = "undo", _("Undo")
+        DOSE = "dose", _("Dose record")
 
     action = models.CharField(_("action"), max_length=8, choices=Action, default=Action.SCAN)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("checkin/", views_clinic.desk, name="checkin"),
     path("checkin/sw.js", views_offline.service_worker, name="desk-sw"),
     path("checkin/manifest.webmanifest", views_offline.manifest, name="desk-manifest"),
+    path("find/", views_clinic.find, name="find"),
     path("today/", views_clinic.board, name="today"),
     path("today/rows/", views_clinic.board_rows, name="today-rows"),
     path("appointments/<int:pk>/", views_clinic.appointment, name="appointment"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.roles import Role, role_required
 from pagecache import fragments
 from vaccination import checkin, errors, hooks, lots, screening, views_offline
-from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, UndoCheckInForm
+from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, FindPersonForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
 
 BOARD_PAGE_SIZE = 25
@@ -25,7 +25,12 @@ BOARD_PAGE_SIZE = 25
 # appointment changes show at once, a person's new name within this.
 BOARD_SECONDS = 60
 RECENT_SCANS = 5
+# Find by name shows at most this many people: a name and a date of birth
+# name one person, and a search must not list a clinic's day.
+FIND_LIMIT = 5
 SESSION_SITE = "clinic_site"
+# The lot each desk used last, by clinic and vaccine, for the next dose record.
+SESSION_LOTS = "desk_lots"
 
 
 def desk_site(request):
@@ -55,9 +60,16 @@ def _undo_deadline(appointment):
     return None
 
 
-def _dose_form(appointment):
+def _dose_form(appointment, request=None):
+    """The dose record's form, with the lot this desk used last for the
+    vaccine here picked already (remembered for the session)."""
     slot = appointment.slot
-    return DoseForm(lots=lots.choices(site=slot.site, vaccine=slot.vaccine))
+    remembered = request.session.get(SESSION_LOTS, {}).get(_lot_key(slot)) if request is not None else None
+    return DoseForm(lots=lots.choices(site=slot.site, vaccine=slot.vaccine), initial={"vaccine_lot": remembered})
+
+
+def _lot_key(slot) -> str:
+    return f"{slot.site_id}:{slot.vaccine_id}"
 
 
 @role_required(Role.CLINIC_STAFF)
@@ -83,7 +95,8 @@ def desk(request):
             context["detail"] = errors.checkin_detail(result)
             if result.ok:
                 context["screening"] = screening.for_desk(result.appointment)
-                context["dose_form"] = _dose_form(result.appointment)
+                context["needs_clinician"] = any(a.needs_clinician for a in context["screening"]["answers"])
+                context["dose_form"] = _dose_form(result.appointment, request=request)
                 context["undo_deadline"] = _undo_deadline(result.appointment)
             form = CheckInForm(initial={"attempt": checkin.new_attempt()})
             # The field keeps the focus for the next scan; a screen reader
@@ -105,6 +118,42 @@ def desk(request):
 
 @role_required(Role.CLINIC_STAFF)
 @require_GET
+def find(request):
+    """Look a person up by name and date of birth among today's appointments
+    at the desk's clinic, for someone without their code; each result is
+    checked in by the desk's own form (the same check_in and answer)."""
+    site, sites = desk_site(request)
+    context = {"site": site, "sites": sites, "form": FindPersonForm(), "found": None}
+    if site is not None and request.GET.get("name") is not None:
+        form = FindPersonForm(request.GET)
+        context["form"] = form
+        if form.is_valid():
+            if limited := consume_or_429(request, action="find_person", limit_get=True):
+                return limited
+            found = _found(site, name=form.cleaned_data["name"], born=form.cleaned_data["date_of_birth"])
+            context["found"] = found[:FIND_LIMIT]
+            context["more"] = len(found) > FIND_LIMIT
+            context["limit"] = FIND_LIMIT
+            context["attempt"] = checkin.new_attempt
+    return render(request, "clinic/find.html", context)
+
+
+def _found(site, *, name, born):
+    """Today's appointments at `site` (not cancelled) of people born on
+    `born` whose first or last names hold every word of `name`; one more
+    than FIND_LIMIT at most."""
+    start, end = site.local_day_bounds(site.today())
+    rows = Appointment.objects.filter(
+        slot__site=site, slot__start__gte=start, slot__start__lt=end, person__date_of_birth=born
+    ).exclude(status=Appointment.Status.CANCELLED)
+    for word in name.split():
+        rows = rows.filter(Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word))
+    rows = rows.select_related("person", "slot__vaccine").order_by("slot__start", "person__last_name", "pk")
+    return list(rows[: FIND_LIMIT + 1])
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_GET
 def appointment(request, pk):
     appointment = _staff_appointment(request, pk)
     return render(
@@ -113,7 +162,7 @@ def appointment(request, pk):
         {
             "appointment": appointment,
             "site": appointment.slot.site,
-            "dose_form": _dose_form(appointment),
+            "dose_form": _dose_form(appointment, request=request),
             "screening": screening.for_desk(appointment),
             "undo_form": UndoCheckInForm(),
             "undo_deadline": _undo_deadline(appointment),
@@ -141,6 +190,11 @@ def record_dose(request, pk):
             _("Dose recorded for %(name)s, lot %(lot)s.")
             % {"name": appointment.person.get_full_name(), "lot": form.cleaned_data["vaccine_lot"]},
         )
+        lots_used = request.session.get(SESSION_LOTS, {})
+        request.session[SESSION_LOTS] = {**lots_used, _lot_key(appointment.slot): form.cleaned_data["vaccine_lot"]}
+        if request.POST.get("return_to") == "desk":
+            # From the desk: back to it, ready for the next person.
+            return redirect(f"{reverse('clinic:checkin')}?site={appointment.slot.site_id}")
     return redirect("clinic:appointment", pk=appointment.pk)
 
 

@@ -27,6 +27,7 @@ DESK_ASSETS = (
     "js/form-errors.js",
     "js/checkin-desk.js",
     "js/desk-offline.js",
+    "js/desk-feedback.js",
     "vendor/jsqr/jsQR.js",
     "img/favicon.svg",
     "img/desk-icon-192.png",
@@ -83,6 +84,7 @@ def desk_words() -> dict:
             **{reason: str(words) for reason, words in errors.CHECKIN_HEADLINES.items()},
             SCANNED_HERE: _("Already scanned here"),
             "not_synced": _("Not synced"),
+            "dose_recorded": _("Dose recorded"),
         },
         "unknown": _("No appointment has the code %(code)s. Check the letters with the person."),
         "already": _("At %(time)s by %(name)s."),
@@ -120,6 +122,13 @@ def desk_words() -> dict:
         ),
         "server_says": _("Now: %(headline)s. %(message)s"),
         "offline_said": _("Offline: %(headline)s"),
+        "clinician": _("Speak to a clinician first: %(questions)s"),
+        "dose_heading": _("After the injection: record the dose"),
+        "lot": _("Vaccine lot"),
+        "choose_lot": _("Choose a lot"),
+        "no_lot_here": _("No usable lot on hand here"),
+        "dose_given": _("Dose given"),
+        "dose_queued": _("Dose recorded offline for %(name)s, lot %(lot)s; it will sync."),
     }
 
 

@@ -272,6 +272,9 @@
         facts.appendChild(element("dd", index === 3 ? "font-monospace" : "", pair[1]));
       });
       section.appendChild(facts);
+      if (row.flags && row.flags.length) {
+        section.appendChild(element("p", "desk-result-flag", fill(words.clinician, { questions: row.flags.join("; ") })));
+      }
       section.appendChild(element("p", "mb-0 small mt-2 desk-provisional", words.provisional));
     } else {
       const detail = element("p", "desk-result-detail", result.detail);
@@ -289,6 +292,10 @@
     }
     document.querySelectorAll(".desk-result, .desk-after").forEach(function (old) { old.remove(); });
     form.parentNode.insertBefore(section, form);
+    if (ok && !row.dose_given) {
+      form.parentNode.insertBefore(doseForm(row), form);
+    }
+    document.dispatchEvent(new CustomEvent("desk:result", { detail: { ok: ok } }));
     codeField.setAttribute("aria-describedby", "result-headline result-person");
     codeField.value = "";
     codeField.focus({ preventScroll: true });
@@ -296,6 +303,86 @@
     if (box.top < 0 || box.bottom > window.innerHeight) {
       section.scrollIntoView({ block: "start", behavior: "instant" });
     }
+  }
+
+  // The dose record offline: the lot picked from the roster's lots on hand
+  // (or typed where no stock is kept), remembered for the session, queued
+  // after its scan; then the desk is ready for the next person.
+  function lotKey(vaccine) {
+    return "vaxfleet-desk-lot:" + scope + ":" + vaccine;
+  }
+  function remembered(vaccine) {
+    try {
+      return window.sessionStorage.getItem(lotKey(vaccine)) || "";
+    } catch (error) {
+      return "";
+    }
+  }
+  function doseForm(row) {
+    const node = element("form", "card card-body desk-after desk-offline-dose mb-3");
+    node.id = "desk-offline-dose";
+    node.appendChild(element("h2", "h5", words.dose_heading));
+    const label = element("label", "form-label", words.lot);
+    label.htmlFor = "offline-lot";
+    node.appendChild(label);
+    const offered = roster && roster.data.lots ? roster.data.lots[row.vaccine] : null;
+    const last = remembered(row.vaccine);
+    let field;
+    if (offered) {
+      field = element("select", "form-select mb-3");
+      field.appendChild(new Option(offered.length ? words.choose_lot : words.no_lot_here, ""));
+      offered.forEach(function (lot) {
+        field.appendChild(new Option(lot.label, lot.lot, false, lot.lot === last));
+      });
+    } else {
+      field = element("input", "form-control mb-3");
+      field.type = "text";
+      field.autocomplete = "off";
+      field.value = last;
+    }
+    field.id = "offline-lot";
+    field.name = "vaccine_lot";
+    field.required = true;
+    node.appendChild(field);
+    const button = element("button", "btn btn-primary btn-lg", words.dose_given);
+    button.type = "submit";
+    node.appendChild(button);
+    node.addEventListener("submit", function (event) {
+      event.preventDefault();
+      const lot = field.value.trim();
+      if (!lot) {
+        field.focus();
+        return;
+      }
+      queueDose(row, lot);
+    });
+    return node;
+  }
+  function queueDose(row, lot) {
+    const item = {
+      attempt: newAttempt(),
+      scope: scope,
+      kind: "dose",
+      code: row.code,
+      normalized: row.code,
+      lot: lot,
+      scanned_at: new Date().toISOString(),
+      offline: "dose_recorded",
+      name: row.name,
+      sequence: Date.now() * 1000 + queued.length,
+    };
+    try {
+      window.sessionStorage.setItem(lotKey(row.vaccine), lot);
+    } catch (error) {
+      // Private mode: the lot is picked again next time.
+    }
+    row.dose_given = true;
+    queued.push(item);
+    document.querySelectorAll(".desk-result, .desk-after").forEach(function (old) { old.remove(); });
+    say(fill(words.dose_queued, { name: row.name, lot: lot }));
+    render();
+    codeField.focus();
+    return run("queue", "readwrite", function (store) { store.put(item); });
   }
 
   function scanOffline(typed) {
@@ -387,7 +474,9 @@
     say(words.syncing);
     const batch = queued.slice(0, Math.min(SYNC_BATCH, config.maxScans));
     const body = JSON.stringify(batch.map(function (item) {
-      return { code: item.code, attempt: item.attempt, scanned_at: item.scanned_at };
+      return {
+        kind: item.kind || "scan", code: item.code, attempt: item.attempt, scanned_at: item.scanned_at, lot: item.lot || "",
+      };
     }));
     return fetch(config.syncUrl, {
       method: "POST",

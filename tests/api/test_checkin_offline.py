@@ -97,6 +97,7 @@ def test_the_roster_lists_todays_appointments_with_only_what_the_nurse_needs(des
         "dose_number",
         "flags",
         "status",
+        "dose_given",
         "checked_in_at",
         "checked_in_by",
     }

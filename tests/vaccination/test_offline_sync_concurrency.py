@@ -16,7 +16,7 @@ from accounts.roles import Role
 from tests.factories import UserFactory, recent_start_today
 from vaccination.checkin import new_attempt
 from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
-from vaccination.offline import Scan, sync_scans
+from vaccination.offline import DOSE, Scan, sync_scans
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -99,3 +99,19 @@ def test_one_queue_sent_twice_at_once_applies_once_and_answers_both_alike(todays
     print(f"\none queue sent twice at once: {results}")
     assert results == [["checked_in"] * 3, ["checked_in"] * 3]
     assert CheckInLog.objects.count() == 3
+
+
+def test_one_queue_with_doses_sent_twice_at_once_records_each_dose_once(todays_appointments):
+    site = todays_appointments[0].slot.site
+    desk = UserFactory(roles=[Role.CLINIC_STAFF])
+    site.staff.add(desk)
+    scans = scans_of(todays_appointments)
+    doses = [Scan(code=s.code, attempt=new_attempt(), scanned_at=s.scanned_at, kind=DOSE, lot="FK1") for s in scans]
+    queue = [item for pair in zip(scans, doses, strict=True) for item in pair]
+
+    results = sync_at_once([(desk, site, queue), (desk, site, queue)])
+
+    print(f"\none queue with doses sent twice at once: {results}")
+    assert results == [["checked_in", "dose_recorded"] * 3] * 2
+    assert Appointment.objects.filter(dose_given_at__isnull=False, dose_given_by=desk).count() == 3
+    assert CheckInLog.objects.count() == 6
