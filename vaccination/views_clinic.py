@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.collation import by_name
 from accounts.roles import Role, role_required
 from pagecache import fragments
 from vaccination import checkin, errors, hooks, lots, screening, views_offline
@@ -226,12 +227,12 @@ def _board_rows(site, day, *, query, only, page_number):
     rows = todays.filter(status=only) if only else todays.exclude(status=status.CANCELLED)
     if query:
         code = checkin.normalize_code(query)
-        by_name = Q()
+        name_matches = Q()
         for word in query.split():
-            by_name &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
-        rows = rows.filter(by_name | Q(code__startswith=code) if code else by_name)
+            name_matches &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+        rows = rows.filter(name_matches | Q(code__startswith=code) if code else name_matches)
     rows = rows.select_related("person", "slot__vaccine", "checked_in_by").order_by(
-        "slot__start", "person__last_name", "pk"
+        "slot__start", *by_name("person__last_name", "person__first_name"), "pk"
     )
     paginator = Paginator(rows, BOARD_PAGE_SIZE)
     if not query:

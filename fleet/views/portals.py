@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.collation import by_name
 from accounts.roles import Role, role_required
 from fleet import hooks
 from fleet.forms import ClientSearchForm
@@ -60,7 +61,7 @@ def client_portal(request):
             .with_current_truck()
             .search_for(request.user, query)
             .only(*CLIENT_DRIVER_FIELDS)
-            .order_by("last_name", "first_name", "id")
+            .order_by(*by_name("last_name", "first_name"), "id")
         )
         page = BoundedPaginator(drivers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
