@@ -102,6 +102,9 @@ POLICY = {
     "clinic:appointment": only(CLINIC),
     "clinic:record-dose": only(CLINIC, code=302),
     "clinic:undo": only(CLINIC, code=302),
+    # A no-show marked (or undone) from the board: another clinic's is 404.
+    "clinic:no-show": only(CLINIC, code=302),
+    "clinic:undo-no-show": only(CLINIC, code=302),
     "clinic:screening": only(CLINIC),
     # Walk-ins and spare doses at the desk; a person's standby list and offers
     # (another person's entry or offer link is 404, as an unknown one).
@@ -165,6 +168,8 @@ POST_ONLY = {
     "vaccination:appointment-cancel",
     "clinic:record-dose",
     "clinic:undo",
+    "clinic:no-show",
+    "clinic:undo-no-show",
     "fleet:driver-assign",
     "fleet:driver-release",
     "readiness:reassign-truck",
