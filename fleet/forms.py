@@ -86,6 +86,7 @@ class DriverFilterForm(forms.Form):
             ("attention", _("Expired or expiring within 30 days")),
             ("expiring", _("Expiring within 30 days")),
             ("expired", _("Expired")),
+            ("expired_driving", _("Expired, still holding a truck")),
         ],
     )
     readiness = forms.ChoiceField(
@@ -135,6 +136,8 @@ class DriverFilterForm(forms.Form):
             drivers = drivers.licence_expiring()
         elif licence == "expired":
             drivers = drivers.licence_expired()
+        elif licence == "expired_driving":
+            drivers = drivers.driving_on_expired_licence()
         if data.get("readiness") == "not_ready":
             drivers = drivers.filter(hooks.not_ready(Driver, timezone.localdate()))
         return drivers.order_by(*DRIVER_SORTS[self.sort_key]())
