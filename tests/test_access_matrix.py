@@ -69,7 +69,10 @@ CAMPAIGN = ("campaign_lead", "superuser")
 OWN_APPOINTMENT = signed_in(NOT_FOUND, person=OK)
 
 POLICY = {
-    "home": everyone(OK),
+    # A driver's home is their truck (project.views.home); signing in leads
+    # every role through "landing" to its work page or home.
+    "home": everyone(OK) | {"driver": 302},
+    "landing": everyone(302),
     "healthz": everyone(OK),
     "favicon": everyone(301),
     # The footer's language switcher: a cookie (and the user's language) and back.
@@ -133,6 +136,7 @@ POLICY = {
     "readiness:inspect": only(("driver", "superuser")),
     "readiness:inspection-photo": only(FLEET_READ),
     "fleet:client": only(("client_a", "client_b", "superuser")),
+    "fleet:client-export": only(("client_a", "client_b", "superuser")),
     # Company A's driver: company B's client user gets 404, as for a driver
     # that does not exist; so does a superuser, who belongs to no company.
     "fleet:client-driver": only(("client_a",)) | {"client_b": NOT_FOUND, "superuser": NOT_FOUND},
