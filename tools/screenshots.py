@@ -43,6 +43,7 @@ SCREENS = [
     "affected-doses",
     "readiness",
     "inspection",
+    "driver-home",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -236,6 +237,8 @@ def capture(browser, base_url, lang, size, out, visitor):
     with_language("driver@example.com")
     page.goto("/fleet/me/inspection/")
     shot("inspection")
+    page.goto("/fleet/me/")  # a driver's home: the truck and the next trip
+    shot("driver-home")
     context.close()
 
 
