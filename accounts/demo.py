@@ -36,6 +36,9 @@ def seed_accounts() -> dict[str, User]:
         if email == "patient@example.com":
             # Reminders by email and text: `make run` prints both in the terminal.
             user.phone, user.reminder_channel = "+34 600 000 123", User.ReminderChannel.BOTH
+        elif email == "staff@example.com":
+            # The number the demo driver's trip page gives to call the mobile clinic.
+            user.phone = "+34 600 000 456"
         user.save()
         if role:
             user.groups.set([Group.objects.get(name=role.value)])

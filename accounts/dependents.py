@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.collation import by_name
 from accounts.models import User, normalize_email, placeholder_email
 
 MESSAGES = {
@@ -33,7 +34,7 @@ class DependentError(Exception):
 
 
 def dependents_of(carer):
-    return User.objects.filter(carer=carer, is_active=True).order_by("first_name", "last_name", "pk")
+    return User.objects.filter(carer=carer, is_active=True).order_by(*by_name("first_name", "last_name"), "pk")
 
 
 def dependent_of(carer, pk) -> User:

@@ -27,6 +27,8 @@ class Action(models.TextChoices):
     CHECK_IN = "check_in", _("checked in")
     UNDO_CHECK_IN = "undo_check_in", _("check-in undone")
     RECORD_DOSE = "record_dose", _("dose recorded")
+    NO_SHOW = "no_show", _("marked as no-show")
+    UNDO_NO_SHOW = "undo_no_show", _("no-show undone")
     ASSIGN_TRUCK = "assign_truck", _("truck assigned")
     RELEASE_TRUCK = "release_truck", _("truck released")
     DRIVER_CREATE = "driver_create", _("driver created")

@@ -1,25 +1,27 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.collation import by_name
 from accounts.models import normalize_email
 from fleet import hooks
 from fleet.models import Client, Driver, Truck, TruckStatus
 from fleet.services import link_login
 
+# Each sort's ordering, built when the list is read: names are compared by
+# the rules of the reader's language (accounts.collation).
 DRIVER_SORTS = {
-    "name": ("last_name", "first_name", "id"),
-    "-name": ("-last_name", "-first_name", "-id"),
-    "licence": ("licence_number",),
-    "-licence": ("-licence_number",),
-    "expiry": ("licence_expiry", "id"),
-    "-expiry": ("-licence_expiry", "-id"),
+    "name": lambda: (*by_name("last_name", "first_name"), "id"),
+    "-name": lambda: (*by_name("-last_name", "-first_name"), "-id"),
+    "licence": lambda: ("licence_number",),
+    "-licence": lambda: ("-licence_number",),
+    "expiry": lambda: ("licence_expiry", "id"),
+    "-expiry": lambda: ("-licence_expiry", "-id"),
     # Drivers without a company come last either way, on every database.
-    "client": (F("client__name").asc(nulls_last=True), "last_name", "first_name", "id"),
-    "-client": (F("client__name").desc(nulls_last=True), "-last_name", "-first_name", "-id"),
+    "client": lambda: (*by_name("client__name", "last_name", "first_name", nulls_last=True), "id"),
+    "-client": lambda: (*by_name("-client__name", nulls_last=True), *by_name("-last_name", "-first_name"), "-id"),
 }
 
 TRUCK_SORTS = {
@@ -84,6 +86,7 @@ class DriverFilterForm(forms.Form):
             ("attention", _("Expired or expiring within 30 days")),
             ("expiring", _("Expiring within 30 days")),
             ("expired", _("Expired")),
+            ("expired_driving", _("Expired, still holding a truck")),
         ],
     )
     readiness = forms.ChoiceField(
@@ -133,9 +136,11 @@ class DriverFilterForm(forms.Form):
             drivers = drivers.licence_expiring()
         elif licence == "expired":
             drivers = drivers.licence_expired()
+        elif licence == "expired_driving":
+            drivers = drivers.driving_on_expired_licence()
         if data.get("readiness") == "not_ready":
             drivers = drivers.filter(hooks.not_ready(Driver, timezone.localdate()))
-        return drivers.order_by(*DRIVER_SORTS[self.sort_key])
+        return drivers.order_by(*DRIVER_SORTS[self.sort_key]())
 
     @property
     def sort_key(self):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -144,6 +144,26 @@ class DriverQuerySet(models.QuerySet):
         """Expired, or expiring within LICENCE_WARNING_DAYS."""
         today = today or timezone.localdate()
         return self.filter(licence_expiry__lte=today + datetime.timedelta(days=LICENCE_WARNING_DAYS))
+
+    def driving_on_expired_licence(self, today=None):
+        """Expired licence, and still holding a truck: the risk the fleet pages flag in red."""
+        return self.licence_expired(today).filter(_holds_a_truck())
+
+    def licence_summary(self, today=None) -> dict:
+        """How many of these drivers have an expired licence, how many expire
+        within LICENCE_WARNING_DAYS, and how many drive on an expired one (one query)."""
+        today = today or timezone.localdate()
+        expired = Q(licence_expiry__lt=today)
+        soon = Q(licence_expiry__gte=today, licence_expiry__lte=today + datetime.timedelta(days=LICENCE_WARNING_DAYS))
+        return self.aggregate(
+            expired=Count("pk", filter=expired),
+            expiring=Count("pk", filter=soon),
+            driving_expired=Count("pk", filter=expired & _holds_a_truck()),
+        )
+
+
+def _holds_a_truck():
+    return Q(Exists(Assignment.objects.filter(driver=OuterRef("pk"), until__isnull=True)))
 
 
 def normalize_search(text: str) -> str:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("drivers/", drivers.driver_list, name="driver-list"),
     path("drivers/new/", drivers.driver_create, name="driver-create"),
     path("drivers/export.csv", export.driver_export, name="driver-export"),
+    path("client/export.csv", export.client_export, name="client-export"),
     path("drivers/<int:pk>/", drivers.driver_detail, name="driver-detail"),
     path("drivers/<int:pk>/edit/", drivers.driver_edit, name="driver-edit"),
     path("drivers/<int:pk>/assign/", drivers.driver_assign, name="driver-assign"),

@@ -278,7 +278,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "landing"  # project.views.landing: each role's work page
 LOGOUT_REDIRECT_URL = "home"
 
 # django-allauth (setting names as of allauth 65)

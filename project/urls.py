@@ -17,6 +17,7 @@ admin.site.site_title = _("VaxFleet admin")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", views.landing, name="landing"),
     path("healthz/", views.healthz, name="healthz"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),

@@ -4,7 +4,7 @@ import sys
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.views import defaults
@@ -12,14 +12,37 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_safe
 
+from accounts.roles import Role
+
 logger = logging.getLogger(__name__)
 
 # How long a visitor is asked to wait when the database is unreachable.
 RETRY_AFTER_SECONDS = 60
 
 
+# Where a signed-in user whose only work role is one of these lands after
+# signing in: their work, not the booking page. Someone with two roles, or
+# none, gets the home page, which shows a card for each.
+LANDINGS = {Role.DRIVER: "fleet:me", Role.CLINIC_STAFF: "clinic:checkin"}
+
+
+def work_page(user) -> str | None:
+    """The URL name of `user`'s work page, when they have exactly one work role that has one."""
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    held = [role for role in Role if role in user.role_names]
+    if len(held) == 1 and held[0] in LANDINGS:
+        return LANDINGS[held[0]]
+    return None
+
+
 @require_safe
 def home(request):
+    # A driver's home is their truck and next trip; clinic staff keep the
+    # home page (they book for themselves too) and land on the desk after
+    # signing in (landing).
+    if work_page(request.user) == LANDINGS[Role.DRIVER]:
+        return redirect(LANDINGS[Role.DRIVER])
     return render(request, "home.html")
 
 
@@ -36,6 +59,12 @@ def accessibility(request):
 @require_safe
 def help_page(request):
     return render(request, "pages/help.html")
+
+
+@require_safe
+def landing(request):
+    """Where signing in leads (LOGIN_REDIRECT_URL): each role's work page, else home."""
+    return redirect(work_page(request.user) or "home")
 
 
 @require_safe

@@ -5,6 +5,7 @@ counter, same race guarantees as booking online), and is checked in at once."""
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.collation import by_name
 from accounts.models import User, normalize_email, placeholder_email
 from standby.errors import StandbyError
 from vaccination import checkin, services
@@ -26,7 +27,9 @@ def find_matches(*, email: str = "", first_name: str = "", last_name: str = "", 
         )
     if not same:
         return []
-    return list(User.objects.filter(same, is_active=True).order_by("last_name", "first_name", "pk")[:MAX_MATCHES])
+    return list(
+        User.objects.filter(same, is_active=True).order_by(*by_name("last_name", "first_name"), "pk")[:MAX_MATCHES]
+    )
 
 
 def register_walk_in(

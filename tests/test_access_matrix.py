@@ -69,7 +69,10 @@ CAMPAIGN = ("campaign_lead", "superuser")
 OWN_APPOINTMENT = signed_in(NOT_FOUND, person=OK)
 
 POLICY = {
-    "home": everyone(OK),
+    # A driver's home is their truck (project.views.home); signing in leads
+    # every role through "landing" to its work page or home.
+    "home": everyone(OK) | {"driver": 302},
+    "landing": everyone(302),
     "healthz": everyone(OK),
     "privacy": everyone(OK),
     "accessibility": everyone(OK),
@@ -119,6 +122,9 @@ POLICY = {
     "clinic:appointment": only(CLINIC),
     "clinic:record-dose": only(CLINIC, code=302),
     "clinic:undo": only(CLINIC, code=302),
+    # A no-show marked (or undone) from the board: another clinic's is 404.
+    "clinic:no-show": only(CLINIC, code=302),
+    "clinic:undo-no-show": only(CLINIC, code=302),
     "clinic:screening": only(CLINIC),
     # Walk-ins and spare doses at the desk; a person's standby list and offers
     # (another person's entry or offer link is 404, as an unknown one).
@@ -147,6 +153,7 @@ POLICY = {
     "readiness:inspect": only(("driver", "superuser")),
     "readiness:inspection-photo": only(FLEET_READ),
     "fleet:client": only(("client_a", "client_b", "superuser")),
+    "fleet:client-export": only(("client_a", "client_b", "superuser")),
     # Company A's driver: company B's client user gets 404, as for a driver
     # that does not exist; so does a superuser, who belongs to no company.
     "fleet:client-driver": only(("client_a",)) | {"client_b": NOT_FOUND, "superuser": NOT_FOUND},
@@ -193,6 +200,8 @@ POST_ONLY = {
     "vaccination:appointment-cancel",
     "clinic:record-dose",
     "clinic:undo",
+    "clinic:no-show",
+    "clinic:undo-no-show",
     "fleet:driver-assign",
     "fleet:driver-release",
     "readiness:reassign-truck",

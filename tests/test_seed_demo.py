@@ -53,7 +53,7 @@ def test_demo_accounts_can_sign_in_straight_away(client):
     response = client.post(reverse("account_login"), {"login": "patient@example.com", "password": DEMO_PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("landing")
 
 
 @pytest.mark.django_db

@@ -50,6 +50,7 @@ SCREENS = [
     "readiness",
     "inspection",
     "hold",
+    "driver-home",
 ]
 BOOKER = "alex.morgan@example.org"
 # Fictional people booked on the spot so each language and size checks a new person in.
@@ -275,6 +276,8 @@ def capture(browser, base_url, lang, size, out, visitor):
     with_language("driver@example.com")
     page.goto("/fleet/me/inspection/")
     shot("inspection")
+    page.goto("/fleet/me/")  # a driver's home: the truck and the next trip
+    shot("driver-home")
     context.close()
 
     # Booking without a password: the time an anonymous visitor picked is

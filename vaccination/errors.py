@@ -30,6 +30,11 @@ BOOKING_ERRORS = {
     "same_slot": gettext_lazy("That is the time you already have."),
     "not_offered": gettext_lazy("This time is not open for booking yet. Pick a day within the next %(days)s days."),
     "hold_expired": gettext_lazy("We could not keep this time for you any longer. Please pick a time again."),
+    "not_started": gettext_lazy("This appointment has not started yet, so it cannot be marked as a no-show."),
+    "not_booked": gettext_lazy("This appointment is no longer booked (checked in, cancelled or already marked)."),
+    "not_no_show": gettext_lazy("This appointment is not marked as a no-show, so there is nothing to undo."),
+    "undo_too_late": gettext_lazy("It is too late to undo this no-show: the person can no longer be checked in."),
+    "rebooked": gettext_lazy("The person has booked another appointment since, so this one cannot be booked again."),
 }
 
 

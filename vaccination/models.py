@@ -206,6 +206,8 @@ BOOKING_DAYS_AHEAD = 14
 # from then on it is missed (a no-show): it no longer holds the person's one
 # booking, and mark_no_shows records it.
 NO_SHOW_GRACE = timedelta(hours=1)
+# On the day board, a person still booked this long after their time is flagged late.
+LATE_AFTER = timedelta(minutes=15)
 
 
 def booking_horizon() -> datetime:
@@ -600,6 +602,22 @@ class Appointment(models.Model):
     def is_missed(self) -> bool:
         """Booked, and its slot ended more than NO_SHOW_GRACE ago (see AppointmentQuerySet.missed)."""
         return self.status == self.Status.BOOKED and self.slot.end <= timezone.now() - NO_SHOW_GRACE
+
+    @property
+    def is_late(self) -> bool:
+        """Still booked LATE_AFTER past the slot's start, and not yet missed: the board flags it."""
+        now = timezone.now()
+        return self.status == self.Status.BOOKED and self.slot.start + LATE_AFTER <= now and not self.is_missed
+
+    @property
+    def may_be_marked_no_show(self) -> bool:
+        """Booked and its slot has started (services.mark_no_show)."""
+        return self.status == self.Status.BOOKED and self.slot.start <= timezone.now()
+
+    @property
+    def no_show_undoable(self) -> bool:
+        """A no-show the desk could still check in, so it may be booked again (services.mark_no_show)."""
+        return self.status == self.Status.NO_SHOW and self.slot.end > timezone.now() - NO_SHOW_GRACE
 
     @property
     def shown_status(self) -> str:

@@ -46,6 +46,11 @@ class BookingError(Exception):
     other_vaccine    a reschedule must keep the same vaccine
     same_slot        a reschedule to the slot it already holds
     hold_expired     the seat held while the visitor signed in was let go
+    not_started      a no-show before the slot has started
+    not_booked       a no-show of an appointment that is not booked (any more)
+    not_no_show      an undo of a no-show that is not (or no longer) one
+    undo_too_late    the no-show is past the time the desk could check the person in
+    rebooked         the person holds another booked appointment now
     """
 
     def __init__(self, code: str, *, earliest=None):
@@ -206,6 +211,51 @@ def mark_no_shows(*, appointments=None) -> int:
     for site_id in {site_id for _pk, site_id in found}:
         fragments.bump(day_board(site_id))
     return marked
+
+
+def mark_no_show(*, appointment: Appointment, by, undo: bool = False) -> Appointment:
+    """Mark one booked appointment a no-show by hand (staff on the day board),
+    once its slot has started; or, with `undo`, book it again while the desk
+    could still check the person in (until NO_SHOW_GRACE after the slot ends,
+    when mark_no_shows would mark it anyway).
+
+    Seats follow mark_no_shows: a no-show keeps its seat (the slot has
+    started, nobody else can take it), so booked_count does not move either way.
+    Side effects: bumps the clinic's day board; audited (no_show or
+    undo_no_show, with who).
+    Errors: not_started, not_booked (mark); not_no_show, undo_too_late,
+    rebooked (undo).
+    """
+    now = timezone.now()
+    current = Appointment.objects.select_related("slot__site", "slot__vaccine").get(pk=appointment.pk)
+    status = Appointment.Status
+    before, after = (status.NO_SHOW, status.BOOKED) if undo else (status.BOOKED, status.NO_SHOW)
+    if current.status != before:
+        raise BookingError("not_no_show" if undo else "not_booked")
+    if undo and not current.no_show_undoable:
+        raise BookingError("undo_too_late")
+    if not undo and not current.may_be_marked_no_show:
+        raise BookingError("not_started")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                # The WHERE re-checks the status: a desk that checked the
+                # person in a moment ago keeps its check-in.
+                changed = Appointment.objects.filter(pk=appointment.pk, status=before).update(
+                    status=after, updated_at=now
+                )
+        except IntegrityError:
+            # The person booked another time since: one booked at a time.
+            raise BookingError("rebooked") from None
+        if not changed:
+            raise BookingError("not_no_show" if undo else "not_booked")
+        appointment.refresh_from_db()
+        appointment.slot = current.slot
+        fragments.bump(day_board(current.slot.site_id))
+        audit.record(
+            Action.UNDO_NO_SHOW if undo else Action.NO_SHOW, target=appointment, actor=by, data=_facts(appointment)
+        )
+    return appointment
 
 
 def _facts(appointment: Appointment) -> dict:

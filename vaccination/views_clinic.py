@@ -1,10 +1,12 @@
 """The clinic's own pages, for clinic staff: the check-in desk, one
 appointment at the desk (dose, undo), and the day board."""
 
+from datetime import date, timedelta
+
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,11 +16,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.collation import by_name
 from accounts.roles import Role, role_required
 from pagecache import fragments
-from vaccination import checkin, errors, hooks, lots, screening, views_offline
+from vaccination import checkin, errors, hooks, lots, screening, services, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, FindPersonForm, UndoCheckInForm
-from vaccination.models import CATALOGUE, Appointment, CheckInLog, day_board
+from vaccination.models import CATALOGUE, Appointment, CheckInLog, Slot, day_board
 
 BOARD_PAGE_SIZE = 25
 # The longest the cached rows of a day board are shown (pagecache.fragments):
@@ -28,6 +31,9 @@ RECENT_SCANS = 5
 # Find by name shows at most this many people: a name and a date of birth
 # name one person, and a search must not list a clinic's day.
 FIND_LIMIT = 5
+# How far back and ahead the board's day navigation goes.
+BOARD_DAYS_BACK = 14
+BOARD_DAYS_AHEAD = 60
 SESSION_SITE = "clinic_site"
 # The lot each desk used last, by clinic and vaccine, for the next dose record.
 SESSION_LOTS = "desk_lots"
@@ -222,12 +228,31 @@ def undo(request, pk):
     return redirect("clinic:checkin")
 
 
+def board_day(request, site):
+    """The day the board shows: `?day=YYYY-MM-DD` within BOARD_DAYS_BACK
+    before and BOARD_DAYS_AHEAD after the clinic's today; else today. The
+    second value says a given day was refused (malformed or out of range)."""
+    today = site.today()
+    wanted = request.GET.get("day") or request.POST.get("day") or ""
+    if not wanted:
+        return today, False
+    try:
+        day = date.fromisoformat(wanted)
+    except ValueError:
+        return today, True
+    if not today - timedelta(days=BOARD_DAYS_BACK) <= day <= today + timedelta(days=BOARD_DAYS_AHEAD):
+        return today, True
+    return day, False
+
+
 def _board(request):
     """Context of the day board. Its counts and rows ("rows") are the same
     for every nurse of the clinic, so they come from the shared cache until
-    an appointment there changes (day_board), or BOARD_SECONDS pass (a
-    person's new name). A miss costs a constant number of queries, whatever
-    the size of the day."""
+    an appointment there changes (day_board), the minute turns (late
+    arrivals, undo offers) or BOARD_SECONDS pass (a person's new name). A
+    miss costs a constant number of queries, whatever the size of the day.
+    The rows hold no form of their own: their buttons submit the page's one
+    action form (with this user's CSRF token), outside the cached part."""
     site, sites = desk_site(request)
     context = {"site": site, "sites": sites}
     if site is None:
@@ -235,38 +260,75 @@ def _board(request):
     search = BoardSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     only = search.cleaned_data["status"] if search.is_valid() else ""
-    day = site.today()
+    day, refused = board_day(request, site)
+    today = site.today()
     page_number = request.GET.get("page") or "1"
+    day_query = urlencode({"site": site.pk, "day": day.isoformat()})
 
     def rows():
         counts, page = _board_rows(site, day, query=query, only=only, page_number=page_number)
-        rows_context = {"site": site, "q": query, "only": only, "counts": counts, "page_obj": page}
+        rows_context = {
+            "site": site,
+            "day": day,
+            "is_today": day == today,
+            "day_query": day_query,
+            "q": query,
+            "only": only,
+            "counts": counts,
+            "page_obj": page,
+        }
+        if not counts["booked"] and not query and not only:
+            rows_context["next_booked_day"] = _next_booked_day(site, day)
         return render_to_string("clinic/_board.html", rows_context, request)
 
     html = fragments.cached_html(
         "day-board",
         (day_board(site.pk), CATALOGUE),
-        (site.pk, day, query, only, page_number),
+        (site.pk, day, query, only, page_number, timezone.now().strftime("%Y-%m-%dT%H:%M")),
         rows,
         timeout=BOARD_SECONDS,
     )
     context.update(
         {
             "day": day,
+            "today": today,
+            "is_today": day == today,
+            "day_refused": refused,
+            "days_back": BOARD_DAYS_BACK,
+            "days_ahead": BOARD_DAYS_AHEAD,
+            "day_query": day_query,
+            "previous_day": day - timedelta(days=1) if day > today - timedelta(days=BOARD_DAYS_BACK) else None,
+            "next_day": day + timedelta(days=1) if day < today + timedelta(days=BOARD_DAYS_AHEAD) else None,
             "rows": html,
             "search": search,
             "q": query,
             "only": only,
             "rows_url": reverse("clinic:today-rows")
             + "?"
-            + urlencode({"site": site.pk, "q": query, "status": only, "page": page_number}),
+            + urlencode({"site": site.pk, "day": day.isoformat(), "q": query, "status": only, "page": page_number}),
         }
     )
     return context
 
 
+def _next_booked_day(site, day):
+    """The first day after `day` with someone booked or checked in at `site`, or None."""
+    _start, end = site.local_day_bounds(day)
+    first = (
+        Appointment.objects.filter(
+            slot__site=site,
+            slot__start__gte=end,
+            status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
+        )
+        .order_by("slot__start")
+        .values_list("slot__start", flat=True)
+        .first()
+    )
+    return timezone.localtime(first, site.tzinfo).date() if first else None
+
+
 def _board_rows(site, day, *, query, only, page_number):
-    """The day's counts by status, and the page of rows matching the search."""
+    """The day's counts by status and its places, and the page of rows matching the search."""
     start, end = site.local_day_bounds(day)
     todays = Appointment.objects.filter(slot__site=site, slot__start__gte=start, slot__start__lt=end)
     status = Appointment.Status
@@ -277,15 +339,20 @@ def _board_rows(site, day, *, query, only, page_number):
         no_show=Count("pk", filter=Q(status=status.NO_SHOW)),
         doses=Count("pk", filter=Q(dose_given_at__isnull=False)),
     )
+    places = Slot.objects.filter(site=site, start__gte=start, start__lt=end).aggregate(
+        capacity=Sum("capacity"), taken=Sum("booked_count")
+    )
+    counts["capacity"] = places["capacity"] or 0
+    counts["seats_left"] = counts["capacity"] - (places["taken"] or 0)
     rows = todays.filter(status=only) if only else todays.exclude(status=status.CANCELLED)
     if query:
         code = checkin.normalize_code(query)
-        by_name = Q()
+        name_matches = Q()
         for word in query.split():
-            by_name &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
-        rows = rows.filter(by_name | Q(code__startswith=code) if code else by_name)
+            name_matches &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+        rows = rows.filter(name_matches | Q(code__startswith=code) if code else name_matches)
     rows = rows.select_related("person", "slot__vaccine", "checked_in_by").order_by(
-        "slot__start", "person__last_name", "pk"
+        "slot__start", *by_name("person__last_name", "person__first_name"), "pk"
     )
     paginator = Paginator(rows, BOARD_PAGE_SIZE)
     if not query:
@@ -321,3 +388,36 @@ def board_rows(request):
     if context["site"] is None:
         raise Http404
     return HttpResponse(context["rows"])
+
+
+def _set_no_show(request, pk, *, undo):
+    appointment = _staff_appointment(request, pk)
+    name = appointment.person.get_full_name() or appointment.person.email
+    try:
+        services.mark_no_show(appointment=appointment, by=request.user, undo=undo)
+    except services.BookingError as error:
+        messages.error(request, errors.booking_message(error))
+    else:
+        if undo:
+            messages.success(request, _("%(name)s is booked again and can be checked in.") % {"name": name})
+        else:
+            messages.success(
+                request, _("%(name)s is marked as a no-show. Use Undo on the board if they arrive.") % {"name": name}
+            )
+    site = appointment.slot.site
+    query = urlencode({"site": site.pk, "day": appointment.slot.local_start.date().isoformat()})
+    return redirect(f"{reverse('clinic:today')}?{query}#appointment-{appointment.pk}")
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_POST
+def board_no_show(request, pk):
+    """Mark a booked appointment whose time has come a no-show, from the board."""
+    return _set_no_show(request, pk, undo=False)
+
+
+@role_required(Role.CLINIC_STAFF)
+@require_POST
+def board_undo_no_show(request, pk):
+    """Book a no-show again while the desk could still check the person in."""
+    return _set_no_show(request, pk, undo=True)

@@ -72,14 +72,14 @@ def _sort_columns(current, columns):
     return headers
 
 
-def list_page(request, name, form_class, rows, columns, words):
+def list_page(request, name, form_class, rows, columns, words, extra=None):
     """A fleet list page: search, sortable table and bounded pages of `rows()`.
 
     Everyone who may open a fleet list sees the whole register (visible_to),
     so the rendered list is the same for all of them: it is kept in the
     shared cache until the register changes (FLEET_REGISTER, bumped by
     fleet.signals) and only the page around it, with each role's buttons,
-    is rendered per request."""
+    is rendered per request. `extra`: more context for the page around it."""
 
     def results():
         form = form_class(request.GET)
@@ -94,7 +94,7 @@ def list_page(request, name, form_class, rows, columns, words):
         return render_to_string(f"fleet/_{name}_results.html", context, request)
 
     html = fragments.cached_html(f"{name}-list", (FLEET_REGISTER,), (request.GET.urlencode(),), results)
-    return render(request, f"fleet/{name}_list.html", {"results": html})
+    return render(request, f"fleet/{name}_list.html", {"results": html, **(extra or {})})
 
 
 def log_change(request, obj, action, form):

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,9 +13,10 @@ from accounts.roles import permission_required
 from fleet import hooks
 from fleet.errors import fleet_message
 from fleet.forms import AssignForm, DriverFilterForm, DriverForm
-from fleet.models import Driver, LicenceStatus
+from fleet.models import FLEET_REGISTER, Driver, LicenceStatus
 from fleet.services import FleetError, assign, release, release_out_of_service
 from fleet.views.common import HISTORY_LIMIT, list_page, log_change, recent_changes, say_released
+from pagecache import fragments
 
 # Drivers
 
@@ -43,7 +45,21 @@ def driver_list(request):
         lambda: Driver.objects.visible_to(request.user).select_related("client").with_current_truck(),
         columns,
         words,
+        extra={"risk": _licence_risk(request)},
     )
+
+
+def _licence_risk(request):
+    """The summary above the driver list: licences expired, expiring, and
+    drivers on an expired licence who still hold a truck, among active
+    drivers. The same for everyone who may open the list (the whole
+    register), so shared in the cache until the register changes."""
+
+    def render_summary():
+        drivers = Driver.objects.visible_to(request.user).filter(is_active=True)
+        return render_to_string("fleet/_licence_summary.html", {"summary": drivers.licence_summary()}, request)
+
+    return fragments.cached_html("driver-risk", (FLEET_REGISTER,), (), render_summary)
 
 
 @require_GET

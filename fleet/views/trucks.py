@@ -121,5 +121,6 @@ def clinic_days(truck):
             .annotate(opens=Min("start"), closes=Max("end"))
             .order_by("day")[:CLINIC_DAYS_SHOWN]
         )
-        clinics.append({"site": site, "days": list(days)})
+        today = timezone.localtime(now, site.tzinfo).date()
+        clinics.append({"site": site, "days": list(days), "today": today})
     return clinics

@@ -83,7 +83,7 @@ def test_a_new_user_cannot_sign_in_before_verifying_and_can_after(client):
 
     after = client.post(reverse("account_login"), {"login": SIGNUP["email"], "password": SIGNUP["password1"]})
     assert after.status_code == 302
-    assert after["Location"] == reverse("home")
+    assert after["Location"] == reverse("landing")
     assert client.session["_auth_user_id"] == str(User.objects.get().pk)
 
 

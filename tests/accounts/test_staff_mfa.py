@@ -65,7 +65,10 @@ def test_the_set_up_page_says_why(client, clinic_staff):
 def test_people_drivers_and_client_users_are_not_asked_for_two_factor(client, request, user_fixture):
     client.force_login(request.getfixturevalue(user_fixture))
 
-    assert client.get("/").status_code == 200
+    response = client.get("/", follow=True)  # a driver's home is their truck page
+
+    assert response.status_code == 200
+    assert all("2fa" not in url for url, _status in response.redirect_chain)
 
 
 @pytest.mark.django_db

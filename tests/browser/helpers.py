@@ -5,6 +5,9 @@ import time
 
 from django.core import mail
 
+# Where signing in leads (project.views.landing): home, or a role's work page.
+LANDED = re.compile(r"/(accounts/profile/|clinic/checkin/|fleet/me/)?$")
+
 
 def label(text):
     """A field's accessible name: its label, and the * of a required field."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from fleet.models import Assignment, Driver, Truck
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.browser.helpers import book_on_the_check_page, label, wait_until
+from tests.browser.helpers import LANDED, book_on_the_check_page, label, wait_until
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
@@ -56,7 +56,7 @@ def sign_in(page, email):
     page.get_by_label(label("Email")).fill(email)
     page.get_by_label(label("Password")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/$|/accounts/profile/$"))
+    page.wait_for_url(LANDED)
 
 
 def test_a_nurse_checks_a_person_in_by_code_records_the_lot_and_the_person_sees_the_record(

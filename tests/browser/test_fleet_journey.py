@@ -5,7 +5,7 @@ import pytest
 from accounts.roles import Role
 from fleet.models import Assignment
 from tests.browser.conftest import PHONE
-from tests.browser.helpers import label
+from tests.browser.helpers import LANDED, label
 from tests.factories import PASSWORD, UserFactory
 from tests.fleet.factories import (
     AssignmentFactory,
@@ -24,7 +24,7 @@ def sign_in(page, email):
     page.get_by_label(label("Email")).fill(email)
     page.get_by_label(label("Password")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name=re.compile("Welcome back")).wait_for()
+    page.wait_for_url(LANDED)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import User
 from accounts.roles import Role
-from tests.browser.helpers import label
+from tests.browser.helpers import LANDED, label
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -15,7 +15,7 @@ def sign_in(page, email):
     page.get_by_label(label("Email")).fill(email)
     page.get_by_label(label("Password")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.get_by_role("heading", name="Welcome back").wait_for()
+    page.wait_for_url(LANDED)
 
 
 def test_a_person_downloads_their_data_then_deletes_their_account(page, screenshot):

@@ -9,6 +9,7 @@ import pytest
 from accounts.roles import Role
 from fleet.models import TruckStatus
 from tests.browser.conftest import PHONE
+from tests.browser.helpers import LANDED
 from tests.factories import PASSWORD, UserFactory
 from tests.fleet.factories import AssignmentFactory, DriverFactory, TruckFactory
 from tests.readiness.factories import ChecklistItemFactory, mobile_clinic_day
@@ -24,7 +25,7 @@ def sign_in(page, email):
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(LANDED)
 
 
 def fits(page):

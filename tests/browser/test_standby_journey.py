@@ -15,7 +15,7 @@ from accounts.roles import Role
 from standby import services
 from standby.models import Offer
 from tests.browser.conftest import PHONE, assert_accessible
-from tests.browser.helpers import label
+from tests.browser.helpers import LANDED, label
 from tests.factories import PASSWORD, UserFactory
 from vaccination.models import Appointment, Site, Vaccine
 
@@ -53,7 +53,7 @@ def sign_in(page, email):
     page.get_by_label(label("Email")).fill(email)
     page.get_by_label(label("Password")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(re.compile(r"/$|/accounts/profile/$"))
+    page.wait_for_url(LANDED)
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])

@@ -177,8 +177,8 @@ def test_driver_list_runs_the_same_number_of_queries_whatever_the_size(
     for driver in DriverFactory.create_batch(count, client=client_company):
         AssignmentFactory(driver=driver)
 
-    # session, user (roles and permissions with it), companies (filter), count, page
-    with django_assert_max_num_queries(5):
+    # session, user (roles and permissions with it), licence summary, companies (filter), count, page
+    with django_assert_max_num_queries(6):
         response = staff_client.get(URL, {"q": "", "sort": "client"})
 
     assert len(response.context["page_obj"]) == min(count, PAGE_SIZE)
@@ -207,8 +207,8 @@ def test_a_deep_page_shows_the_same_drivers_in_the_same_order_with_their_trucks(
     AssignmentFactory(driver=in_order[110], truck=TruckFactory(code="DEP-0110"))
     expected = [driver.last_name for driver in in_order]
 
-    # session, user, companies, count, the page's ids, its rows
-    with django_assert_max_num_queries(6):
+    # session, user, licence summary, companies, count, the page's ids, its rows
+    with django_assert_max_num_queries(7):
         response = staff_client.get(URL, {"page": 5})
 
     assert names(response) == expected[100:125]

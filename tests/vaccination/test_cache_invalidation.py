@@ -100,6 +100,11 @@ def _release_later(ctx):
     ctx["later"](lambda: fleet_services.release(driver=driver))
 
 
+def _no_show_by_hand(ctx):
+    with time_machine.travel(ctx["today"] + timedelta(hours=1, minutes=20), tick=False):
+        services.mark_no_show(appointment=ctx["booked"], by=ctx["desk"])
+
+
 PATHS = {
     "book": lambda ctx: services.book(person=UserFactory(), slot=ctx["make_slot"](ctx["today"] + timedelta(hours=2))),
     "cancel": lambda ctx: services.cancel(appointment=ctx["booked"], by=ctx["booked"].person),
@@ -116,6 +121,11 @@ PATHS = {
         checkin.undo_check_in(appointment=ctx["booked"], by=ctx["desk"], note="wrong person", site=ctx["site"]),
     ),
     "mark_no_shows": lambda ctx: ctx["later"](lambda: call_command("mark_no_shows", verbosity=0)),
+    "mark_no_show": lambda ctx: _no_show_by_hand(ctx),
+    "undo_no_show": lambda ctx: (
+        _no_show_by_hand(ctx),
+        services.mark_no_show(appointment=ctx["booked"], by=ctx["desk"], undo=True),
+    ),
     "fleet_assign": lambda ctx: fleet_services.assign(driver=DriverFactory(), truck=TruckFactory()),
     "fleet_release": lambda ctx: _release_later(ctx),
 }
@@ -160,6 +170,7 @@ UPDATE_CALLERS = {
     "vaccination/checkin.py:record_dose": "record_dose",
     "vaccination/checkin.py:undo_check_in": "undo_check_in",
     "vaccination/services.py:mark_no_shows": "mark_no_shows",
+    "vaccination/services.py:mark_no_show": "mark_no_show, undo_no_show",
     "vaccination/demo.py:seed_vaccination": "seed_demo forgets every cached part (bump_all)",
     "fleet/demo.py:seed_fleet": "seed_demo forgets every cached part (bump_all)",
     "fleet/services.py:link_login": "a driver's login account: the cached fleet lists do not show it",

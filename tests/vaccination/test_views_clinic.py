@@ -255,7 +255,16 @@ def test_the_board_lists_todays_appointments_in_time_order_with_counts(
     response = desk.get(BOARD)
 
     assert list(response.context["page_obj"]) == [missed, early, booked]
-    assert response.context["counts"] == {"booked": 3, "checked_in": 1, "expected": 1, "no_show": 1, "doses": 0}
+    # Places: 50 at 10:30 and 3 at each of 8:00, 9:00 and 12:00; 3 taken (the cancelled one freed its seat).
+    assert response.context["counts"] == {
+        "booked": 3,
+        "checked_in": 1,
+        "expected": 1,
+        "no_show": 1,
+        "doses": 0,
+        "capacity": 59,
+        "seats_left": 56,
+    }
     html = response.content.decode()
     assert "clinic-board.js" in html
     assert "still expected" in html
@@ -296,12 +305,12 @@ def test_the_board_takes_the_same_number_of_queries_whatever_its_size(
         check_in(code=appointment.code, desk_user=staff, site=site)
     desk.get(BOARD)  # the first visit remembers the clinic in the session
     # Rendered afresh (not from the cache): session, user (roles with it),
-    # sites, counts, rows; the counts give the page count.
+    # sites, counts, the day's places, rows; the counts give the page count.
     cache.clear()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         desk.get(BOARD)
     cache.clear()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         desk.get(ROWS)
 
 
@@ -320,14 +329,14 @@ def test_a_mobile_clinics_board_takes_the_same_number_of_queries_whatever_its_si
     for person in UserFactory.create_batch(rows):
         make_appointment(person, slot)
     desk.get(BOARD)
-    # the same five, and the truck's driver; and whether the truck is ready today
+    # the same six, and the truck's driver; and whether the truck is ready today
     # (readiness answers vaccination.hooks.board_notices with five queries)
     cache.clear()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         desk.get(BOARD)
     # the rows it polls every few seconds leave the truck out
     cache.clear()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         desk.get(ROWS)
 
 
