@@ -640,10 +640,7 @@ class ScreeningQuestion(models.Model):
     @property
     def localized_text(self) -> str:
         """The question in the active language, English when not translated."""
-        from django.utils import translation
-
-        language = (translation.get_language() or "en").split("-")[0]
-        return getattr(self, f"text_{language}", "") or self.text
+        return in_language(self, "text")
 
 
 class ScreeningAnswer(models.Model):
