@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "outbox",
     "accounts",
     "fleet",
+    "places",
     "vaccination",
     "campaign",
     "stock",

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 SCREENS = [
     "home",
+    "find-clinic",
     "booking",
     "booking-check",
     "booking-complete",
@@ -147,9 +148,10 @@ def sign_in(page, email):
 def capture(browser, base_url, lang, size, out, visitor):
     from accounts.models import User
     from fleet.models import Driver, Excursion
-    from vaccination.models import Appointment, Site
+    from vaccination.models import Appointment, Site, Vaccine
 
     central = Site.objects.get(name="Central Health Centre")
+    covid = Vaccine.objects.get(name="Comirnaty (COVID-19)")
     context = browser.new_context(
         base_url=base_url, viewport=SIZES[size], locale=lang, extra_http_headers={"Accept-Language": lang}
     )
@@ -171,10 +173,15 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto("/")
     shot("home")
 
+    # The first steps: COVID-19 chosen, clinics nearest to a made-up town of the demo's place table.
+    page.goto(f"/appointments/book/?vaccine={covid.pk}&q=Hillcrest")
+    page.locator("#clinics-heading").evaluate("heading => heading.scrollIntoView({block: 'start'})")
+    shot("find-clinic")
+
     with_language(BOOKER)  # a signed-in person without an appointment yet
     tomorrow = central.today() + timedelta(days=1)
-    page.goto(f"/appointments/book/?site={central.pk}&day={tomorrow.isoformat()}")
-    # Steps 2 and 3 on a desktop; on a phone the day list fills the screen, so the times.
+    page.goto(f"/appointments/book/?vaccine={covid.pk}&site={central.pk}&day={tomorrow.isoformat()}")
+    # The day and time steps on a desktop; on a phone the day list fills the screen, so the times.
     page.locator("#days-heading" if size == "desktop" else "#times-heading").evaluate(
         "heading => heading.scrollIntoView({block: 'start'})"
     )

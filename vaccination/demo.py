@@ -30,6 +30,59 @@ SITES = [
     ("Northside Community Hall", "3 Market Square\nNorthside", False, time(10), time(14), 20, 3),
     ("Lakeside Mobile Clinic", "Car park of the Lakeside shopping centre\nLakeside", True, time(9), time(13), 30, 2),
 ]
+# Where each demo clinic is and how to get in: made-up coordinates among the
+# made-up towns of the demo's place table (places/data/sample_places.txt).
+# (latitude, longitude, step-free access, parking, notes in English, in Spanish)
+SITE_DETAILS = {
+    "Central Health Centre": (
+        40.4168,
+        -3.7038,
+        True,
+        False,
+        "Level entrance on Hospital Road; lift to the first floor. Bus stop at the door.",
+        "Entrada sin escalones por Hospital Road; ascensor a la primera planta. Parada de autobús en la puerta.",
+    ),
+    "Northside Community Hall": (
+        40.4830,
+        -3.6900,
+        False,
+        True,
+        "Three steps at the entrance; staff can bring you a ramp. Free car park behind the hall.",
+        "Tres escalones en la entrada; el personal puede traerle una rampa. Aparcamiento gratuito detrás del edificio.",
+    ),
+    "Lakeside Mobile Clinic": (
+        40.3500,
+        -3.8200,
+        True,
+        True,
+        "The van has a lift at the side door. Park in the shopping centre car park.",
+        "La furgoneta tiene una plataforma elevadora en la puerta lateral. "
+        "Aparque en el aparcamiento del centro comercial.",
+    ),
+}
+# Who each vaccine is for and when to speak to a clinician first, in English and Spanish.
+VACCINE_TEXTS = {
+    "Comirnaty (COVID-19)": {
+        "who_for": "People aged 65 and over, people with a long-term condition or a weak immune system, "
+        "pregnant women, and health and care workers.",
+        "who_for_es": "Personas de 65 años o más, personas con una enfermedad crónica o con las defensas bajas, "
+        "embarazadas, y personal sanitario y sociosanitario.",
+        "speak_to_clinician_if": "you had a serious allergic reaction to a vaccine before, or you had heart "
+        "inflammation (myocarditis or pericarditis) after a COVID-19 vaccine.",
+        "speak_to_clinician_if_es": "ha tenido antes una reacción alérgica grave a una vacuna, o tuvo una "
+        "inflamación del corazón (miocarditis o pericarditis) después de una vacuna contra la COVID-19.",
+    },
+    "Influenza 2026/27": {
+        "who_for": "People aged 60 and over, children from 6 months with a long-term condition, pregnant women, "
+        "and people who live with or care for someone at risk.",
+        "who_for_es": "Personas de 60 años o más, niños desde los 6 meses con una enfermedad crónica, embarazadas, "
+        "y quienes conviven con una persona de riesgo o la cuidan.",
+        "speak_to_clinician_if": "you had a serious allergic reaction to a flu vaccine or to egg, or you had "
+        "Guillain-Barré syndrome after a vaccine.",
+        "speak_to_clinician_if_es": "ha tenido una reacción alérgica grave a una vacuna de la gripe o al huevo, "
+        "o tuvo el síndrome de Guillain-Barré después de una vacuna.",
+    },
+}
 # Earlier demo databases named the mobile clinic after a truck that is not the
 # one it rides on; seeding renames it rather than adding a fourth clinic.
 RENAMED_SITES = {"Mobile Clinic TRK-0042": "Lakeside Mobile Clinic"}
@@ -48,12 +101,25 @@ def seed_vaccination(users: dict) -> None:
         vaccines = []
         for name, doses, interval in VACCINES:
             vaccine, _ = Vaccine.objects.update_or_create(
-                name=name, defaults={"doses_required": doses, "min_days_between_doses": interval}
+                name=name,
+                defaults={"doses_required": doses, "min_days_between_doses": interval, **VACCINE_TEXTS.get(name, {})},
             )
             vaccines.append(vaccine)
         for name, address, mobile, opens, closes, minutes, seats in SITES:
+            latitude, longitude, step_free, parking, notes, notes_es = SITE_DETAILS[name]
             site, _ = Site.objects.update_or_create(
-                name=name, defaults={"address": address, "is_mobile": mobile, "is_active": True}
+                name=name,
+                defaults={
+                    "address": address,
+                    "is_mobile": mobile,
+                    "is_active": True,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "step_free_access": step_free,
+                    "parking": parking,
+                    "access_notes": notes,
+                    "access_notes_es": notes_es,
+                },
             )
             if mobile:
                 # The demo driver's truck brings the mobile clinic (None if the fleet was not seeded).

@@ -17,10 +17,21 @@ class SlotForm(forms.Form):
 
 
 class PickerForm(forms.Form):
-    """The clinic and day a person is looking at (GET parameters)."""
+    """What a person is looking at on the booking page (GET parameters): the
+    vaccine, where they search from (a town or postcode, or the browser's
+    location), the clinic and the day. A bad value is dropped on its own."""
 
+    vaccine = forms.IntegerField(required=False, min_value=1)
+    q = forms.CharField(label=_("Town or postcode"), required=False, max_length=100)
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
+    lon = forms.FloatField(required=False, min_value=-180, max_value=180)
     site = forms.IntegerField(required=False, min_value=1)
     day = forms.DateField(required=False)
+
+    def valid_params(self) -> dict:
+        """The values that are valid, whatever is wrong with the others."""
+        self.is_valid()
+        return dict(self.cleaned_data)
 
 
 class GenerateSlotsForm(forms.Form):

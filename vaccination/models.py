@@ -57,12 +57,32 @@ def default_time_zone():
     return settings.TIME_ZONE
 
 
+def in_language(instance, name: str) -> str:
+    """Text kept in the database in two languages, as a field pair: `name`
+    (English, the fallback) and `name_es`. The active language's text, the
+    English one when it is not translated (docs/places.md, "Texts in two
+    languages")."""
+    from django.utils import translation
+
+    language = (translation.get_language() or "en").split("-")[0]
+    return (getattr(instance, f"{name}_{language}", "") if language != "en" else "") or getattr(instance, name)
+
+
 class Vaccine(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     doses_required = models.PositiveSmallIntegerField(_("doses required"), default=1)
     min_days_between_doses = models.PositiveSmallIntegerField(
         _("minimum days between doses"), default=0, help_text=_("0 for a single-dose vaccine.")
     )
+    # Shown on the booking page before a place and time are chosen.
+    who_for = models.TextField(_("who it is for (English)"), blank=True)
+    who_for_es = models.TextField(_("who it is for (Spanish)"), blank=True)
+    speak_to_clinician_if = models.TextField(
+        _("speak to a clinician first if (English)"),
+        blank=True,
+        help_text=_("When a person should talk to a doctor or nurse before booking."),
+    )
+    speak_to_clinician_if_es = models.TextField(_("speak to a clinician first if (Spanish)"), blank=True)
 
     class Meta:
         verbose_name = _("vaccine")
@@ -74,6 +94,14 @@ class Vaccine(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def localized_who_for(self) -> str:
+        return in_language(self, "who_for")
+
+    @property
+    def localized_speak_to_clinician_if(self) -> str:
+        return in_language(self, "speak_to_clinician_if")
 
 
 class Site(models.Model):
@@ -89,6 +117,17 @@ class Site(models.Model):
     what_to_bring = models.TextField(
         _("what to bring"), blank=True, help_text=_("Shown on the confirmation; a general list is shown when empty.")
     )
+    # Where the clinic is, for "nearest clinic" (vaccination.finder): a
+    # clinic without coordinates is listed after those with a distance.
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, help_text=_("Decimal degrees, e.g. 40.4168."))
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, help_text=_("Decimal degrees, e.g. -3.7038."))
+    # Access information shown to people choosing a clinic. None: not known.
+    step_free_access = models.BooleanField(_("step-free access"), null=True, blank=True)
+    parking = models.BooleanField(_("parking"), null=True, blank=True)
+    access_notes = models.TextField(
+        _("access notes (English)"), blank=True, help_text=_("E.g. the entrance, a lift, the nearest bus stop.")
+    )
+    access_notes_es = models.TextField(_("access notes (Spanish)"), blank=True)
     # A mobile clinic rides on a truck; fleet pages follow `truck.mobile_sites`
     # back to the clinic days, so fleet never imports this app.
     truck = models.ForeignKey(
@@ -114,6 +153,18 @@ class Site(models.Model):
             models.CheckConstraint(
                 condition=Q(truck__isnull=True) | Q(is_mobile=True), name="vaccination_site_truck_only_when_mobile"
             ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="vaccination_site_coordinates_valid",
+            ),
         ]
 
     def __str__(self):
@@ -132,9 +183,19 @@ class Site(models.Model):
     def today(self) -> date:
         return timezone.localtime(timezone=self.tzinfo).date()
 
+    @property
+    def localized_access_notes(self) -> str:
+        return in_language(self, "access_notes")
+
     def clean(self):
         if self.truck_id and not self.is_mobile:
             raise ValidationError({"truck": _("Only a mobile clinic is served by a truck.")})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both the latitude and the longitude, or neither."))
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise ValidationError({"latitude": _("A latitude is between -90 and 90.")})
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise ValidationError({"longitude": _("A longitude is between -180 and 180.")})
 
     def opening_hours_summary(self) -> list["OpeningDay"]:
         """The clinic's week, Monday first: seven OpeningDay rows, each with
@@ -710,10 +771,7 @@ class ScreeningQuestion(models.Model):
     @property
     def localized_text(self) -> str:
         """The question in the active language, English when not translated."""
-        from django.utils import translation
-
-        language = (translation.get_language() or "en").split("-")[0]
-        return getattr(self, f"text_{language}", "") or self.text
+        return in_language(self, "text")
 
 
 class ScreeningAnswer(models.Model):

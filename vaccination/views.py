@@ -4,8 +4,8 @@ from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,10 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import dependents
 from pagecache import fragments
-from vaccination import errors, screening, services, views_holds
+from places.models import PLACES
+from places.search import rounded
+from vaccination import errors, finder, screening, services, views_holds
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, ScreeningForm, SlotForm
-from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Site, Slot
+from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Slot
 from vaccination.services import BookingError
 
 DAYS_AHEAD = BOOKING_DAYS_AHEAD
@@ -38,19 +40,22 @@ def _own_appointment(request, pk):
 
 
 def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclude_slot=None, person=None):
-    """Choosing a clinic, a day and a free time, rendered: {"picker": HTML,
-    "holding": the person's booked appointments, "current": the one of
-    `vaccine` (any, without one) or None}. can_submit=None: buttons unless
-    the person already holds an appointment of the picker's `vaccine`.
+    """Choosing a vaccine (unless `vaccine` is fixed), a clinic nearest to a
+    town, postcode or the browser's location (vaccination.finder), a day and
+    a free time, rendered: {"picker": HTML, "holding": the person's booked
+    appointments, "current": the one of `vaccine` (any, without one) or
+    None}. can_submit=None: buttons unless the person already holds an
+    appointment of the picker's `vaccine`.
 
     What the picker shows is the same for everyone with the same dose
-    history, so it is rendered once into the shared cache and kept there
-    until a seat is taken or freed, or a clinic, vaccine or slot changes
-    (FREE_SEATS), and at most PICKER_SECONDS. The slot buttons submit a
+    history asking the same question (the GET parameters, coordinates
+    rounded), so it is rendered once into the shared cache and kept there
+    until a seat is taken or freed, or a clinic, vaccine, slot (FREE_SEATS)
+    or place (PLACES) changes, and at most PICKER_SECONDS. The slot buttons submit a
     form outside it that holds this visitor's CSRF token. A miss costs a
     constant number of queries, however many clinics, days and slots."""
     picker = PickerForm(request.GET)
-    params = picker.cleaned_data if picker.is_valid() else {}
+    params = picker.valid_params()
     mine = _doses_and_current(person) if person is not None and person.is_authenticated else None
     last = services.latest_doses(mine) if mine is not None else {}
     # A booking the person missed holds nothing: the booking service marks it
@@ -61,51 +66,78 @@ def _picker(request, *, url, button_label, can_submit=True, vaccine=None, exclud
     current = next((a for a in holding if vaccine is None or a.slot.vaccine_id == vaccine.pk), None)
     if can_submit is None:
         can_submit = vaccine is None or current is None
+    # Coordinates are rounded before anything reads them: the page is the
+    # same for everyone within about a kilometre, so the cache serves it.
+    for key in ("lat", "lon"):
+        if params.get(key) is not None:
+            params[key] = rounded(params[key])
 
     def render_picker():
         context = _picker_context(params, vaccine=vaccine, exclude_slot=exclude_slot, last=last)
         context.update({"picker_url": url, "button_label": button_label, "can_submit": can_submit})
+        context["bad_location"] = bool({"lat", "lon"} & set(picker.errors)) or (
+            (params.get("lat") is None) != (params.get("lon") is None)
+        )
+        context["bad_query"] = "q" in picker.errors
         return render_to_string("vaccination/_picker.html", context, request)
 
     history = sorted((v, a.dose_number, a.dose_given_at.isoformat()) for v, a in last.items())
-    vary_on = (url, can_submit, params.get("site"), params.get("day"), history)
-    html = fragments.cached_html("picker", (FREE_SEATS,), vary_on, render_picker, timeout=PICKER_SECONDS)
+    chosen = tuple(params.get(key) for key in finder.PARAMS)
+    vary_on = (url, can_submit, chosen, sorted(picker.errors), history)
+    html = fragments.cached_html("picker", (FREE_SEATS, PLACES), vary_on, render_picker, timeout=PICKER_SECONDS)
     return {"picker": html, "picker_url": url, "current": current, "holding": holding}
 
 
 def _picker_context(params, *, vaccine, exclude_slot, last):
+    """The steps of the picker: the vaccine (unless `vaccine` is fixed, as
+    when moving an appointment), the clinics nearest first, the chosen
+    clinic's days and the chosen day's free times, all for that vaccine."""
+    links = finder.Links(params)
+    vaccines = None
+    if vaccine is None:
+        vaccines = finder.vaccines_offered()
+        vaccine = next((v for v in vaccines if v.pk == params.get("vaccine")), None)
+        for option in vaccines:
+            option.link = links.to(vaccine=option.pk)
     free = Slot.objects.offered()
     if vaccine is not None:
         free = free.filter(vaccine=vaccine)
     if exclude_slot is not None:
         free = free.exclude(pk=exclude_slot.pk)
-    now = timezone.now()
-    horizon = now + timedelta(days=DAYS_AHEAD + 1)
-    seats = F("capacity") - F("booked_count")
-
-    # Each clinic with its free seats in the coming days, in one query.
-    free_seats = (
-        free.filter(site=OuterRef("pk"), start__lt=horizon).order_by().values("site").annotate(seats=Sum(seats))
-    )
-    sites = list(
-        Site.objects.filter(is_active=True).annotate(free_seats=Coalesce(Subquery(free_seats.values("seats")), 0))
-    )
+    search = finder.where_from(params)
+    sites = finder.clinics(free=free, vaccine=vaccine, origin=search.origin, links=links)
     site = next((s for s in sites if s.pk == params.get("site")), None)
-    context = {"sites": sites, "site": site, "days": [], "day": None, "slots": []}
+    context = {
+        "vaccines": vaccines,
+        "vaccine": vaccine,
+        "search": search,
+        "choice_links": [(choice, links.to(q=choice)) for choice in search.choices],
+        "suggestion_links": [(name, links.to(q=name)) for name in search.suggestions],
+        "change_vaccine_link": links.to(vaccine=""),
+        "clear_search_link": links.to(q=""),
+        # Moving an appointment keeps its vaccine: no vaccine step there.
+        "steps": dict(zip(("clinic", "day", "time"), range(1 if vaccines is None else 2, 5), strict=False)),
+        "sites": sites,
+        "site": site,
+        "days": [],
+        "day": None,
+        "slots": [],
+    }
     if site is None:
         return context
 
     today = site.today()
+    horizon = timezone.now() + timedelta(days=DAYS_AHEAD + 1)
     by_day = dict(
         free.filter(site=site, start__lt=horizon)
         .order_by()
         .annotate(day=TruncDate("start", tzinfo=site.tzinfo))
         .values("day")
-        .annotate(seats=Sum(seats))
+        .annotate(seats=Sum(F("capacity") - F("booked_count")))
         .values_list("day", "seats")
     )
     days = [(today + timedelta(days=n)) for n in range(DAYS_AHEAD)]
-    context["days"] = [{"date": day, "seats": by_day.get(day, 0)} for day in days]
+    context["days"] = [{"date": day, "seats": by_day.get(day, 0), "link": links.to(day=day)} for day in days]
     day = params.get("day")
     if day not in days:
         day = next((d for d in days if by_day.get(d)), today)

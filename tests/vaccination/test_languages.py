@@ -104,7 +104,7 @@ def test_the_booking_page_writes_dates_the_spanish_way(client, site, make_slot):
     page = response.content.decode()
     weekday_and_date = in_spanish(day, "WEEKDAY_DAY_MONTH_FORMAT")
     assert " de " in weekday_and_date
-    assert f"3. Elija una hora el {weekday_and_date}" in page
+    assert f"4. Elija una hora el {weekday_and_date}" in page
     assert "Choose a time" not in page
 
 

@@ -131,8 +131,9 @@ def test_the_booking_page_makes_the_same_number_of_queries_however_many_slots(
         Site.objects.create(name=f"Other {n}", address="-")
     client.force_login(person)
 
-    # session, user (roles with it), clinics with their free seats, the person's doses, days, slots
-    with django_assert_max_num_queries(6):
+    # session, user (roles with it), vaccines, clinics, their opening days and free seats,
+    # the person's doses, the clinic's days, slots
+    with django_assert_max_num_queries(8):
         response = client.get(URL, {"site": site.pk, "day": tomorrow.isoformat()})
 
     assert len(response.context["slots"]) == slots

@@ -5,6 +5,7 @@ from django.db import transaction
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from fleet.demo import seed_fleet
 from pagecache import fragments
+from places.demo import seed_places
 from vaccination.demo import demo_seeded, seed_vaccination
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = seed_accounts()
             seed_fleet(users)
+        seed_places()
         seed_vaccination(users)
         # Apps above vaccination (readiness...) answer with their own demo data.
         demo_seeded.send(sender=type(self), users=users)
