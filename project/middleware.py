@@ -1,3 +1,9 @@
+import functools
+
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.utils.cache import patch_cache_control
 
 # The health check's public address (a contract with load balancers: PRODUCT.md).
@@ -48,3 +54,43 @@ def _signed_in(request) -> bool:
     middleware has loaded the user on every request that got that far)."""
     user = getattr(request, "user", None)
     return bool(user and user.is_authenticated)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, except that the policy of a response that
+    asks for nothing special (no nonce, no per-view override, which is every
+    page of ours) is built once per process rather than on every request:
+    the settings do not change while the process runs (issue 21)."""
+
+    _OVERRIDES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt")
+    _OVERRIDES_RO = ("_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
+    def process_response(self, request, response):
+        if (
+            settings.DEBUG
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self._OVERRIDES + self._OVERRIDES_RO)
+        ):
+            return super().process_response(request, response)
+        for header, policy, excluded in _plain_policies():
+            if header not in response and not request.path_info.startswith(excluded):
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+@functools.cache
+def _plain_policies():
+    """(header, policy, excluded prefixes) of the enforced and report-only
+    policies as the settings give them, for a response without overrides."""
+    policies = []
+    for header, setting, report_only in (
+        (HEADER, "CONTENT_SECURITY_POLICY", False),
+        (HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
+    ):
+        policy = build_policy(report_only=report_only)
+        if policy:
+            excluded = tuple((getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+            policies.append((header, policy, excluded))
+    return tuple(policies)

@@ -98,7 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "project.middleware.ContentSecurityPolicyMiddleware",
     "project.middleware.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything but static files: its rule covers every answer,
@@ -199,16 +199,6 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Parts of the page layout that change only with a deploy (the menu of a
-# role, the language list), rendered once per process by the {% cache %} tag:
-# no network round trip, nothing user-specific in them.
-# With debug on (make run) nothing is kept, so an edited template shows at once.
-CACHES["layout"] = {
-    "BACKEND": "django.core.cache.backends.dummy.DummyCache"
-    if DEBUG
-    else "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "layout",
-}
 
 # Background work: Celery with Redis as the broker (the worker and beat
 # process types of the Procfile). Without REDIS_URL (make run, the tests)

@@ -79,7 +79,6 @@ def redis():
             "KEY_PREFIX": "test",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         },
-        "layout": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "layout"},
     }
     with (
         override_settings(
