@@ -4,7 +4,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User, e164
+from accounts import phones
+from accounts.models import User
 from accounts.validators import validate_name
 
 
@@ -28,12 +29,10 @@ class SignupForm(AllauthSignupForm):
     )
 
     # "mobile", not "phone": allauth gives a field named phone its own meaning (sign-in by phone).
-    mobile = forms.CharField(
+    mobile = phones.form_field(
         label=_("Mobile number"),
-        max_length=32,
         required=False,
         help_text=_("Optional. Only for reminders by text message."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     reminder_channel = forms.ChoiceField(
         label=_("Remind me by"),
@@ -52,8 +51,10 @@ class SignupForm(AllauthSignupForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("reminder_channel") in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(
-            cleaned.get("mobile", "")
+        if (
+            cleaned.get("reminder_channel") in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH}
+            and "mobile" not in self.errors
+            and not phones.e164(cleaned.get("mobile"))
         ):
             self.add_error(
                 "mobile",
@@ -75,7 +76,6 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
             "reminder_channel": forms.RadioSelect,
         }
@@ -92,6 +92,7 @@ class ProfileForm(forms.ModelForm):
             self.initial["language"] = translation.get_language()
         # A form sent without the field (an older page, the API) keeps the choice.
         self.fields["reminder_channel"].required = False
+        phones.use_our_wording(self.fields["phone"])
 
     def clean_reminder_channel(self):
         return self.cleaned_data["reminder_channel"] or self.instance.reminder_channel
@@ -103,7 +104,11 @@ class ProfileForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         channel = cleaned.get("reminder_channel")
-        if channel in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(cleaned.get("phone", "")):
+        if (
+            channel in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH}
+            and "phone" not in self.errors
+            and not phones.e164(cleaned.get("phone"))
+        ):
             self.add_error(
                 "phone",
                 _("Enter a valid mobile number, with its country code (for example +34 600 123 456), to get texts."),
