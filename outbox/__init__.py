@@ -83,8 +83,14 @@ def hand_off(message_id: int) -> None:
 
     try:
         deliver_message.delay(message_id)
-    except Exception:  # kombu raises several kinds (OperationalError, ConnectionError, timeouts)
-        logger.warning("outbox: the broker did not take message %s; the sweep will send it", message_id, exc_info=True)
+    except Exception as error:  # kombu raises several kinds (OperationalError, ConnectionError, timeouts)
+        # One line, no traceback: during an outage every request logs it.
+        logger.warning(
+            "outbox: the broker did not take message %s (%s: %s); the sweep will send it",
+            message_id,
+            type(error).__name__,
+            error,
+        )
 
 
 def _claim(message_id: int, now):
