@@ -12,6 +12,8 @@ printed by the migration and listed by `manage.py report_bad_phones`, which
 can also retry them once the region is set.
 """
 
+import re
+
 import phonenumbers
 from django import forms
 from django.conf import settings
@@ -40,6 +42,14 @@ def searchable(number) -> str:
     if not number or not isinstance(number, PhoneNumber) or not number.is_valid():
         return str(number or "")
     return f"{number.as_e164} {phonenumbers.national_significant_number(number)}"
+
+
+def digits_of(text: str) -> str:
+    """A search that looks like (part of) a phone number, without its spaces,
+    dashes and brackets, as numbers are stored ("600 123" -> "600123"); else ""."""
+    if not text or not re.fullmatch(r"\+?[\d\s().\-]+", text.strip()):
+        return ""
+    return re.sub(r"[\s().\-]", "", text)
 
 
 def form_field(**kwargs) -> forms.Field:

@@ -117,7 +117,12 @@ class DriverQuerySet(models.QuerySet):
         code contains `text` (any letter case). On PostgreSQL a trigram GIN
         index on `search_text` answers it (migration 0002)."""
         text = normalize_search(text)
-        return self.filter(search_text__contains=text) if text else self
+        if not text:
+            return self
+        digits = phones.digits_of(text)  # numbers are stored without spaces
+        return self.filter(
+            Q(search_text__contains=text) | Q(search_text__contains=digits) if digits else Q(search_text__contains=text)
+        )
 
     def search_for(self, user, text: str):
         """`search`, over only what `user` is shown of a driver: the whole
@@ -133,7 +138,11 @@ class DriverQuerySet(models.QuerySet):
         return self.alias(
             shown_name=Concat("first_name", Value(" "), "last_name"),
             shown_truck_code=Subquery(current.values("truck__code")[:1]),
-        ).filter(Q(shown_name__icontains=text) | Q(phone__icontains=text) | Q(shown_truck_code__icontains=text))
+        ).filter(
+            Q(shown_name__icontains=text)
+            | Q(phone__icontains=phones.digits_of(text) or text)
+            | Q(shown_truck_code__icontains=text)
+        )
 
     def licence_expired(self, today=None):
         return self.filter(licence_expiry__lt=today or timezone.localdate())
