@@ -31,7 +31,10 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["delete_accounts"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal information"), {"fields": ("first_name", "last_name", "phone", "date_of_birth")}),
+        (
+            _("Personal information"),
+            {"fields": ("first_name", "last_name", "phone", "phone_unparsed", "date_of_birth")},
+        ),
         (
             _("Roles and permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts import phones
 from accounts.date_fields import MemorableDateField
-from accounts.models import User, e164
+from accounts.models import User
 from accounts.validators import validate_name
 
 
@@ -29,12 +30,10 @@ class SignupForm(AllauthSignupForm):
     )
 
     # "mobile", not "phone": allauth gives a field named phone its own meaning (sign-in by phone).
-    mobile = forms.CharField(
+    mobile = phones.form_field(
         label=_("Mobile number"),
-        max_length=32,
         required=False,
         help_text=_("Optional. Only for reminders by text message."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     date_of_birth = MemorableDateField(
         label=_("Date of birth"),
@@ -67,8 +66,10 @@ class SignupForm(AllauthSignupForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("reminder_channel") in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(
-            cleaned.get("mobile", "")
+        if (
+            cleaned.get("reminder_channel") in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH}
+            and "mobile" not in self.errors
+            and not phones.e164(cleaned.get("mobile"))
         ):
             self.add_error(
                 "mobile",
@@ -126,6 +127,7 @@ class ProfileForm(forms.ModelForm):
         # Those who may use the API anyway (staff, drivers, client users) are not asked.
         if self.instance.role_names or self.instance.is_staff or self.instance.is_superuser:
             del self.fields["wants_api"]
+        phones.use_our_wording(self.fields["phone"])
 
     def clean_reminder_channel(self):
         return self.cleaned_data["reminder_channel"] or self.instance.reminder_channel
@@ -137,7 +139,11 @@ class ProfileForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         channel = cleaned.get("reminder_channel")
-        if channel in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH} and not e164(cleaned.get("phone", "")):
+        if (
+            channel in {User.ReminderChannel.SMS, User.ReminderChannel.BOTH}
+            and "phone" not in self.errors
+            and not phones.e164(cleaned.get("phone"))
+        ):
             self.add_error(
                 "phone",
                 _("Enter a valid mobile number, with its country code (for example +34 600 123 456), to get texts."),

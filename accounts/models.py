@@ -4,14 +4,14 @@ from functools import cached_property
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts import authz
+from accounts import authz, phones
 from accounts.validators import validate_name
 
 
@@ -62,34 +62,18 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-def e164(number: str) -> str:
-    """`number` in E.164, or "" when it is not a valid phone number."""
-    import phonenumbers
-
-    if not number:
-        return ""
-    try:
-        parsed = phonenumbers.parse(number, settings.PHONENUMBER_DEFAULT_REGION or None)
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9 ()\-.]{6,20}$",
-    _("Enter a phone number of digits, with an optional leading + and spaces or dashes."),
-)
-
-
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. The email address is the login."""
 
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     first_name = models.CharField(_("first name"), max_length=150, validators=[validate_name])
     last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
-    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
+    phone = PhoneNumberField(_("phone"), blank=True)
+    # A number stored before phones were validated that was not a phone number:
+    # kept as it was, for the operator to fix (accounts.phones, report_bad_phones).
+    phone_unparsed = models.CharField(
+        _("phone as first entered (not a valid number)"), max_length=200, blank=True, default="", db_default=""
+    )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     # A person (no role) sees the API token pages only after asking for them:
     # most people never connect another system (accounts.roles.may_use_api).
@@ -217,8 +201,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def sms_number(self) -> str:
         """The phone number in E.164 (+34600123456) when it is a valid one
-        (read with PHONENUMBER_DEFAULT_REGION when it has no country code), else ""."""
-        return e164(self.phone)
+        (the field read it with PHONENUMBER_DEFAULT_REGION when typed without its code), else ""."""
+        return phones.e164(self.phone)
 
     @property
     def wants_sms(self) -> bool:

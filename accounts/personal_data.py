@@ -20,6 +20,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from accounts import phones
 from accounts.roles import is_staff_member
 
 personal_data_requested = Signal()
@@ -46,7 +47,8 @@ def export(user) -> dict:
             "email": user.email,
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "phone": user.phone,
+            "phone": phones.e164(user.phone) or str(user.phone or ""),
+            "phone_unparsed": user.phone_unparsed,
             "reminder_channel": user.reminder_channel,
             "date_of_birth": user.date_of_birth.isoformat() if user.date_of_birth else None,
             "date_joined": user.date_joined.isoformat(),
@@ -90,7 +92,7 @@ def delete_account(*, user) -> None:
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         user.email = f"deleted-{user.pk}@{DELETED_DOMAIN}"
-        user.first_name = user.last_name = user.phone = ""
+        user.first_name = user.last_name = user.phone = user.phone_unparsed = ""
         user.date_of_birth = None
         user.relationship = ""
         user.is_active = False

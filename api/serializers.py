@@ -10,8 +10,10 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField as PhoneNumberSerializerField
 from rest_framework import serializers
 
+from accounts import phones
 from accounts.forms import ProfileForm
 from accounts.roles import Role
 from fleet.forms import DriverForm, TruckForm
@@ -21,6 +23,20 @@ from vaccination.checkin import REASONS
 from vaccination.models import Appointment, Site, Slot, Vaccine
 
 User = get_user_model()
+
+
+class PhoneField(PhoneNumberSerializerField):
+    """A phone number: read with PHONENUMBER_DEFAULT_REGION, answered in E.164."""
+
+    default_error_messages = {"invalid": phones.INVALID}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return phones.e164(value) or str(value or "")
 
 
 class FormBackedSerializer(serializers.ModelSerializer):
@@ -58,6 +74,7 @@ class FormBackedSerializer(serializers.ModelSerializer):
 
 class MeSerializer(FormBackedSerializer):
     form_class = ProfileForm
+    phone = PhoneField()
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -75,6 +92,7 @@ class UserSerializer(serializers.ModelSerializer):
     validators and stored hashed; it is never returned."""
 
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    phone = PhoneField()
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=[r.value for r in Role]), required=False, max_length=len(Role)
     )
@@ -335,6 +353,7 @@ class RosterSerializer(serializers.Serializer):
 
 class DriverSerializer(FormBackedSerializer):
     form_class = DriverForm
+    phone = PhoneField()
     licence_status = serializers.SerializerMethodField()
     current_truck = serializers.SerializerMethodField()
 
@@ -378,6 +397,7 @@ class ClientDriverSerializer(serializers.ModelSerializer):
     """What a client company sees of its own drivers (as on its portal)."""
 
     licence_status = serializers.SerializerMethodField()
+    phone = PhoneField(read_only=True)
     current_truck = serializers.CharField(source="current_truck_code", allow_null=True, read_only=True)
 
     class Meta:

@@ -16,7 +16,7 @@ from accounts import dependents
 from accounts.models import User
 from api.errors import DomainError, error_body
 from api.permissions import IsClinicStaff
-from api.serializers import AppointmentSerializer, CheckInAppointmentSerializer
+from api.serializers import AppointmentSerializer, CheckInAppointmentSerializer, PhoneField
 from api.views import desk_site
 from standby import services, walkins
 from standby.errors import StandbyError, message
@@ -49,7 +49,7 @@ class WalkInSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150)
     last_name = serializers.CharField(max_length=150)
     date_of_birth = serializers.DateField()
-    phone = serializers.CharField(max_length=32, required=False, default="", allow_blank=True)
+    phone = PhoneField(default="")
     email = serializers.EmailField(required=False, default="", allow_blank=True)
     person = serializers.IntegerField(
         required=False, help_text="An existing person among the possible duplicates a first call answered with."

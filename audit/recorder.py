@@ -19,12 +19,20 @@ def record(action, *, target=None, actor=None, data=None, request=None, target_l
     `actor` defaults to the signed-in user of the current request (none in a
     management command); the IP address always comes from the request.
     """
+    event = unsaved(action, target=target, actor=actor, data=data, request=request, target_label=target_label)
+    event.save()
+    return event
+
+
+def unsaved(action, *, target=None, actor=None, data=None, request=None, target_label=None) -> AuditEvent:
+    """The event `record` would write, not yet saved: for a caller that writes
+    it in the same statement as the change it tells (vaccination.checkin)."""
     request = request if request is not None else current_request.get()
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             actor = user
-    return AuditEvent.objects.create(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_label=_label(actor),

@@ -23,6 +23,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.demo import DEMO_PASSWORD
@@ -151,16 +152,23 @@ def _desk(vaccine, staff, persons):
     group = Group.objects.get(name=Role.CLINIC_STAFF.value)
     group.user_set.add(*staff)
     site.staff.set(staff)
-    start = datetime.datetime.combine(site.today(), datetime.time(8), tzinfo=site.tzinfo)
     slots = 40
+    # From 08:00, or from half an hour ago when later: a slot that ended more
+    # than NO_SHOW_GRACE ago can no longer be checked in (an evening run of
+    # make scaleout scanned no-shows). All of them today, at the clinic.
+    day_starts = datetime.datetime.combine(site.today(), datetime.time(8), tzinfo=site.tzinfo)
+    start = max(day_starts, timezone.now().replace(second=0, microsecond=0) - datetime.timedelta(minutes=30))
+    tomorrow = site.today() + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(tomorrow, datetime.time(0), tzinfo=site.tzinfo)
+    length = min(datetime.timedelta(minutes=15), (midnight - start) / slots)
     capacity = max(1, math.ceil(len(persons) / slots))
     created = Slot.objects.bulk_create(
         [
             Slot(
                 site=site,
                 vaccine=vaccine,
-                start=start + datetime.timedelta(minutes=15 * n),
-                end=start + datetime.timedelta(minutes=15 * (n + 1)),
+                start=start + length * n,
+                end=start + length * (n + 1),
                 capacity=capacity,
                 booked_count=0,
             )

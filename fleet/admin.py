@@ -103,7 +103,7 @@ class DriverAdmin(AuditedAdmin):
     fieldsets = [
         (None, {"fields": ["first_name", "last_name", "is_active", "client", "login_email", "user"]}),
         (_("Licence"), {"fields": ["licence_number", "licence_expiry"]}),
-        (_("Contact"), {"fields": ["phone", "email", "address", "date_of_birth"]}),
+        (_("Contact"), {"fields": ["phone", "phone_unparsed", "email", "address", "date_of_birth"]}),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import phones
 from accounts.collation import by_name
 from accounts.models import normalize_email
 from fleet import hooks
@@ -243,6 +244,10 @@ class DriverForm(forms.ModelForm):
             "date_of_birth": DateInput(),
             "address": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phones.use_our_wording(self.fields["phone"])
 
     def clean_login_email(self):
         email = normalize_email(self.cleaned_data.get("login_email"))

@@ -19,8 +19,10 @@ from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts.models import normalize_email, phone_validator
+from accounts import phones
+from accounts.models import normalize_email
 from accounts.roles import Role, has_role
 from accounts.validators import validate_name
 
@@ -49,7 +51,10 @@ class Client(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_name])
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True, validators=[validate_name])
     contact_email = models.EmailField(_("contact email"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True, validators=[phone_validator])
+    contact_phone = PhoneNumberField(_("contact phone"), blank=True)
+    contact_phone_unparsed = models.CharField(
+        _("contact phone as first entered (not a valid number)"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("client company")
@@ -112,7 +117,12 @@ class DriverQuerySet(models.QuerySet):
         code contains `text` (any letter case). On PostgreSQL a trigram GIN
         index on `search_text` answers it (migration 0002)."""
         text = normalize_search(text)
-        return self.filter(search_text__contains=text) if text else self
+        if not text:
+            return self
+        digits = phones.digits_of(text)  # numbers are stored without spaces
+        return self.filter(
+            Q(search_text__contains=text) | Q(search_text__contains=digits) if digits else Q(search_text__contains=text)
+        )
 
     def search_for(self, user, text: str):
         """`search`, over only what `user` is shown of a driver: the whole
@@ -128,7 +138,11 @@ class DriverQuerySet(models.QuerySet):
         return self.alias(
             shown_name=Concat("first_name", Value(" "), "last_name"),
             shown_truck_code=Subquery(current.values("truck__code")[:1]),
-        ).filter(Q(shown_name__icontains=text) | Q(phone__icontains=text) | Q(shown_truck_code__icontains=text))
+        ).filter(
+            Q(shown_name__icontains=text)
+            | Q(phone__icontains=phones.digits_of(text) or text)
+            | Q(shown_truck_code__icontains=text)
+        )
 
     def licence_expired(self, today=None):
         return self.filter(licence_expiry__lt=today or timezone.localdate())
@@ -199,7 +213,11 @@ class Driver(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=150, validators=[validate_name])
     last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
-    phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])
+    phone = PhoneNumberField(_("phone"), blank=True)
+    # A number stored before phones were validated that was not one (accounts.phones).
+    phone_unparsed = models.CharField(
+        _("phone as first entered (not a valid number)"), max_length=200, blank=True, default="", db_default=""
+    )
     email = models.EmailField(_("email"), blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     licence_number = models.CharField(_("licence number"), max_length=32, unique=True)
@@ -281,7 +299,14 @@ class Driver(models.Model):
         return current or ""
 
     def build_search_text(self, truck_code: str = "") -> str:
-        parts = [self.first_name, self.last_name, self.licence_number, self.phone, self.email, truck_code]
+        parts = [
+            self.first_name,
+            self.last_name,
+            self.licence_number,
+            phones.searchable(self.phone),
+            self.email,
+            truck_code,
+        ]
         return normalize_search(" ".join(part for part in parts if part))[:700]
 
     def licence_status(self, today=None) -> LicenceStatus:

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "phonenumber_field",
     "api",
 ]
 
@@ -363,9 +364,12 @@ HELP_EMAIL = os.environ.get("VAXFLEET_HELP_EMAIL", "help@vaxfleet.example")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VaxFleet <no-reply@vaxfleet.example>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# Phone numbers without a country code are read as numbers of this country
-# (ISO 3166 code, e.g. ES); empty: a number must start with its +code.
-PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "") or None
+# Phone numbers (django-phonenumber-field, accounts.phones): one typed without
+# its country code is read as a number of this country (ISO 3166 code, e.g. ES);
+# empty: a number must start with its +code. Stored in E.164, shown spaced.
+PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "").upper() or None
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 # Text messages (outbox/sms.py), chosen like EMAIL_BACKEND: printed in debug,
 # off in production until a provider is configured.

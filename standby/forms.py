@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import phones
 from standby.models import StandbyEntry
 from vaccination.models import Site, Vaccine
 
@@ -12,7 +13,7 @@ class WalkInForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
-    phone = forms.CharField(label=_("Phone (optional)"), max_length=32, required=False)
+    phone = phones.form_field(label=_("Phone (optional)"), required=False)
     email = forms.EmailField(label=_("Email (optional)"), required=False)
     vaccine = forms.ModelChoiceField(label=_("Vaccine"), queryset=Vaccine.objects.all())
     # Set when staff pick an existing person among the possible duplicates.

@@ -5,6 +5,7 @@ counter, same race guarantees as booking online), and is checked in at once."""
 from django.db import transaction
 from django.db.models import Q
 
+from accounts import phones
 from accounts.collation import by_name
 from accounts.models import User, normalize_email, placeholder_email
 from standby.errors import StandbyError
@@ -69,7 +70,7 @@ def register_walk_in(
                 email=normalize_email(email) or placeholder_email(),
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
-                phone=phone.strip(),
+                phone=phones.e164(phone),
                 date_of_birth=date_of_birth,
             )
             person.set_unusable_password()

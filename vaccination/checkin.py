@@ -11,10 +11,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 import audit
+import sqlinsert
 from audit.models import Action
 from pagecache import fragments
 from vaccination import lots
@@ -152,17 +153,14 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "", at=None) ->
     One conditional UPDATE takes the appointment from booked to checked in,
     so two desks scanning one code at the same moment give one success and
     one already_checked_in. The same desk form submitted twice (`attempt`)
-    gets its first answer again. Every call writes a CheckInLog row.
+    gets its first answer again. Every call writes a CheckInLog row; a
+    check-in writes its audit event in the same statement as the UPDATE.
     Reasons: checked_in, unknown, cancelled, no_show, wrong_day, wrong_site,
     already_checked_in. Never raises for a refused code.
     `at` is when the code was scanned, for a desk that scanned offline and
     syncs later (vaccination/offline.py): the day is checked against it, and
     it is the check-in's time and the log's. Default: now.
     """
-    previous = _previous_answer(desk_user=desk_user, attempt=attempt)
-    if previous is not None:
-        return previous
-
     normalized = normalize_code(code)
     appointment = _load(normalized) if is_valid_code(normalized) else None
     return apply_scan(appointment=appointment, typed=code, desk_user=desk_user, site=site, attempt=attempt, at=at)
@@ -188,66 +186,115 @@ def apply_scan(
     with it (default: the same form within RETRY_WINDOW). Same side effects
     and reasons as check_in."""
     normalized = normalize_code(typed)
-    with transaction.atomic():
-        if appointment is None:
-            reason = UNKNOWN
-        else:
-            reason = _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
+    try:
+        with transaction.atomic():
+            reason = (
+                UNKNOWN
+                if appointment is None
+                else _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
+            )
             if reason is None:
-                now = timezone.now()
-                # The WHERE re-checks the row itself: PostgreSQL re-evaluates
-                # it after waiting for a concurrent desk's write, so only one
-                # desk changes the row. slot_id guards a reschedule in between.
-                won = Appointment.objects.filter(
-                    pk=appointment.pk, status=Appointment.Status.BOOKED, slot_id=appointment.slot_id
-                ).update(
-                    status=Appointment.Status.CHECKED_IN,
-                    checked_in_at=at or now,
-                    checked_in_by=desk_user,
-                    checked_in_site=site,
-                    updated_at=now,
-                )
-                if won:
+                if _take(appointment, desk_user=desk_user, site=site, at=at, code=normalized):
                     reason = CHECKED_IN
-                    # The row as just written: no second read to answer.
-                    appointment.status = Appointment.Status.CHECKED_IN
-                    appointment.checked_in_at = at or now
-                    appointment.checked_in_by = desk_user
-                    appointment.checked_in_site = site
-                    appointment.updated_at = now
                     fragments.bump(day_board(appointment.slot.site_id))
-                    facts = {"code": normalized, "site": site.name}
-                    audit.record(Action.CHECK_IN, target=appointment, actor=desk_user, data=facts)
                 else:
-                    # A concurrent desk changed the row: answer from it as it is now, and say why.
+                    # Another desk was first: answer from the row as it is now.
                     appointment = _load(normalized)
                     reason = (
                         _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
                         or ALREADY_CHECKED_IN
                     )
-        log = CheckInLog(
-            at=at or timezone.now(),
-            user=desk_user,
+            log = CheckInLog(
+                at=at or timezone.now(),
+                user=desk_user,
+                site=site,
+                typed=(typed or "")[:64],
+                code=normalized,
+                reason=reason,
+                appointment=appointment,
+                attempt=attempt,
+            )
+            # The same form (attempt) logged already: undo this request, whose
+            # answer is the first one's.
+            if not sqlinsert.insert_unless_duplicate(log):
+                raise _Repeated
+    except _Repeated:
+        previous = (first_answer or _previous_answer)(desk_user=desk_user, attempt=attempt)
+        if previous is not None:
+            return previous
+        # The same form came back after RETRY_WINDOW: a new scan, logged
+        # without its token (the rolled-back attempt changed nothing: read again).
+        return apply_scan(
+            appointment=_load(normalized) if appointment is not None else None,
+            typed=typed,
+            desk_user=desk_user,
             site=site,
-            typed=(typed or "")[:64],
-            code=normalized,
-            reason=reason,
-            appointment=appointment,
-            attempt=attempt,
+            at=at,
+            staff_site_ids=staff_site_ids,
         )
-        try:
-            with transaction.atomic():
-                log.save()
-        except IntegrityError:
-            # The same form, sent twice at once: the other request logged
-            # first; it is the answer, and this request changed nothing.
-            previous = (first_answer or _previous_answer)(desk_user=desk_user, attempt=attempt)
-            if previous is not None:
-                return previous
-            # The same form came back after RETRY_WINDOW: a new scan, logged without its token.
-            log.attempt = ""
-            log.save()
     return CheckInResult(reason, normalized, appointment)
+
+
+class _Repeated(Exception):
+    """The desk form's attempt token is in the log already."""
+
+
+def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str) -> bool:
+    """Booked -> checked in, with one conditional UPDATE, and its audit event.
+    The WHERE re-checks the row itself: PostgreSQL re-evaluates it after
+    waiting for a concurrent desk's write, so only one desk changes the row;
+    slot_id guards a reschedule in between. On PostgreSQL the UPDATE, its
+    RETURNING (the answer to the desk) and the audit INSERT are one statement;
+    elsewhere three. Updates `appointment` in memory; False if another desk won."""
+    now = timezone.now()
+    changes = {
+        "status": Appointment.Status.CHECKED_IN,
+        "checked_in_at": at or now,
+        "checked_in_by_id": desk_user.pk,
+        "checked_in_site_id": site.pk,
+        "updated_at": now,
+    }
+    event = audit.unsaved(Action.CHECK_IN, target=appointment, actor=desk_user, data={"code": code, "site": site.name})
+    if connection.vendor == "postgresql":
+        row = _take_in_one_statement(appointment, changes, event)
+        if row is None:
+            return False
+        changes["checked_in_at"], changes["updated_at"] = row
+    else:
+        won = Appointment.objects.filter(
+            pk=appointment.pk, status=Appointment.Status.BOOKED, slot_id=appointment.slot_id
+        ).update(**changes)
+        if not won:
+            return False
+        event.save()
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    return True
+
+
+def _take_in_one_statement(appointment: Appointment, changes: dict, event):
+    """WITH won AS (UPDATE ... RETURNING), told AS (INSERT audit FROM won)
+    SELECT FROM won: (checked_in_at, updated_at) of the row, or None."""
+    meta = Appointment._meta
+    quote = connection.ops.quote_name
+    sets, params = [], []
+    for name, value in changes.items():
+        field = meta.get_field(name)
+        sets.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    audit_sql, audit_params = sqlinsert.insert_sql(event, select_from="won")
+    table = quote(meta.db_table)
+    # Names quoted from the models, every value a parameter.
+    sql = (
+        f"WITH won AS (UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
+        f"WHERE {quote('id')} = %s AND {quote('status')} = %s AND {quote('slot_id')} = %s "
+        f"RETURNING {quote('checked_in_at')}, {quote('updated_at')}), "
+        f"told AS ({audit_sql}) SELECT * FROM won"
+    )
+    params += [appointment.pk, Appointment.Status.BOOKED, appointment.slot_id, *audit_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def record_dose(*, appointment: Appointment, lot: str, by, at=None) -> Appointment:

@@ -312,15 +312,25 @@ def book(
     Errors: slot_full, slot_started, site_closed, not_offered,
     already_booked, course_complete, too_soon, hold_expired.
     """
-    slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
+    if not (Slot.site.is_cached(slot) and Slot.vaccine.is_cached(slot)):  # the page's form loaded them
+        slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
     _check_bookable(slot, running=running)
+    # The bookings the person holds and the doses they were given, in one query.
+    mine = list(
+        Appointment.objects.filter(person=person)
+        .filter(Q(status=Appointment.Status.BOOKED) | Q(dose_given_at__isnull=False))
+        .select_related("slot__site")
+        .order_by("dose_number")
+    )
     held = Appointment.objects.booked().filter(person=person, vaccine=slot.vaccine_id)
-    if held.exists():  # most people hold none: only then can one be a missed booking
+    if any(a.status == Appointment.Status.BOOKED and a.vaccine_id == slot.vaccine_id for a in mine):
+        # Most people hold none of this vaccine: only then can one be a missed booking.
         mark_no_shows(appointments=held)
         if held.exists():
             raise BookingError("already_booked")
     when = max(slot.start, timezone.now()) if running else slot.start
-    dose_number = next_dose(person=person, vaccine=slot.vaccine, when=when, site=slot.site)
+    last = latest_doses(mine).get(slot.vaccine_id)
+    dose_number = dose_after(last, vaccine=slot.vaccine, when=when, site=slot.site)
     with transaction.atomic():
         if hold is None:
             _take_seat(slot, running=running)

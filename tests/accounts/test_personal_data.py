@@ -81,7 +81,7 @@ def test_the_download_is_a_json_attachment_with_the_profile_and_email_addresses(
     assert response["Content-Disposition"].startswith('attachment; filename="vaxfleet-my-data-')
     assert "no-store" in response["Cache-Control"]
     assert data["profile"]["email"] == "pat@example.org"
-    assert data["profile"]["phone"] == "+34 600 111 222"
+    assert data["profile"]["phone"] == "+34600111222"
     assert data["profile"]["reminder_channel"] == "email"
     assert data["email_addresses"] == [{"email": "pat@example.org", "verified": True, "primary": True}]
 

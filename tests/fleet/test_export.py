@@ -87,4 +87,4 @@ def test_export_quotes_phone_numbers_a_spreadsheet_would_evaluate(client, fleet_
     DriverFactory(phone="+34 600 000 111")
     client.force_login(fleet_manager)
 
-    assert rows(client.get(URL))[0]["phone"] == "'+34 600 000 111"
+    assert rows(client.get(URL))[0]["phone"] == "'+34 600 00 01 11"  # E.164 stored, shown spaced; quoted

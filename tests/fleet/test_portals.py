@@ -85,7 +85,7 @@ def test_a_client_user_sees_only_the_active_drivers_of_their_company_with_limite
     html = response.content.decode()
     assert [driver.last_name for driver in response.context["page_obj"]] == ["Ours"]
     assert "Drivers of Acme" in html
-    assert ours.phone in html
+    assert str(ours.phone) in html
     assert "TRK-0042" in html
     assert ours.licence_number not in html
     assert "Secret Street" not in html
@@ -111,7 +111,7 @@ def test_a_client_user_opens_one_of_their_drivers(client, acme_user):
     response = client.get(reverse("fleet:client-driver", args=[ours.pk]))
 
     assert response.status_code == 200
-    assert ours.phone in response.content.decode()
+    assert str(ours.phone) in response.content.decode()
     assert "Secret Street" not in response.content.decode()
 
 

@@ -88,18 +88,25 @@ def test_the_profile_asks_for_a_valid_mobile_number_before_texts(client, person)
     saved = client.post(PROFILE, {**fields, "phone": "+34 600 123 456"})
 
     assert refused.status_code == 200
-    assert "valid mobile number" in refused.content.decode()
+    assert "Enter a valid phone number, with its country code" in refused.content.decode()
     assert saved.status_code == 302
     person.refresh_from_db()
     assert (person.reminder_channel, person.sms_number) == (User.ReminderChannel.SMS, "+34600123456")
 
 
-def test_a_number_without_its_country_code_is_read_in_the_default_region(person, settings):
-    person.phone = "600 123 456"
-    settings.PHONENUMBER_DEFAULT_REGION = None
-    assert person.sms_number == ""
+def test_a_number_typed_without_its_country_code_is_texted_in_e164(
+    person, soon, make_appointment, texts, settings, django_capture_on_commit_callbacks
+):
     settings.PHONENUMBER_DEFAULT_REGION = "ES"
-    assert person.sms_number == "+34600123456"
+    reminded(person, "sms", "600 123 456", soon, make_appointment, django_capture_on_commit_callbacks)
+
+    assert [to for to, _text in texts] == ["+34600123456"]
+
+
+def test_without_a_default_region_a_number_needs_its_country_code(person, settings):
+    settings.PHONENUMBER_DEFAULT_REGION = None
+    person.phone = "600 123 456"
+    assert person.sms_number == ""
 
 
 SIGNUP = {

@@ -408,7 +408,7 @@ def test_the_board_of_a_mobile_clinic_shows_the_truck_and_its_driver(desk, site,
 
     assert "TRK-0042" in html
     assert "Diego Driver" in html
-    assert "+34 600 000 000" in html
+    assert "+34 600 00 00 00" in html  # stored in E.164, shown spaced
 
 
 # Who may see what

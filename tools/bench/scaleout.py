@@ -391,10 +391,13 @@ def redis_outage_during_bookings(ports, fixture, csrf, own_redis, env, mail_dir,
 
 
 def main():
+    global DATABASE  # one run, one database, read by every check
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ports", type=int, nargs=2, default=[18771, 18772])
     parser.add_argument("--redis-port", type=int, default=18779, help="the script's own redis-server (check 6)")
+    parser.add_argument("--database", default=DATABASE, help="the PostgreSQL database it builds and uses")
     args = parser.parse_args()
+    DATABASE = args.database
     if not shutil.which("redis-server"):
         raise SystemExit("redis-server is not installed: apt-get install -y redis-server")
     # The script's own Redis, empty at each start: no earlier run's rate-limit

@@ -1,0 +1,63 @@
+"""INSERT statements for a model instance, for the hot paths that fold
+several writes into fewer round trips (the desk's check-in, the outbox).
+Plain Django, no app imports: any app may use it.
+
+`insert_unless_duplicate(obj)` writes the row with one statement, or nothing
+when a unique constraint already holds one like it (ON CONFLICT DO NOTHING:
+PostgreSQL, and SQLite 3.35+), without the savepoint that catching an
+IntegrityError needs (two more round trips).
+
+`insert_sql(obj, select_from=...)` is the SQL and parameters of an INSERT of
+`obj` to run inside a bigger statement (a CTE on PostgreSQL), once per row of
+`select_from`.
+"""
+
+from django.db import connections, router
+from django.db.models.expressions import Expression
+
+
+def _columns(instance, connection):
+    fields, params = [], []
+    for field in instance._meta.concrete_fields:
+        value = field.pre_save(instance, add=True)
+        if field.primary_key and value is None:
+            continue  # the database draws it
+        if isinstance(value, Expression):
+            continue  # a db_default: the database fills it in
+        fields.append(connection.ops.quote_name(field.column))
+        params.append(field.get_db_prep_save(value, connection))
+    return fields, params
+
+
+def insert_sql(instance, *, using=None, select_from: str = "", on_conflict_nothing: bool = False, returning=()):
+    """(sql, params) of an INSERT of `instance`; with `select_from` (a CTE's
+    name), one row per row of it, so none when it is empty."""
+    connection = connections[using or router.db_for_write(type(instance))]
+    quote = connection.ops.quote_name
+    columns, params = _columns(instance, connection)
+    values = ", ".join(["%s"] * len(params))
+    sql = f"INSERT INTO {quote(instance._meta.db_table)} ({', '.join(columns)}) "
+    # Names quoted from the model, every value a parameter.
+    sql += f"SELECT {values} FROM {quote(select_from)}" if select_from else f"VALUES ({values})"  # noqa: S608
+    if on_conflict_nothing:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(quote(column) for column in returning)
+    return sql, params
+
+
+def insert_unless_duplicate(instance, *, using=None) -> bool:
+    """Insert `instance` unless a unique constraint already holds such a row.
+    True (and the primary key set) when inserted, False when it was a duplicate."""
+    using = using or router.db_for_write(type(instance))
+    pk = instance._meta.pk
+    sql, params = insert_sql(instance, using=using, on_conflict_nothing=True, returning=[pk.column])
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    setattr(instance, pk.attname, row[0])
+    instance._state.adding = False
+    instance._state.db = using
+    return True
