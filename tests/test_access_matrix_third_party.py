@@ -18,7 +18,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 import outbox
@@ -27,6 +27,7 @@ from api.models import ApiToken
 from audit.models import AuditEvent
 from fleet.models import Assignment, Client, ClientMembership, Driver, Excursion, Truck, TruckCondition
 from outbox.models import Message
+from places.models import Place
 from readiness.models import (
     ChecklistItem,
     Defect,
@@ -94,6 +95,7 @@ MODELS = {
     "standby/offer": Offer,
     "standby/sparedoses": SpareDoses,
     "standby/standbyentry": StandbyEntry,
+    "places/place": Place,
 }
 # Admin pages of a model, by the end of their route, and what a superuser gets.
 MODEL_PAGES = {"": OK, "add/": OK, "<id>/change/": OK, "<id>/history/": OK, "<id>/delete/": OK, "<id>/": 302}
@@ -299,7 +301,8 @@ def fetch_all(client, users, url):
         location = response.get("Location", "")
         if response.status_code == 302 and "/login/" in location:
             got[role] = LOGIN
-        elif response.status_code == 302 and location in ("/", "http://testserver/"):
+        # Signed in already: sent where signing in leads (the role's landing, issue 22.12).
+        elif response.status_code == 302 and location in ("/", "http://testserver/", reverse("landing")):
             got[role] = HOME
         elif response.status_code == 302 and "/reauthenticate/" in location:
             got[role] = REAUTH
@@ -328,6 +331,7 @@ def admin_world(world):
     OdometerReading.objects.create(truck=truck, km=1000)
     plan = ServicePlan.objects.create(truck=truck, name="Oil", last_done_on=timezone.localdate(), interval_months=6)
     ServiceRecord.objects.create(truck=truck, plan=plan, done_on=timezone.localdate())
+    Place.objects.create(country="ES", postcode="28001", name="Madrid", latitude=40.42, longitude=-3.70)
     samples = {label: model.objects.order_by("pk").first() for label, model in MODELS.items()}
     assert all(samples.values()), [label for label, sample in samples.items() if sample is None]
     return users, samples
