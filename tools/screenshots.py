@@ -108,8 +108,8 @@ def new_person(email, name, password=None):
     return person
 
 
-def booked_today(site, name):
-    """A new person with a booked appointment today at `site`, to check in."""
+def booked_today(site, vaccine, name):
+    """A new person with a booked appointment for `vaccine` today at `site`, to check in."""
     from django.db.models import F
     from django.utils import timezone
 
@@ -117,13 +117,15 @@ def booked_today(site, name):
 
     person = new_person(f"{name.replace(' ', '.').lower()}@example.org", name)
     # A slot today the desk can still check in (check-in closes NO_SHOW_GRACE after a slot ends), with a seat.
-    checkable = Slot.objects.filter(site=site, end__gt=timezone.now() - NO_SHOW_GRACE, booked_count__lt=F("capacity"))
+    # Always one vaccine, the one with lots on hand: the spare doses' slot (another vaccine) is open today too.
+    checkable = Slot.objects.filter(
+        site=site, vaccine=vaccine, end__gt=timezone.now() - NO_SHOW_GRACE, booked_count__lt=F("capacity")
+    )
     slot = next((s for s in checkable.order_by("start") if s.local_start.date() == site.today()), None)
     if slot is None:  # late in the day: the demo's slots are over, so open one now
         start = timezone.now().replace(second=0, microsecond=0)
-        vaccine = Slot.objects.filter(site=site).values_list("vaccine", flat=True).first()
         slot = Slot.objects.create(
-            site=site, vaccine_id=vaccine, start=start, end=start + timedelta(minutes=15), capacity=10
+            site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=10
         )
     Slot.objects.filter(pk=slot.pk).update(booked_count=F("booked_count") + 1)
     return Appointment.objects.create(person=person, slot=slot)
@@ -198,10 +200,11 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.goto(f"/appointments/{appointment.pk}/")
     shot("confirmation")
 
+    arriving = booked_today(central, covid, visitor)
+    # Booked before the desk opens, so it is in the roster the desk keeps offline
+    # (staff land on the desk when they sign in, and it fetches the roster then).
+    offline_arrival = booked_today(central, covid, f"{visitor.split()[0]} Offline")
     with_language("staff@example.com")
-    arriving = booked_today(central, visitor)
-    # Booked before the desk opens, so it is in the roster the desk keeps offline.
-    offline_arrival = booked_today(central, f"{visitor.split()[0]} Offline")
     page.goto(f"/clinic/checkin/?site={central.pk}")
     page.fill("#id_code", arriving.code)
     page.press("#id_code", "Enter")
@@ -231,7 +234,7 @@ def capture(browser, base_url, lang, size, out, visitor):
     context.set_offline(False)
     page.locator("#desk-queue-count[data-queued='0']").wait_for(state="attached")
     # Find by name and date of birth (issue 22), for a person without their code.
-    found = booked_today(central, f"{visitor.split()[0]} Found")
+    found = booked_today(central, covid, f"{visitor.split()[0]} Found")
     found.person.date_of_birth = date(1956, 3, 14)
     found.person.save(update_fields=["date_of_birth"])
     name = f"{visitor.split()[0]} found".replace(" ", "+")
@@ -296,6 +299,8 @@ def capture(browser, base_url, lang, size, out, visitor):
     page = context.new_page()
     page.goto(f"/appointments/book/?site={central.pk}&day={tomorrow.isoformat()}")
     page.locator("button[form='slot-form']").first.click()
+    page.wait_for_url("**/appointments/book/check/**")  # check your booking, then Book holds the seat
+    page.locator("main form[method=post] button[type=submit]").click()
     page.locator("form[action$='/appointments/hold/']").wait_for()
     shot("hold")
     page.locator("form[action$='/appointments/hold/release/'] button").click()
