@@ -3,6 +3,7 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from fleet.models import TruckCondition, TruckStatus
+from vaccination import offline
 from vaccination.models import Appointment
 
 ERROR_SCHEMA = {
@@ -69,6 +70,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 TRUCK_STATUS = TruckStatus.choices
 CONDITION_STATUS = TruckCondition.Status.choices
 APPOINTMENT_STATUS = Appointment.Status.choices
+# What an offline desk's sync item is (vaccination.offline): named, as other "kind" fields are in the schema.
+SYNC_ITEM_KIND = [offline.SCAN, offline.DOSE]
 
 
 def _client_driver_fields(schemas):

@@ -501,6 +501,7 @@ SPECTACULAR_SETTINGS = {
         "TruckStatusEnum": "api.schema.TRUCK_STATUS",
         "ConditionStatusEnum": "api.schema.CONDITION_STATUS",
         "AppointmentStatusEnum": "api.schema.APPOINTMENT_STATUS",
+        "SyncItemKindEnum": "api.schema.SYNC_ITEM_KIND",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -23,7 +23,7 @@ from vaccination.services import BookingError
 
 SESSION_KEY = "vaccination_seat_hold"
 # Asked on the hold page: only what booking needs (the rest is on the profile).
-OPTIONAL_FIELDS = ("mobile", "reminder_channel")
+OPTIONAL_FIELDS = ("mobile", "reminder_channel", "date_of_birth")
 
 
 def booked_url(appointment) -> str:

@@ -41,7 +41,8 @@ CACHED_TABLES = {
     "fleet_truck": lambda name: name == FLEET_REGISTER,
     "fleet_assignment": lambda name: name == FLEET_REGISTER,
 }
-WRITE = re.compile(r'^\s*(?:UPDATE|INSERT INTO|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# A write, also as the first statement of a WITH (check_in's one-statement UPDATE ... RETURNING).
+WRITE = re.compile(r'^\s*(?:WITH\s+\w+\s+AS\s+\()?(?:UPDATE|INSERT INTO|DELETE FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 @contextmanager
@@ -165,6 +166,13 @@ UPDATE_CALLERS = {
         "reminder_sent_at: shown nowhere cached"
     ),
     "vaccination/services.py:_take_seat": "book, reschedule",
+    # _take_seat's inner function: the seat it takes bumps FREE_SEATS in _take_seat.
+    "vaccination/services.py:take": "book, reschedule, hold_seat",
+    "vaccination/services.py:release_holds": "release_expired_holds, release_hold (bumps FREE_SEATS)",
+    # check_in's one-statement take (vaccination/checkin.py): the board is bumped by its caller.
+    "vaccination/checkin.py:_take": "check_in",
+    "accounts/phones.py:convert_rows": "phone numbers: no cached page part (a migration, report_bad_phones)",
+    "accounts/phones.py:retry_notes": "phone numbers: no cached page part (report_bad_phones --retry)",
     "vaccination/services.py:_free_seat": "cancel, reschedule",
     "vaccination/checkin.py:check_in": "check_in",
     "vaccination/checkin.py:record_dose": "record_dose",
