@@ -182,7 +182,7 @@ def test_the_truck_page_and_the_driver_portal_show_where_and_when_the_mobile_cli
     sign_in(page, driver_user.email)
     page.goto("/fleet/me/")
     page.get_by_role("heading", name="Where and when you drive").wait_for()
-    page.get_by_text("Lakeside car park").wait_for()
+    page.get_by_text("Lakeside car park", exact=True).wait_for()
     screenshot(page, "driver-portal-clinic-days-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.console_errors == []

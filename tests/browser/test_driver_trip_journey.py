@@ -86,7 +86,7 @@ def test_a_driver_signs_in_on_a_phone_and_lands_on_todays_trip(page, screenshot,
     trip_card = page.locator(".next-trip")
     assert words["report"] in trip_card.inner_text()
     assert "Mobile Clinic Lakeside" in trip_card.inner_text()
-    assert trip_card.get_by_role("link", name="+34600111222").is_visible()
+    assert trip_card.locator('a[href="tel:+34600111222"]').is_visible()  # shown spaced, dialled in E.164
     assert words["call"] in trip_card.inner_text()
     # Above the fold on a phone: the trip is the first thing the driver sees.
     assert trip_card.bounding_box()["y"] < PHONE["height"]

@@ -19,6 +19,7 @@ NOT_PAGES = {
     "favicon",
     "vaccination:appointment-calendar",
     "fleet:driver-export",
+    "fleet:client-export",
     "campaign:export-csv",
     "campaign:export-fhir",
     "readiness:export",

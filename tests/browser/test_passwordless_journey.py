@@ -42,6 +42,8 @@ def test_a_visitor_books_on_a_phone_with_an_emailed_code_and_no_password(page, s
     tomorrow = clinic.today() + timedelta(days=1)
     page.goto(f"/appointments/book/?site={clinic.pk}&day={tomorrow.isoformat()}")
     page.get_by_role("button", name=re.compile("Book 10:30, Influenza")).click()
+    page.get_by_role("heading", name="Check your booking").wait_for()
+    page.get_by_role("button", name="Book", exact=True).click()
 
     page.get_by_role("heading", name="Confirm your email to book").wait_for()
     page.get_by_text("We are holding 10:30 at Central Health Centre for you").wait_for()

@@ -405,7 +405,8 @@ def sign_in(base, fixture, csrf, workdir, args, master_pid):
         threads=args.threads,
         script="wrk_post.lua",
         args=[str(data)],
-        env={"WRK_THREADS": str(args.threads), "WRK_OK": "^/$", "WRK_REFUSED": "<form"},
+        # Signed in: sent where signing in leads (/start/, the role's landing) or home.
+        env={"WRK_THREADS": str(args.threads), "WRK_OK": "^/%a*/?$", "WRK_REFUSED": "<form"},
         timeout=60,  # Argon2 is slow on purpose: a queue of sign-ins is not an error
     )
     after = {pid: peak_rss_mb(pid) for pid in worker_pids(master_pid)}
@@ -743,7 +744,7 @@ def main():
             (workdir / f"burst.{n}.tsv").write_text("\n".join(burst[n * share : (n + 1) * share]) + "\n")
         booking_env = {
             "WRK_THREADS": str(args.threads),
-            "WRK_OK": "^/appointments/%d+/$",
+            "WRK_OK": "^/appointments/%d+/booked/$",  # the confirmation panel
             "WRK_REFUSED": "^/appointments/book/",
         }
         row = measure(
