@@ -19,6 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 READY = "document.documentElement.dataset.deskReady === '1'"
 CONTROLLED = "navigator.serviceWorker.controller !== null"
+SERVICE_WORKER_ACTIVE = """Promise.race([
+  navigator.serviceWorker.ready.then(() => true),
+  new Promise((resolve) => setTimeout(() => resolve(false), 30000)),
+])"""
 HAS_ROSTER = "document.getElementById('desk-roster-age').dataset.fetched !== undefined"
 
 
@@ -57,7 +61,15 @@ def open_desk(tab, user, site, *, online="Online"):
     sign_in(tab, user.email)
     tab.goto(f"/clinic/checkin/?site={site.pk}")
     wait_until(tab, READY)
-    # The first visit installs the service worker; it takes the page over.
+    # The first visit installs the service worker; it takes the page over
+    # once active (clients.claim). Signing in lands staff on the desk, so the
+    # install may have begun on the page before; on a busy machine it can
+    # take a while: wait for it to be active, then reload if the page is
+    # still not controlled, as a nurse would.
+    tab.evaluate(SERVICE_WORKER_ACTIVE)
+    if not tab.evaluate(CONTROLLED):
+        tab.reload()
+        wait_until(tab, READY)
     wait_until(tab, CONTROLLED)
     wait_until(tab, HAS_ROSTER)
     tab.get_by_text(online, exact=True).wait_for()
