@@ -38,7 +38,7 @@ def insert_sql(instance, *, using=None, select_from: str = "", on_conflict_nothi
     values = ", ".join(["%s"] * len(params))
     sql = f"INSERT INTO {quote(instance._meta.db_table)} ({', '.join(columns)}) "
     # Names quoted from the model, every value a parameter.
-    sql += f"SELECT {values} FROM {quote(select_from)}" if select_from else f"VALUES ({values})"  # noqa: S608
+    sql += f"SELECT {values} FROM {quote(select_from)}" if select_from else f"VALUES ({values})"  # noqa: S608  # nosec B608
     if on_conflict_nothing:
         sql += " ON CONFLICT DO NOTHING"
     if returning:

@@ -286,7 +286,7 @@ def _take_in_one_statement(appointment: Appointment, changes: dict, event):
     table = quote(meta.db_table)
     # Names quoted from the models, every value a parameter.
     sql = (
-        f"WITH won AS (UPDATE {table} SET {', '.join(sets)} "  # noqa: S608
+        f"WITH won AS (UPDATE {table} SET {', '.join(sets)} "  # noqa: S608  # nosec B608
         f"WHERE {quote('id')} = %s AND {quote('status')} = %s AND {quote('slot_id')} = %s "
         f"RETURNING {quote('checked_in_at')}, {quote('updated_at')}), "
         f"told AS ({audit_sql}) SELECT * FROM won"
