@@ -1,7 +1,8 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Layout, Row
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts import phones
@@ -37,12 +38,39 @@ TRUCK_SORTS = {
 }
 
 
-def _filter_helper(*rows):
+def _filter_helper(form, search, *rows):
+    """The search box, then the other filters: on a phone those fold under a
+    "More filters" button (open when one of them is set), so the list starts
+    on the first screen; from a tablet up they are always shown."""
     helper = FormHelper()
     helper.form_method = "get"
     helper.form_tag = False
     helper.disable_csrf = True
-    helper.layout = Layout(Row(*[Column(name, css_class=css) for name, css in rows], css_class="g-2"))
+    names = [name for name, _css in rows if name != "sort"]
+    chosen = sum(1 for name in names if form.data.get(name))
+    toggle = _("More filters") if not chosen else _("More filters (%(n)s set)") % {"n": chosen}
+    helper.layout = Layout(
+        Row(
+            Column(search[0], css_class=search[1]),
+            HTML(
+                format_html(
+                    '<div class="col-12 d-md-none"><button type="button" class="btn btn-outline-secondary mb-3"'
+                    ' data-bs-toggle="collapse" data-bs-target="#more-filters" aria-expanded="{}"'
+                    ' aria-controls="more-filters">{}</button></div>',
+                    "true" if chosen else "false",
+                    toggle,
+                )
+            ),
+            # From a tablet up, .more-filters is display: contents (fleet.css):
+            # its columns share the search box's row.
+            Div(
+                Row(*[Column(name, css_class=css) for name, css in rows], css_class="g-2"),
+                css_id="more-filters",
+                css_class="col-12 collapse more-filters" + (" show" if chosen else ""),
+            ),
+            css_class="g-2",
+        ),
+    )
     return helper
 
 
@@ -112,6 +140,7 @@ class DriverFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _filter_helper(
+            self,
             ("q", "col-12 col-lg-4"),
             ("active", "col-12 col-sm-6 col-lg-2"),
             ("client", "col-12 col-sm-6 col-lg-3"),
@@ -176,6 +205,7 @@ class TruckFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _filter_helper(
+            self,
             ("q", "col-12 col-md-6"),
             ("status", "col-12 col-sm-6 col-md-3"),
             ("readiness", "col-12 col-sm-6 col-md-3"),

@@ -43,7 +43,7 @@ class DeskLots:
 def lot_label(level) -> str:
     return _("%(lot)s · expires %(date)s · %(left)s left") % {
         "lot": level.lot.number,
-        "date": formats.date_format(level.lot.expires_on, "SHORT_DATE_FORMAT"),
+        "date": formats.date_format(level.lot.expires_on, "MEDIUM_DATE_FORMAT"),
         "left": level.quantity,
     }
 

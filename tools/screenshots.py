@@ -225,8 +225,8 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.screenshot(path=out / f"{lang}-{size}-checkin-offline.png")
     # The dose record offline, from the lots on hand in the roster; queued after its scan.
     lot = page.locator("#offline-lot")
-    if lot.evaluate("field => field.tagName") == "SELECT":
-        lot.select_option(index=1)
+    if lot.evaluate("field => field.tagName") == "FIELDSET":
+        lot.locator("input").first.check()
     else:
         lot.fill("DEMO-LOT")
     page.screenshot(path=out / f"{lang}-{size}-checkin-offline-dose.png")

@@ -144,16 +144,18 @@ class DoseForm(forms.Form):
 
     def __init__(self, *args, lots=None, **kwargs):
         """`lots`: (number, label) of the lots on hand (vaccination.lots), offered
-        as a list; None where no stock is kept (the lot is typed). The field
-        stays text, so a lot that became unusable since the page was shown is
-        refused with its reason."""
+        as one radio button each, so a whole label (number, doses left, expiry)
+        reads on a phone and a lot is one tap; None where no stock is kept (the
+        lot is typed). The field stays text, so a lot that became unusable since
+        the page was shown is refused with its reason."""
         super().__init__(*args, **kwargs)
         if lots is not None:
             field = self.fields["vaccine_lot"]
             field.label = _("Vaccine lot")
-            field.help_text = _("Lots on hand here, soonest expiry first.")
-            empty = _("Choose a lot") if lots else _("No usable lot on hand here")
-            field.widget = forms.Select(choices=[("", empty), *lots])
+            field.help_text = (
+                _("Lots on hand here, soonest expiry first.") if lots else _("No usable lot on hand here")
+            )
+            field.widget = forms.RadioSelect(choices=lots)
 
 
 class UndoCheckInForm(forms.Form):

@@ -71,7 +71,10 @@ def _dose_form(appointment, request=None):
     vaccine here picked already (remembered for the session)."""
     slot = appointment.slot
     remembered = request.session.get(SESSION_LOTS, {}).get(_lot_key(slot)) if request is not None else None
-    return DoseForm(lots=lots.choices(site=slot.site, vaccine=slot.vaccine), initial={"vaccine_lot": remembered})
+    on_hand = lots.choices(site=slot.site, vaccine=slot.vaccine)
+    if on_hand and len(on_hand) == 1:
+        remembered = on_hand[0][0]  # the only lot here: nothing to choose
+    return DoseForm(lots=on_hand, initial={"vaccine_lot": remembered})
 
 
 def _lot_key(slot) -> str:

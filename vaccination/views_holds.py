@@ -8,11 +8,14 @@ the booking. The browser session keeps the hold's token and the picker page
 to go back to.
 """
 
+import math
+
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -82,7 +85,9 @@ def hold(request):
             return limited
         if form.is_valid() and (url := send_sign_in_code(request, form, next_url=reverse("vaccination:hold-finish"))):
             return redirect(url)
-    return render(request, "vaccination/hold.html", {"hold": seat, "form": form})
+    # What is left of the hold, in whole minutes (a reload shows less than SEAT_HOLD_MINUTES).
+    minutes_left = max(1, math.ceil((seat.expires_at - timezone.now()).total_seconds() / 60))
+    return render(request, "vaccination/hold.html", {"hold": seat, "form": form, "hold_minutes": minutes_left})
 
 
 @require_POST
@@ -110,5 +115,8 @@ def finish(request):
         holds.release_hold(token=seat.token)
         return _gone(request, errors.booking_message(refusal))
     request.session.pop(SESSION_KEY, None)
-    messages.success(request, _("You are booked. We have emailed you this confirmation."))
+    # The confirmation panel says it all ("Booking complete", the email sent):
+    # the sign-in's own notes ("You have confirmed…", "Signed in as…") would
+    # only push the code and the barcode below the first screen of a phone.
+    messages.get_messages(request).used = True
     return redirect(booked_url(appointment))

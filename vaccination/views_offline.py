@@ -125,7 +125,6 @@ def desk_words() -> dict:
         "clinician": _("Speak to a clinician first: %(questions)s"),
         "dose_heading": _("After the injection: record the dose"),
         "lot": _("Vaccine lot"),
-        "choose_lot": _("Choose a lot"),
         "no_lot_here": _("No usable lot on hand here"),
         "dose_given": _("Dose given"),
         "dose_queued": _("Dose recorded offline for %(name)s, lot %(lot)s; it will sync."),

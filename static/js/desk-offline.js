@@ -319,39 +319,63 @@
     }
   }
   function doseForm(row) {
-    const node = element("form", "card card-body desk-after desk-offline-dose mb-3");
+    const node = element("form", "card card-body desk-after desk-offline-dose dose-form mb-3");
     node.id = "desk-offline-dose";
     node.appendChild(element("h2", "h5", words.dose_heading));
-    const label = element("label", "form-label", words.lot);
-    label.htmlFor = "offline-lot";
-    node.appendChild(label);
     const offered = roster && roster.data.lots ? roster.data.lots[row.vaccine] : null;
     const last = remembered(row.vaccine);
     let field;
+    let chosen;
     if (offered) {
-      field = element("select", "form-select mb-3");
-      field.appendChild(new Option(offered.length ? words.choose_lot : words.no_lot_here, ""));
-      offered.forEach(function (lot) {
-        field.appendChild(new Option(lot.label, lot.lot, false, lot.lot === last));
+      // One radio button a lot, as on the online desk: the whole label reads
+      // on a phone and a lot is one tap.
+      field = element("fieldset", "mb-3");
+      field.id = "offline-lot";
+      field.appendChild(element("legend", "form-label fs-6", words.lot));
+      if (!offered.length) field.appendChild(element("p", "form-text", words.no_lot_here));
+      offered.forEach(function (lot, index) {
+        const option = element("div", "form-check");
+        const radio = element("input", "form-check-input");
+        radio.type = "radio";
+        radio.name = "vaccine_lot";
+        radio.value = lot.lot;
+        radio.id = "offline-lot-" + index;
+        radio.required = true;
+        radio.checked = lot.lot === last || offered.length === 1;
+        const text = element("label", "form-check-label", lot.label);
+        text.htmlFor = radio.id;
+        option.appendChild(radio);
+        option.appendChild(text);
+        field.appendChild(option);
       });
+      chosen = function () {
+        const radio = field.querySelector("input:checked");
+        return radio ? radio.value : "";
+      };
     } else {
+      const label = element("label", "form-label", words.lot);
+      label.htmlFor = "offline-lot";
+      node.appendChild(label);
       field = element("input", "form-control mb-3");
+      field.id = "offline-lot";
+      field.name = "vaccine_lot";
       field.type = "text";
       field.autocomplete = "off";
+      field.required = true;
       field.value = last;
+      chosen = function () {
+        return field.value.trim();
+      };
     }
-    field.id = "offline-lot";
-    field.name = "vaccine_lot";
-    field.required = true;
     node.appendChild(field);
     const button = element("button", "btn btn-primary btn-lg", words.dose_given);
     button.type = "submit";
     node.appendChild(button);
     node.addEventListener("submit", function (event) {
       event.preventDefault();
-      const lot = field.value.trim();
+      const lot = chosen();
       if (!lot) {
-        field.focus();
+        (field.querySelector("input") || field).focus();
         return;
       }
       queueDose(row, lot);

@@ -7,11 +7,15 @@ import contextlib
 import json
 import os
 import shutil
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 
+from places.demo import seed_places
 from tests.browser.helpers import wait_until
+from vaccination.demo import SITE_DETAILS, VACCINE_TEXTS
+from vaccination.models import Site, Slot, Vaccine
 
 CHROMIUM = os.environ.get("VAXFLEET_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -187,3 +191,43 @@ def screenshot():
         tab.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture
+def demo_clinics():
+    """The demo's clinics, vaccines (with their texts) and made-up towns, for
+    issue 22's journeys: a person finds the nearest and books there."""
+    seed_places()
+    vaccines = [
+        Vaccine.objects.create(name=name, doses_required=doses, **VACCINE_TEXTS[name])
+        for name, doses in (("Comirnaty (COVID-19)", 2), ("Influenza 2026/27", 1))
+    ]
+    for name, address, mobile in [
+        ("Central Health Centre", "12 Hospital Road\nRiverside", False),
+        ("Northside Community Hall", "3 Market Square\nNorthside", False),
+        ("Lakeside Mobile Clinic", "Car park of the Lakeside shopping centre\nLakeside", True),
+    ]:
+        lat, lon, step_free, parking, notes, notes_es = SITE_DETAILS[name]
+        site = Site.objects.create(
+            name=name,
+            address=address,
+            is_mobile=mobile,
+            time_zone="Europe/Madrid",
+            latitude=lat,
+            longitude=lon,
+            step_free_access=step_free,
+            parking=parking,
+            access_notes=notes,
+            access_notes_es=notes_es,
+        )
+        for vaccine in vaccines:
+            Slot.objects.generate(
+                site=site,
+                vaccine=vaccine,
+                first_day=site.today() + timedelta(days=1),
+                last_day=site.today() + timedelta(days=5),
+                opens=time(9),
+                closes=time(12),
+                minutes=30,
+                capacity=3,
+            )

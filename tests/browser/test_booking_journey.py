@@ -60,7 +60,7 @@ def test_a_new_person_signs_up_books_sees_the_qr_code_downloads_the_calendar_and
     screenshot(page, "booking-times")
 
     # The visitor checks the time chosen; booking needs an account: the time
-    # is held while the visitor confirms an email (test_passwordless_journey);
+    # is held while the visitor confirms an email (test_person_journey);
     # this one signs up with a password instead, then picks a time again.
     page.get_by_role("button", name=re.compile("Book 09:00, Comirnaty")).click()
     page.get_by_role("heading", name="Check your booking").wait_for()
