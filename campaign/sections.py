@@ -22,8 +22,8 @@ exists"). A provider must run a bounded number of queries.
 
 A provider whose data is all named by page-cache generations says so
 (`cached_on`): its sections are then kept in the page cache with the
-overview's figures until one of them is bumped. The others (stock: its
-levels change by UPDATEs that bump nothing) run on every request.
+overview's figures until one of them is bumped, at most a minute. The
+others run on every request.
 """
 
 import importlib
@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 # The generations (pagecache) a provider's data is drawn from, or none: not cached.
 APPOINTMENTS = "appointments"  # every clinic's day board, FREE_SEATS and CATALOGUE (campaign.views)
 OWN_CACHE = "own"  # the provider keeps its data in the page cache itself (readiness)
+# The provider's module names them in its GENERATIONS (stock: its STOCK, bumped
+# on every change of a level, a lot, a movement or an excursion).
+ITS_GENERATIONS = "its generations"
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,18 @@ class Provider:
 
 
 PROVIDERS = (
-    Provider("stock", "stock.campaign.campaign_sections"),
+    Provider("stock", "stock.campaign.campaign_sections", cached_on=ITS_GENERATIONS),
     Provider("readiness", "readiness.campaign.campaign_sections", cached_on=OWN_CACHE),
     # Walk-ins and offers taken are appointments: written through the models
     # or vaccination's services, which bump the clinic's day board.
     Provider("standby", "standby.campaign.campaign_sections", cached_on=APPOINTMENTS),
 )
+
+
+def generations_of(provider: Provider) -> tuple[str, ...]:
+    """The generations an ITS_GENERATIONS provider's module names."""
+    module_name = provider.path.rpartition(".")[0]
+    return tuple(getattr(importlib.import_module(module_name), "GENERATIONS", ()))
 
 
 def _function(provider: Provider):

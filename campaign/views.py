@@ -11,7 +11,7 @@ from audit.models import Action
 from campaign import charts, exports, summaries
 from campaign.figures import overview as compute_overview
 from campaign.forms import FilterForm
-from campaign.sections import APPOINTMENTS, optional_sections
+from campaign.sections import APPOINTMENTS, ITS_GENERATIONS, generations_of, optional_sections
 from pagecache import fragments
 from vaccination.models import CATALOGUE, FREE_SEATS, Site, day_board
 
@@ -57,6 +57,7 @@ def _figures_html(request, filters):
 
 @require_GET
 @permission_required("campaign.view_overview")
+@fragments.snapshot()  # its five cached parts read their generations in one round trip
 def overview(request):
     form = FilterForm(request.GET or {})
     if not form.is_valid():
@@ -72,10 +73,15 @@ def overview(request):
     )
 
     def cached(provider, compute):
-        if provider.cached_on != APPOINTMENTS:
+        on = ()
+        if provider.cached_on == APPOINTMENTS:
+            on = depends_on
+        elif provider.cached_on == ITS_GENERATIONS:
+            on = generations_of(provider)
+        if not on:
             return compute()
         kind = f"campaign-section-{provider.app_label}"
-        return fragments.cached_value(kind, depends_on, (form.query(),), compute, timeout=FIGURES_SECONDS)
+        return fragments.cached_value(kind, on, (form.query(),), compute, timeout=FIGURES_SECONDS)
 
     # The filter form, valid (an invalid one is drawn with its errors): its
     # clinic and vaccine choices are the catalogue's, its values the query's.

@@ -20,6 +20,8 @@ deploy old and new servers never serve each other's HTML. After data is
 loaded around the models (a restored dump), `manage.py clear_page_cache`.
 """
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import uuid
@@ -67,20 +69,44 @@ def _generation_key(name: str) -> str:
     return f"{PREFIX}:generation:{name}"
 
 
+# Inside `snapshot()`: the generations read so far in this request, by name.
+_seen = contextvars.ContextVar("pagecache_generations_seen", default=None)
+
+
+@contextlib.contextmanager
+def snapshot():
+    """Read each generation once for the block, however many fragments ask
+    for it: a page drawn from several fragments makes one round trip to the
+    cache for their generations, not one each. A bump inside the block (a
+    POST that changed data, then draws the page) replaces what was read, so
+    the block never sees its own change as unchanged; a bump by another
+    process meanwhile shows on the next request, as if it came a moment later."""
+    token = _seen.set({})
+    try:
+        yield
+    finally:
+        _seen.reset(token)
+
+
 def generations(*names: str) -> list[str]:
     """The current token of each named data kind, drawing one where missing."""
-    keys = [_generation_key(name) for name in names]
-    found = cache.get_many(keys)
-    tokens = []
-    for key in keys:
+    seen = _seen.get()
+    wanted = [name for name in dict.fromkeys(names) if seen is None or name not in seen]
+    keys = {name: _generation_key(name) for name in wanted}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    read = {}
+    for name, key in keys.items():
         token = found.get(key)
         if token is None:
             cache.add(key, uuid.uuid4().hex, timeout=None)
             # None only when the cache is unreachable (pagecache.backends):
             # a token of our own makes the fragment a miss, rendered fresh.
             token = cache.get(key) or uuid.uuid4().hex
-        tokens.append(token)
-    return tokens
+        read[name] = token
+    if seen is not None:
+        seen.update(read)
+        read = seen
+    return [read[name] for name in names]
 
 
 def bump(*names: str) -> None:
@@ -88,7 +114,10 @@ def bump(*names: str) -> None:
     transaction commits (see above)."""
 
     def replace():
-        cache.set_many({_generation_key(name): uuid.uuid4().hex for name in names}, timeout=None)
+        tokens = {name: uuid.uuid4().hex for name in names}
+        cache.set_many({_generation_key(name): token for name, token in tokens.items()}, timeout=None)
+        if (seen := _seen.get()) is not None:
+            seen.update(tokens)
 
     replace()
     if transaction.get_connection().in_atomic_block:

@@ -10,7 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fleet.models import Excursion
-from stock.models import EXPIRY_WARNING_DAYS, Lot, StockLevel, StockMovement
+from stock.models import EXPIRY_WARNING_DAYS, STOCK, Lot, StockLevel, StockMovement
+
+# What the sections read, all of it named by one generation: the overview
+# keeps them in the page cache until it is bumped (campaign.sections).
+GENERATIONS = (STOCK,)
 
 
 def _stock_on_hand(*, site, vaccine):

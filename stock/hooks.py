@@ -1,13 +1,15 @@
 """stock's answers to the apps below it (see STYLE.md: they never import stock)."""
 
+from django.db.models.signals import post_delete, post_save
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from fleet import coldchain
 from fleet.models import Excursion
+from pagecache import fragments
 from stock import services
 from stock.errors import StockError
-from stock.models import Lot, StockLevel
+from stock.models import STOCK, Lot, Quarantine, StockLevel, StockMovement
 from vaccination import demo, lots
 
 
@@ -58,8 +60,17 @@ def on_excursion(sender, excursion, **kwargs):
     services.quarantine_for(excursion=excursion)
 
 
+def stock_changed(sender, **kwargs):
+    fragments.bump(STOCK)
+
+
 def connect():
     lots.register(DeskLots())
+    # Every row the campaign's stock sections read: a change bumps STOCK, so
+    # the sections are kept in the page cache until then (campaign.sections).
+    for model in (Lot, StockLevel, StockMovement, Quarantine, Excursion):
+        post_save.connect(stock_changed, sender=model, dispatch_uid=f"stock-changed-save-{model.__name__}")
+        post_delete.connect(stock_changed, sender=model, dispatch_uid=f"stock-changed-delete-{model.__name__}")
     if truck_range not in coldchain.range_sources:
         coldchain.range_sources.append(truck_range)
     coldchain.excursion_detected.connect(on_excursion, sender=Excursion, dispatch_uid="stock-quarantine")

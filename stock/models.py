@@ -18,6 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 # Lots expiring within this many days are flagged on the stock pages.
 EXPIRY_WARNING_DAYS = 30
+# The page-cache generation (pagecache.fragments) of the stock on hand, waste
+# and the trucks' excursions: stock.hooks bumps it whenever one of their rows
+# is saved or deleted, and stock.services after its bulk status UPDATEs.
+STOCK = "stock"
 # One place holds a lot's doses: a clinic or a truck, never both.
 ONE_PLACE = (Q(site__isnull=False) & Q(truck__isnull=True)) | (Q(site__isnull=True) & Q(truck__isnull=False))
 

@@ -18,9 +18,10 @@ from django.utils import timezone
 import audit
 from accounts.roles import Role
 from audit.models import Action
+from pagecache import fragments
 from stock import notify
 from stock.errors import StockError
-from stock.models import ColdChainAlert, Lot, Quarantine, StockLevel, StockMovement
+from stock.models import STOCK, ColdChainAlert, Lot, Quarantine, StockLevel, StockMovement
 
 Kind = StockMovement.Kind
 
@@ -48,6 +49,7 @@ def _change(*, lot, place, delta, kind, by, at=None, **fields) -> StockMovement:
             raise StockError("not_enough", lot=lot.number, left=level.quantity)
     elif delta > 0:
         StockLevel.objects.filter(pk=level.pk).update(quantity=F("quantity") + delta)
+    # The movement's post_save bumps STOCK (stock.hooks): the level's UPDATE is in the same transaction.
     return StockMovement.objects.create(
         lot=lot, kind=kind, quantity=delta, by=by, at=at or timezone.now(), **place, **fields
     )
@@ -175,6 +177,7 @@ def quarantine_for(*, excursion) -> list[Lot]:
             Quarantine.objects.get_or_create(lot=lot, excursion=excursion)
             if lot.status == Lot.Status.AVAILABLE:
                 Lot.objects.filter(pk=lot.pk, status=Lot.Status.AVAILABLE).update(status=Lot.Status.QUARANTINED)
+                fragments.bump(STOCK)  # an UPDATE: no signal
             _audit(Action.LOT_QUARANTINED, lot, by=None, excursion=excursion.pk, truck=excursion.truck)
         alert, created = ColdChainAlert.objects.get_or_create(excursion=excursion)
         users = get_user_model().objects.filter(is_active=True)
@@ -205,6 +208,7 @@ def release(*, lot: Lot, reason: str, by) -> Lot:
     with transaction.atomic():
         lot = _decide(lot=lot, decision=Quarantine.Decision.RELEASED, reason=reason, by=by)
         Lot.objects.filter(pk=lot.pk).update(status=Lot.Status.AVAILABLE)
+        fragments.bump(STOCK)  # an UPDATE: no signal
         _audit(Action.LOT_RELEASED, lot, by=by, reason=reason)
     lot.refresh_from_db()
     return lot
@@ -227,6 +231,7 @@ def discard(*, lot: Lot, reason: str, by) -> Lot:
                 note=reason[:500],
             )
         Lot.objects.filter(pk=lot.pk).update(status=Lot.Status.DISCARDED)
+        fragments.bump(STOCK)  # an UPDATE: no signal
         _audit(Action.LOT_DISCARDED, lot, by=by, reason=reason)
     lot.refresh_from_db()
     return lot

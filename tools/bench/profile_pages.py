@@ -77,9 +77,7 @@ def main():
     parser.add_argument(
         "--cold", action="store_true", help="forget the cached fragments before every request: the cost of a miss"
     )
-    parser.add_argument("--database", help="the seeded database to read (default: the scale's, as make bench left it)")
     parser.add_argument("--redis-url", help="the Redis to use (default: the bench's)")
-    parser.add_argument("--only", metavar="PAGE", help="measure only F1 and the pages whose name contains this")
     args = parser.parse_args()
 
     os.environ.update(bench_run.server_env(args.database or f"vaxfleet_bench_{args.scale}"))

@@ -55,6 +55,8 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 -- the published demo password (a
 # Targets of issue 7, as ratios to F1's requests per second.
 READ_TARGET, POST_TARGET, P99_TARGET_MS, GROWTH_LIMIT = 0.5, 0.3, 100.0, 1.5
 JUST_TAKEN = "This time was just taken"
+# Where a booking POST that booked sends the person: the confirmation panel.
+BOOKED_LOCATION = re.compile(r"/appointments/\d+/booked/$")
 # A web worker's memory budget (gunicorn.conf.py, docs/deploy.md): the run fails past it.
 MEMORY_BUDGET_MB = float(os.environ.get("WEB_MEMORY_BUDGET_MB", "256"))
 APP_NAME = "vaxfleet-bench-app"
@@ -358,7 +360,7 @@ def contention(base, fixture, csrf):
     for thread in threads:
         thread.join()
     seconds = max(answer["done"] for answer in answers) - started
-    won = [a for a in answers if a["status"] == 302 and re.search(r"/appointments/\d+/$", a["location"])]
+    won = [a for a in answers if a["status"] == 302 and BOOKED_LOCATION.search(a["location"])]
     server_errors = sum(1 for a in answers if a["status"] >= 500 or a["status"] == 0)
     just_taken = 0
     for answer in answers:

@@ -49,6 +49,7 @@ import redis as redis_client
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import (
+    BOOKED_LOCATION,
     DEMO_PASSWORD,
     HOST,
     JUST_TAKEN,
@@ -132,7 +133,7 @@ def booking_contention(ports, fixture, csrf):
         location = (headers.get("location") or [""])[0]
         if status >= 500 or status == 0:
             server_errors += 1
-        elif status == 302 and re.search(r"/appointments/\d+/$", location):
+        elif status == 302 and BOOKED_LOCATION.search(location):
             won += 1
             per_server[port] += 1
         elif status == 302:
@@ -235,7 +236,7 @@ def shared_cache(ports, fixture, csrf):
     # slots[0] went to the rate-limit check's first booking (one seat each here).
     body = {"slot": booking["slots"][1], "csrfmiddlewaretoken": csrf["token"]}
     status, headers, _text = request(a, "POST", "/appointments/book/", cookie=booker, body=body)
-    booked = status == 302 and re.search(r"/appointments/\d+/$", headers.get("location", [""])[0])
+    booked = status == 302 and BOOKED_LOCATION.search(headers.get("location", [""])[0])
     seats_after = count_on(request(b, "GET", "/appointments/book/", cookie=viewer)[2], free)
 
     ok = None not in (before, after, seats_before, seats_after) and after == before + 1
