@@ -77,6 +77,21 @@ def _function(provider: Provider):
     return getattr(module, function_name, None)
 
 
+def sections_of(provider: Provider, filters) -> list[dict]:
+    """The sections `provider` has data for, for `filters` (none when its
+    app is not installed or its module is missing)."""
+    if not apps.is_installed(provider.app_label):
+        return []
+    function = _function(provider)
+    if function is None:
+        return []
+    sections = function(
+        first_day=filters.first_day, last_day=filters.last_day, site=filters.site, vaccine=filters.vaccine
+    )
+    # Plain strings: the sections are kept in the cache (the words are already in the reader's language).
+    return [{**section, "title": str(section["title"])} for section in sections or [] if section.get("rows")]
+
+
 def optional_sections(filters, *, providers=None, cached=None) -> list[dict]:
     """The sections of the installed apps that have data for `filters`.
     `cached(provider, compute)` may return a provider's sections from the
@@ -85,16 +100,9 @@ def optional_sections(filters, *, providers=None, cached=None) -> list[dict]:
     for provider in PROVIDERS if providers is None else providers:
         if not apps.is_installed(provider.app_label):
             continue
-        function = _function(provider)
-        if function is None:
-            continue
 
-        def compute(function=function):
-            sections = function(
-                first_day=filters.first_day, last_day=filters.last_day, site=filters.site, vaccine=filters.vaccine
-            )
-            # Plain strings: the sections are kept in the cache (the words are already in the reader's language).
-            return [{**section, "title": str(section["title"])} for section in sections or [] if section.get("rows")]
+        def compute(provider=provider):
+            return sections_of(provider, filters)
 
         shown.extend(cached(provider, compute) if cached is not None else compute())
     return shown

@@ -11,7 +11,7 @@ from audit.models import Action
 from campaign import charts, exports, summaries
 from campaign.figures import overview as compute_overview
 from campaign.forms import FilterForm
-from campaign.sections import APPOINTMENTS, ITS_GENERATIONS, generations_of, optional_sections
+from campaign.sections import APPOINTMENTS, ITS_GENERATIONS, PROVIDERS, generations_of, optional_sections, sections_of
 from pagecache import fragments
 from vaccination.models import CATALOGUE, FREE_SEATS, Site, day_board
 
@@ -57,45 +57,42 @@ def _figures_html(request, filters):
 
 @require_GET
 @permission_required("campaign.view_overview")
-@fragments.snapshot()  # its five cached parts read their generations in one round trip
+@fragments.snapshot()  # its cached parts read their generations in one round trip
 def overview(request):
     form = FilterForm(request.GET or {})
     if not form.is_valid():
         return _invalid(request, form)
     filters = form.filters
     depends_on = (FREE_SEATS, CATALOGUE, *(day_board(pk) for pk in Site.objects.values_list("pk", flat=True)))
-    figures_html = fragments.cached_html(
-        "campaign-overview",
-        depends_on,
-        (form.query(),),
-        lambda: _figures_html(request, filters),
-        timeout=FIGURES_SECONDS,
+
+    def appointments_part():
+        """Everything drawn from appointments, slots and the catalogue, kept
+        as one value: the figures, the sections of the APPOINTMENTS
+        providers (walk-ins), and the filter form (valid here; an invalid one
+        is drawn with its errors), whose choices are the catalogue's."""
+        return {
+            "figures_html": _figures_html(request, filters),
+            "sections": {p.app_label: sections_of(p, filters) for p in PROVIDERS if p.cached_on == APPOINTMENTS},
+            "filter_form_html": render_to_string("campaign/_filter_form.html", {"form": form}, request=request),
+        }
+
+    part = fragments.cached_value(
+        "campaign-overview", depends_on, (form.query(),), appointments_part, timeout=FIGURES_SECONDS
     )
 
     def cached(provider, compute):
-        on = ()
         if provider.cached_on == APPOINTMENTS:
-            on = depends_on
-        elif provider.cached_on == ITS_GENERATIONS:
-            on = generations_of(provider)
-        if not on:
-            return compute()
-        kind = f"campaign-section-{provider.app_label}"
-        return fragments.cached_value(kind, on, (form.query(),), compute, timeout=FIGURES_SECONDS)
+            return part["sections"].get(provider.app_label, [])
+        if provider.cached_on == ITS_GENERATIONS and (on := generations_of(provider)):
+            kind = f"campaign-section-{provider.app_label}"
+            return fragments.cached_value(kind, on, (form.query(),), compute, timeout=FIGURES_SECONDS)
+        return compute()
 
-    # The filter form, valid (an invalid one is drawn with its errors): its
-    # clinic and vaccine choices are the catalogue's, its values the query's.
-    filter_form_html = fragments.cached_html(
-        "campaign-filter-form",
-        (CATALOGUE,),
-        (form.query(),),
-        lambda: render_to_string("campaign/_filter_form.html", {"form": form}, request=request),
-    )
     context = {
         "form": form,
         "filters": filters,
-        "filter_form_html": filter_form_html,
-        "figures_html": figures_html,  # render_to_string made it safe; the cache keeps the type
+        "filter_form_html": part["filter_form_html"],
+        "figures_html": part["figures_html"],  # render_to_string made it safe; the cache keeps the type
         "sections": optional_sections(filters, cached=cached),
         "can_export_personal": request.user.has_perm("campaign.export_personal_data"),
     }
