@@ -173,3 +173,22 @@ def test_rate_limits_count_per_process_while_redis_is_down(redis, day):
 
     assert "_auth_user_id" not in browser.session
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_the_redis_cache_shares_one_client_between_calls_and_threads():
+    """Django's client made a new redis.Redis for every call (a sixth of a
+    cache-heavy page's time); ours keeps one per connection pool, which
+    redis-py makes safe to share between threads."""
+    import threading
+
+    from pagecache.backends import ResilientRedisCache
+
+    shared = ResilientRedisCache("redis://127.0.0.1:1/0", {})
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(shared._cache.get_client(write=True))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(client) for client in seen}) == 1
+    assert shared._cache.get_client(write=False) is seen[0]  # one server: reads and writes share its pool
