@@ -17,6 +17,19 @@ class DeskLots:
     """vaccination.lots' source: the desk offers and uses lots on hand."""
 
     def choices(self, *, site, vaccine):
+        # Asked on every check-in the desk answers: kept in the page cache
+        # until stock changes (STOCK: a dose given, a lot quarantined) or the
+        # day does (a lot expires); the key holds the reader's language too.
+        kept = fragments.cached_value(
+            "desk-lots",
+            (STOCK,),
+            (site.pk, vaccine.pk),
+            lambda: {"lots": self._choices(site=site, vaccine=vaccine)},
+            60,
+        )
+        return kept["lots"]
+
+    def _choices(self, *, site, vaccine):
         if not Lot.objects.filter(vaccine=vaccine).exists():
             return None  # no stock kept of this vaccine yet: the desk types the lot
         place = services.dose_place(site)

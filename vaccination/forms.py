@@ -152,9 +152,7 @@ class DoseForm(forms.Form):
         if lots is not None:
             field = self.fields["vaccine_lot"]
             field.label = _("Vaccine lot")
-            field.help_text = (
-                _("Lots on hand here, soonest expiry first.") if lots else _("No usable lot on hand here")
-            )
+            field.help_text = _("Lots on hand here, soonest expiry first.") if lots else _("No usable lot on hand here")
             field.widget = forms.RadioSelect(choices=lots)
 
 

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from vaccination.models import Appointment, ScreeningAnswer, ScreeningQuestion
+from pagecache import fragments
+from vaccination.models import CATALOGUE, Appointment, ScreeningAnswer, ScreeningQuestion
 
 
 def questions_for(vaccine) -> list[ScreeningQuestion]:
@@ -37,10 +38,18 @@ def for_desk(appointment: Appointment) -> dict:
     their questions (one query), and whether the vaccine asks any (active)
     question at all."""
     answers = sorted(answers_of(appointment).values(), key=lambda a: (a.question.order, a.question_id))
-    asked = bool(answers) or (
-        ScreeningQuestion.objects.filter(vaccine_id=appointment.slot.vaccine_id, is_active=True).exists()
-    )
-    return {"answers": answers, "asked": asked}
+    return {"answers": answers, "asked": bool(answers) or asks_questions(appointment.slot.vaccine_id)}
+
+
+def asks_questions(vaccine_id) -> bool:
+    """Does the vaccine ask any active question? Kept in the page cache until
+    the catalogue changes (questions bump CATALOGUE: vaccination.signals)."""
+    return fragments.cached_value(
+        "vaccine-asks",
+        (CATALOGUE,),
+        (vaccine_id,),
+        lambda: {"asks": ScreeningQuestion.objects.filter(vaccine_id=vaccine_id, is_active=True).exists()},
+    )["asks"]
 
 
 def after_booking_url(appointment: Appointment) -> str:

@@ -7,7 +7,7 @@ vaccination.checkin and mark_no_shows bump for those."""
 from django.db.models.signals import post_delete, post_save
 
 from pagecache import fragments
-from vaccination.models import CATALOGUE, FREE_SEATS, Appointment, Site, Slot, Vaccine, day_board
+from vaccination.models import CATALOGUE, FREE_SEATS, Appointment, ScreeningQuestion, Site, Slot, Vaccine, day_board
 
 
 def slot_changed(sender, instance, **kwargs):
@@ -22,7 +22,12 @@ def appointment_changed(sender, instance, **kwargs):
     fragments.bump(day_board(instance.slot.site_id))
 
 
-for model, receiver in ((Site, catalogue_changed), (Vaccine, catalogue_changed), (Slot, slot_changed)):
+for model, receiver in (
+    (Site, catalogue_changed),
+    (Vaccine, catalogue_changed),
+    (ScreeningQuestion, catalogue_changed),  # a vaccine's questions are part of what it offers
+    (Slot, slot_changed),
+):
     post_save.connect(receiver, sender=model, dispatch_uid=f"fragments-{model._meta.label}-save")
     post_delete.connect(receiver, sender=model, dispatch_uid=f"fragments-{model._meta.label}-delete")
 post_save.connect(appointment_changed, sender=Appointment, dispatch_uid="fragments-appointment-save")

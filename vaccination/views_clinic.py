@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.collation import by_name
@@ -77,6 +78,22 @@ def _dose_form(appointment, request=None):
     return DoseForm(lots=on_hand, initial={"vaccine_lot": remembered})
 
 
+RECENT_FIELDS = (
+    "at",
+    "action",
+    "reason",
+    "typed",
+    "appointment__person__first_name",
+    "appointment__person__last_name",
+    "appointment__person__email",
+)
+# How the desk's last scans name what was done, beside a scan's own answer (its headline).
+_RECENT_WORDS = {
+    CheckInLog.Action.UNDO: gettext_lazy("Check-in undone"),
+    CheckInLog.Action.DOSE: gettext_lazy("Dose record"),
+}
+
+
 def _lot_key(slot) -> str:
     return f"{slot.site_id}:{slot.vaccine_id}"
 
@@ -118,9 +135,12 @@ def desk(request):
     context["recent"] = list(
         CheckInLog.objects.filter(user=request.user, site=site)
         .select_related("appointment__person")
+        # What the list shows, not the 40-odd columns of an appointment and a person.
+        .only(*RECENT_FIELDS)
         .order_by("-at", "-pk")[:RECENT_SCANS]
     )
-    context["headlines"] = errors.CHECKIN_HEADLINES
+    for log in context["recent"]:
+        log.said = _RECENT_WORDS.get(log.action) or errors.CHECKIN_HEADLINES.get(log.reason, "")
     context.update(views_offline.desk_context(request, site))
     return render(request, "clinic/desk.html", context)
 

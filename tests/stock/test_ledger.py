@@ -3,13 +3,16 @@
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import Action, AuditEvent
 from stock import services
 from stock.errors import StockError
 from stock.models import LedgerError, Lot, StockLevel, StockMovement
+from vaccination import lots
 from vaccination.checkin import record_dose
 from vaccination.lots import LotRefused
 
@@ -167,3 +170,18 @@ def test_the_desk_offers_the_usable_lots_on_hand_soonest_expiry_first(make_lot, 
         services.receive(lot=each, quantity=2, site=site, by=clinic_staff)
 
     assert [number for number, _label in lots.choices(site=site, vaccine=vaccine)] == ["SOON", "LATER"]
+
+
+@override_settings(DEBUG=False)  # the page cache is off in DEBUG
+def test_the_desks_lot_choices_are_kept_until_stock_changes(stocked, site, vaccine, clinic_staff):
+    """Every check-in answer offers the lots on hand: read once, then from the
+    page cache until a dose, a count or a quarantine changes stock."""
+    first = lots.choices(site=site, vaccine=vaccine)
+    assert [number for number, _label in first] == ["FK1234"]
+    assert "10 left" in first[0][1]
+    with CaptureQueriesContext(connection) as read:
+        assert lots.choices(site=site, vaccine=vaccine) == first
+    assert len(read) == 0
+
+    services.waste(lot=stocked, quantity=1, reason="broken", by=clinic_staff, site=site)
+    assert "9 left" in lots.choices(site=site, vaccine=vaccine)[0][1]

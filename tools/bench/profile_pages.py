@@ -183,6 +183,8 @@ def main():
         cost = f" = {ms / f1_ms:4.1f} x F1" if f1_ms else ""
         print(f"{name:<40} {ms:6.2f} ms{cost}  {len(queries):2d} queries  {len(body) / 1024:5.1f} KiB")
         if args.profile:
+            if os.environ.get("PROFILE_DUMP"):
+                profiler.dump_stats(os.environ["PROFILE_DUMP"])
             stats = pstats.Stats(profiler).strip_dirs().sort_stats(args.sort)
             stats.print_stats(args.lines)
             if args.callers:
