@@ -37,9 +37,10 @@ logger = logging.getLogger(__name__)
 
 # The generations (pagecache) a provider's data is drawn from, or none: not cached.
 APPOINTMENTS = "appointments"  # every clinic's day board, FREE_SEATS and CATALOGUE (campaign.views)
-OWN_CACHE = "own"  # the provider keeps its data in the page cache itself (readiness)
 # The provider's module names them in its GENERATIONS (stock: its STOCK, bumped
-# on every change of a level, a lot, a movement or an excursion).
+# on every change of a level, a lot, a movement or an excursion; readiness: the
+# fleet register, the catalogue and free seats), and may bound how long a copy
+# lives in its SECONDS (readiness: its days at risk age with the date).
 ITS_GENERATIONS = "its generations"
 
 
@@ -52,17 +53,29 @@ class Provider:
 
 PROVIDERS = (
     Provider("stock", "stock.campaign.campaign_sections", cached_on=ITS_GENERATIONS),
-    Provider("readiness", "readiness.campaign.campaign_sections", cached_on=OWN_CACHE),
+    Provider("readiness", "readiness.campaign.campaign_sections", cached_on=ITS_GENERATIONS),
     # Walk-ins and offers taken are appointments: written through the models
     # or vaccination's services, which bump the clinic's day board.
     Provider("standby", "standby.campaign.campaign_sections", cached_on=APPOINTMENTS),
 )
 
 
+def _module(provider: Provider):
+    return importlib.import_module(provider.path.rpartition(".")[0])
+
+
 def generations_of(provider: Provider) -> tuple[str, ...]:
     """The generations an ITS_GENERATIONS provider's module names."""
-    module_name = provider.path.rpartition(".")[0]
-    return tuple(getattr(importlib.import_module(module_name), "GENERATIONS", ()))
+    return tuple(getattr(_module(provider), "GENERATIONS", ()))
+
+
+def seconds_of(provider: Provider, default: int) -> int:
+    """How long a copy of an ITS_GENERATIONS provider's sections may live."""
+    return min(default, getattr(_module(provider), "SECONDS", default))
+
+
+def installed() -> list[Provider]:
+    return [provider for provider in PROVIDERS if apps.is_installed(provider.app_label)]
 
 
 def _function(provider: Provider):

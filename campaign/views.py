@@ -8,10 +8,9 @@ from django.views.decorators.http import require_GET
 import audit
 from accounts.roles import permission_required
 from audit.models import Action
-from campaign import charts, exports, summaries
+from campaign import charts, exports, sections, summaries
 from campaign.figures import overview as compute_overview
 from campaign.forms import FilterForm
-from campaign.sections import APPOINTMENTS, ITS_GENERATIONS, PROVIDERS, generations_of, optional_sections, sections_of
 from pagecache import fragments
 from vaccination.models import CATALOGUE, FREE_SEATS, Site, day_board
 
@@ -63,7 +62,13 @@ def overview(request):
     if not form.is_valid():
         return _invalid(request, form)
     filters = form.filters
-    depends_on = (FREE_SEATS, CATALOGUE, *(day_board(pk) for pk in Site.objects.values_list("pk", flat=True)))
+    # Every clinic's day board: the clinics are the catalogue's (a new one bumps it).
+    site_ids = fragments.cached_value(
+        "site-ids", (CATALOGUE,), (), lambda: list(Site.objects.values_list("pk", flat=True))
+    )
+    depends_on = (FREE_SEATS, CATALOGUE, *(day_board(pk) for pk in site_ids))
+    own = [p for p in sections.installed() if p.cached_on == sections.ITS_GENERATIONS]
+    can_export_personal = request.user.has_perm("campaign.export_personal_data")
 
     def appointments_part():
         """Everything drawn from appointments, slots and the catalogue, kept
@@ -72,31 +77,49 @@ def overview(request):
         is drawn with its errors), whose choices are the catalogue's."""
         return {
             "figures_html": _figures_html(request, filters),
-            "sections": {p.app_label: sections_of(p, filters) for p in PROVIDERS if p.cached_on == APPOINTMENTS},
+            "sections": {
+                p.app_label: sections.sections_of(p, filters)
+                for p in sections.installed()
+                if p.cached_on == sections.APPOINTMENTS
+            },
             "filter_form_html": render_to_string("campaign/_filter_form.html", {"form": form}, request=request),
         }
 
-    part = fragments.cached_value(
-        "campaign-overview", depends_on, (form.query(),), appointments_part, timeout=FIGURES_SECONDS
-    )
-
     def cached(provider, compute):
-        if provider.cached_on == APPOINTMENTS:
+        if provider.cached_on == sections.APPOINTMENTS:
             return part["sections"].get(provider.app_label, [])
-        if provider.cached_on == ITS_GENERATIONS and (on := generations_of(provider)):
+        if provider in own:
             kind = f"campaign-section-{provider.app_label}"
-            return fragments.cached_value(kind, on, (form.query(),), compute, timeout=FIGURES_SECONDS)
+            on, seconds = sections.generations_of(provider), sections.seconds_of(provider, FIGURES_SECONDS)
+            return fragments.cached_value(kind, on, (form.query(),), compute, timeout=seconds)
         return compute()
 
-    context = {
-        "form": form,
-        "filters": filters,
-        "filter_form_html": part["filter_form_html"],
-        "figures_html": part["figures_html"],  # render_to_string made it safe; the cache keeps the type
-        "sections": optional_sections(filters, cached=cached),
-        "can_export_personal": request.user.has_perm("campaign.export_personal_data"),
-    }
-    return render(request, "campaign/overview.html", context)
+    def content():
+        nonlocal part
+        part = fragments.cached_value(
+            "campaign-overview", depends_on, (form.query(),), appointments_part, timeout=FIGURES_SECONDS
+        )
+        context = {
+            "form": form,
+            "filters": filters,
+            "filter_form_html": part["filter_form_html"],
+            "figures_html": part["figures_html"],  # render_to_string made it safe; the cache keeps the type
+            "sections": sections.optional_sections(filters, cached=cached),
+            "can_export_personal": can_export_personal,
+        }
+        return render_to_string("campaign/_overview_content.html", context, request=request)
+
+    part = None
+    # The whole page body, on every generation its parts are drawn from, for
+    # as long as the shortest-lived part may be kept: a look at an unchanged
+    # campaign is one read of the cache. On a miss the parts above are read
+    # from their own copies, so a stock change redraws no figure.
+    everything = depends_on + tuple(name for p in own for name in sections.generations_of(p))
+    seconds = min([FIGURES_SECONDS, *(sections.seconds_of(p, FIGURES_SECONDS) for p in own)])
+    content_html = fragments.cached_html(
+        "campaign-overview-page", everything, (form.query(), can_export_personal), content, timeout=seconds
+    )
+    return render(request, "campaign/overview.html", {"form": form, "filters": filters, "content_html": content_html})
 
 
 def _export(request, *, chunks, content_type, extension):

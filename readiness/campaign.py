@@ -7,7 +7,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from readiness.clinic_days import HORIZON_DAYS, at_risk_days, coming_at_risk
+from readiness.clinic_days import AT_RISK_DEPENDS_ON, AT_RISK_SECONDS, HORIZON_DAYS, at_risk_days, coming_at_risk
+
+# What the section is drawn from (campaign.sections keeps it in the page cache
+# on these), and for how long at most: a truck's documents and services fall
+# due as days pass, which no generation says.
+GENERATIONS = AT_RISK_DEPENDS_ON
+SECONDS = AT_RISK_SECONDS
 
 
 def campaign_sections(*, first_day, last_day, site=None, vaccine=None) -> list[dict]:
