@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from accounts import phones
+from accounts import phones, rights_triggers
 from accounts.models import User
 from tests.factories import UserFactory
 
@@ -16,9 +16,14 @@ AFTER = [("accounts", "0012_phone_numbers_e164"), ("fleet", "0012_phone_numbers_
 
 
 def migrate(targets):
+    """As `manage.py migrate` does, with its pre- and post-migrate steps: on
+    SQLite the rights triggers are taken off first, because SQLite refuses to
+    rebuild a table a trigger names (accounts.rights_triggers)."""
+    rights_triggers.drop_on_sqlite()
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    rights_triggers.install()
     return executor.loader.project_state(targets).apps
 
 
