@@ -40,8 +40,8 @@ TRUCK_SORTS = {
 
 def _filter_helper(form, search, *rows):
     """The search box, then the other filters: on a phone those fold under a
-    "More filters" button (open when one of them is set), so the list starts
-    on the first screen; from a tablet up they are always shown."""
+    "More filters" button (open when one of them is set: data-set), so the
+    list starts on the first screen; from a tablet up they are always shown."""
     helper = FormHelper()
     helper.form_method = "get"
     helper.form_tag = False
@@ -52,12 +52,13 @@ def _filter_helper(form, search, *rows):
     helper.layout = Layout(
         Row(
             Column(search[0], css_class=search[1]),
+            # static/js/more-filters.js shows the button and folds the filters
+            # on a phone; without it (a script that did not load on one bar of
+            # signal) every filter simply stays in view.
             HTML(
                 format_html(
                     '<div class="col-12 d-md-none"><button type="button" class="btn btn-outline-secondary mb-3"'
-                    ' data-bs-toggle="collapse" data-bs-target="#more-filters" aria-expanded="{}"'
-                    ' aria-controls="more-filters">{}</button></div>',
-                    "true" if chosen else "false",
+                    ' data-more-filters aria-expanded="true" aria-controls="more-filters" hidden>{}</button></div>',
                     toggle,
                 )
             ),
@@ -66,7 +67,8 @@ def _filter_helper(form, search, *rows):
             Div(
                 Row(*[Column(name, css_class=css) for name, css in rows], css_class="g-2"),
                 css_id="more-filters",
-                css_class="col-12 collapse more-filters" + (" show" if chosen else ""),
+                css_class="col-12 more-filters",
+                **({"data_set": str(chosen)} if chosen else {}),
             ),
             css_class="g-2",
         ),

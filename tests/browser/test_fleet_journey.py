@@ -132,3 +132,35 @@ def test_the_truck_list_and_client_portal_on_a_desktop(page, screenshot, fleet):
     page.goto("/")
     screenshot(page, "fleet-home-manager")
     assert page.console_errors == []
+
+
+def test_on_a_phone_the_filters_fold_under_more_filters_unless_one_is_set(page, fleet):
+    """The driver list starts with its risks and the search box on a phone;
+    the other filters open with "More filters", and stay open while one is
+    set. Without the script (JavaScript off) every filter is in view."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, "fiona@example.org")
+    page.goto("/fleet/drivers/")
+    more = page.get_by_role("button", name="More filters")
+    licence = page.get_by_label("Licence", exact=True)
+    assert more.get_attribute("aria-expanded") == "false"
+    assert licence.is_hidden()
+    assert page.get_by_role("searchbox", name="Search").is_visible()
+
+    more.click()
+    assert more.get_attribute("aria-expanded") == "true"
+    licence.select_option("expired")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"licence=expired"))
+    assert page.get_by_role("button", name="More filters (1 set)").get_attribute("aria-expanded") == "true"
+    assert licence.is_visible()
+
+    plain = page.context.browser.new_context(base_url=page.url.split("/fleet/")[0], java_script_enabled=False)
+    plain.add_cookies(page.context.cookies())
+    without_script = plain.new_page()
+    without_script.set_viewport_size(PHONE)
+    without_script.goto("/fleet/drivers/")
+    assert without_script.get_by_label("Licence", exact=True).is_visible()
+    assert without_script.locator("[data-more-filters]").is_hidden()
+    plain.close()
+    assert page.console_errors == []
