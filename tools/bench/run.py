@@ -56,7 +56,7 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 -- the published demo password (a
 READ_TARGET, POST_TARGET, P99_TARGET_MS, GROWTH_LIMIT = 0.5, 0.3, 100.0, 1.5
 JUST_TAKEN = "This time was just taken"
 # Where a booking POST that booked sends the person: the confirmation panel.
-BOOKED_LOCATION = re.compile(r"/appointments/\d+/booked/$")
+BOOKED_LOCATION = re.compile(r"/appointments/(\d+)/booked/$")
 # A web worker's memory budget (gunicorn.conf.py, docs/deploy.md): the run fails past it.
 MEMORY_BUDGET_MB = float(os.environ.get("WEB_MEMORY_BUDGET_MB", "256"))
 APP_NAME = "vaxfleet-bench-app"

@@ -361,7 +361,7 @@ def redis_outage_during_bookings(ports, fixture, csrf, own_redis, env, mail_dir,
     booked = [
         int(found.group(1))
         for status, headers, _t in answers
-        if status == 302 and (found := re.search(r"/appointments/(\d+)/$", (headers.get("location") or [""])[0]))
+        if status == 302 and (found := BOOKED_LOCATION.search((headers.get("location") or [""])[0]))
     ]
     ids = ",".join(str(pk) for pk in booked) or "0"
     owed_sql = (
