@@ -69,6 +69,9 @@ def _generation_key(name: str) -> str:
     return f"{PREFIX}:generation:{name}"
 
 
+# What cache.get answers for a key it does not hold (a stored None is a value).
+_MISSING = object()
+
 # Inside `snapshot()`: the generations read so far in this request, by name.
 _seen = contextvars.ContextVar("pagecache_generations_seen", default=None)
 
@@ -162,14 +165,14 @@ def cached_html(kind: str, depends_on: tuple[str, ...], vary_on: tuple, render, 
 
 
 def cached_value(kind: str, depends_on: tuple[str, ...], vary_on: tuple, compute, timeout: int = DEFAULT_TIMEOUT):
-    """As cached_html, for any picklable value other than None: figures a page
+    """As cached_html, for any picklable value (None included): figures a page
     draws in its own way for each reader (forms, CSRF tokens, the reader's
     language), but that are the same for everyone who may see them."""
     if settings.DEBUG:
         return compute()  # make run: an edited template or view shows at once
     key = fragment_key(kind, depends_on, *vary_on)
-    value = cache.get(key)
-    if value is None:
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
         value = compute()
         cache.set(key, value, timeout)
     return value

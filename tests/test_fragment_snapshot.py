@@ -46,3 +46,17 @@ def test_a_bump_by_another_process_shows_on_the_next_snapshot():
     cache.set(fragments._generation_key("c"), "changed elsewhere", timeout=None)
     with fragments.snapshot():
         assert fragments.generations("c") == ["changed elsewhere"] != before
+
+
+@override_settings(DEBUG=False)
+def test_a_cached_none_or_false_is_a_value_not_a_miss():
+    """ "No lots kept here" (None) and "asks no question" (False) are answers
+    too: kept like any other, not worked out again on every request."""
+    computed = []
+    for answer in (None, False):
+        for _look in range(3):
+            assert (
+                fragments.cached_value(f"answer-{answer}", ("a",), (), lambda a=answer: computed.append(a) or a)
+                is answer
+            )
+    assert computed == [None, False]

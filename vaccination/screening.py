@@ -48,8 +48,8 @@ def asks_questions(vaccine_id) -> bool:
         "vaccine-asks",
         (CATALOGUE,),
         (vaccine_id,),
-        lambda: {"asks": ScreeningQuestion.objects.filter(vaccine_id=vaccine_id, is_active=True).exists()},
-    )["asks"]
+        lambda: ScreeningQuestion.objects.filter(vaccine_id=vaccine_id, is_active=True).exists(),
+    )
 
 
 def after_booking_url(appointment: Appointment) -> str:
