@@ -54,6 +54,52 @@ def _figures_html(request, filters):
     return render_to_string("campaign/_figures.html", context, request=request)
 
 
+def _appointments_part(request, form, filters) -> dict:
+    """Everything drawn from appointments, slots and the catalogue, kept as
+    one value: the figures, the sections of the APPOINTMENTS providers
+    (walk-ins), and the filter form (valid here; an invalid one is drawn with
+    its errors), whose choices are the catalogue's."""
+    return {
+        "figures_html": _figures_html(request, filters),
+        "sections": {
+            p.app_label: sections.sections_of(p, filters)
+            for p in sections.installed()
+            if p.cached_on == sections.APPOINTMENTS
+        },
+        "filter_form_html": render_to_string("campaign/_filter_form.html", {"form": form}, request=request),
+    }
+
+
+def _content_html(request, form, filters, depends_on, can_export_personal) -> str:
+    """The page body, from the parts' own cached copies."""
+    part = fragments.cached_value(
+        "campaign-overview",
+        depends_on,
+        (form.query(),),
+        lambda: _appointments_part(request, form, filters),
+        timeout=FIGURES_SECONDS,
+    )
+
+    def cached(provider, compute):
+        if provider.cached_on == sections.APPOINTMENTS:
+            return part["sections"].get(provider.app_label, [])
+        if provider.cached_on == sections.ITS_GENERATIONS and (on := sections.generations_of(provider)):
+            kind = f"campaign-section-{provider.app_label}"
+            seconds = sections.seconds_of(provider, FIGURES_SECONDS)
+            return fragments.cached_value(kind, on, (form.query(),), compute, timeout=seconds)
+        return compute()
+
+    context = {
+        "form": form,
+        "filters": filters,
+        "filter_form_html": part["filter_form_html"],
+        "figures_html": part["figures_html"],  # render_to_string made it safe; the cache keeps the type
+        "sections": sections.optional_sections(filters, cached=cached),
+        "can_export_personal": can_export_personal,
+    }
+    return render_to_string("campaign/_overview_content.html", context, request=request)
+
+
 @require_GET
 @permission_required("campaign.view_overview")
 @fragments.snapshot()  # its cached parts read their generations in one round trip
@@ -67,57 +113,20 @@ def overview(request):
         "site-ids", (CATALOGUE,), (), lambda: list(Site.objects.values_list("pk", flat=True))
     )
     depends_on = (FREE_SEATS, CATALOGUE, *(day_board(pk) for pk in site_ids))
-    own = [p for p in sections.installed() if p.cached_on == sections.ITS_GENERATIONS]
     can_export_personal = request.user.has_perm("campaign.export_personal_data")
-
-    def appointments_part():
-        """Everything drawn from appointments, slots and the catalogue, kept
-        as one value: the figures, the sections of the APPOINTMENTS
-        providers (walk-ins), and the filter form (valid here; an invalid one
-        is drawn with its errors), whose choices are the catalogue's."""
-        return {
-            "figures_html": _figures_html(request, filters),
-            "sections": {
-                p.app_label: sections.sections_of(p, filters)
-                for p in sections.installed()
-                if p.cached_on == sections.APPOINTMENTS
-            },
-            "filter_form_html": render_to_string("campaign/_filter_form.html", {"form": form}, request=request),
-        }
-
-    def cached(provider, compute):
-        if provider.cached_on == sections.APPOINTMENTS:
-            return part["sections"].get(provider.app_label, [])
-        if provider in own:
-            kind = f"campaign-section-{provider.app_label}"
-            on, seconds = sections.generations_of(provider), sections.seconds_of(provider, FIGURES_SECONDS)
-            return fragments.cached_value(kind, on, (form.query(),), compute, timeout=seconds)
-        return compute()
-
-    def content():
-        nonlocal part
-        part = fragments.cached_value(
-            "campaign-overview", depends_on, (form.query(),), appointments_part, timeout=FIGURES_SECONDS
-        )
-        context = {
-            "form": form,
-            "filters": filters,
-            "filter_form_html": part["filter_form_html"],
-            "figures_html": part["figures_html"],  # render_to_string made it safe; the cache keeps the type
-            "sections": sections.optional_sections(filters, cached=cached),
-            "can_export_personal": can_export_personal,
-        }
-        return render_to_string("campaign/_overview_content.html", context, request=request)
-
-    part = None
     # The whole page body, on every generation its parts are drawn from, for
     # as long as the shortest-lived part may be kept: a look at an unchanged
-    # campaign is one read of the cache. On a miss the parts above are read
-    # from their own copies, so a stock change redraws no figure.
+    # campaign is one read of the cache. On a miss the parts are read from
+    # their own copies, so a stock change redraws no figure.
+    own = [p for p in sections.installed() if p.cached_on == sections.ITS_GENERATIONS]
     everything = depends_on + tuple(name for p in own for name in sections.generations_of(p))
     seconds = min([FIGURES_SECONDS, *(sections.seconds_of(p, FIGURES_SECONDS) for p in own)])
     content_html = fragments.cached_html(
-        "campaign-overview-page", everything, (form.query(), can_export_personal), content, timeout=seconds
+        "campaign-overview-page",
+        everything,
+        (form.query(), can_export_personal),
+        lambda: _content_html(request, form, filters, depends_on, can_export_personal),
+        timeout=seconds,
     )
     return render(request, "campaign/overview.html", {"form": form, "filters": filters, "content_html": content_html})
 
