@@ -1,4 +1,7 @@
+import time
+
 import pytest
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -19,7 +22,18 @@ def _mfa_required(settings):
     settings.STAFF_MFA_REQUIRED = True
 
 
-def current_code(secret):
+def current_code(secret, seconds_needed=5):
+    """The authenticator app's code now, as a person reads it off their phone.
+
+    allauth accepts only the current 30-second period (MFA_TOTP_TOLERANCE 0, so
+    a used code cannot be replayed in a neighbouring period). A code read in
+    the last seconds of a period is stale by the time a slow page posts it, so,
+    like a person who sees the app's timer running out, wait for the next one.
+    """
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < seconds_needed:
+        time.sleep(left + 0.05)
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
 
