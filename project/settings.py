@@ -105,6 +105,9 @@ MIDDLEWARE = [
     # Outside everything but static files: its rule covers every answer,
     # redirects and error pages of the middleware below included.
     "project.middleware.PrivateCacheMiddleware",
+    # The home page and the fixed pages, kept whole for visitors who are not
+    # signed in: the middleware below it runs once per page and language.
+    "pagecache.anonymous.AnonymousPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
+from pagecache.anonymous import same_for_every_visitor
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def work_page(user) -> str | None:
     return None
 
 
+@same_for_every_visitor
 @require_safe
 def home(request):
     # A driver's home is their truck and next trip; clinic staff keep the
@@ -46,16 +48,19 @@ def home(request):
     return render(request, "home.html")
 
 
+@same_for_every_visitor
 @require_safe
 def privacy(request):
     return render(request, "pages/privacy.html")
 
 
+@same_for_every_visitor
 @require_safe
 def accessibility(request):
     return render(request, "pages/accessibility.html")
 
 
+@same_for_every_visitor
 @require_safe
 def help_page(request):
     return render(request, "pages/help.html")
