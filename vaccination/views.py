@@ -19,7 +19,7 @@ from accounts import dependents
 from pagecache import fragments
 from places.models import PLACES
 from places.search import rounded
-from vaccination import errors, finder, screening, services, views_holds
+from vaccination import errors, finder, own_pages, screening, services, views_holds
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, ScreeningForm, SlotForm
 from vaccination.models import BOOKING_DAYS_AHEAD, FREE_SEATS, NO_SHOW_GRACE, Appointment, Slot
@@ -276,15 +276,24 @@ def _check_page(request, *, person, slot, url, answers):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def appointment_list(request):
-    # A person holds a handful of appointments over the years (one booked at
-    # a time): one query for all of them, split and paged here.
-    mine = list(
-        Appointment.objects.of(request.user).with_details().select_related("person").order_by("-slot__start", "-pk")
-    )
-    upcoming = [appointment for appointment in reversed(mine) if appointment.is_upcoming]
-    past = [appointment for appointment in mine if not appointment.is_upcoming]
-    page = Paginator(past, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "vaccination/appointment_list.html", {"upcoming": upcoming, "page": page})
+    page_number = request.GET.get("page", "")
+    page_number = page_number if page_number.isdigit() else ""
+
+    def draw():
+        # A person holds a handful of appointments over the years (one booked
+        # at a time): one query for all of them, split and paged here.
+        mine = list(
+            Appointment.objects.of(request.user).with_details().select_related("person").order_by("-slot__start", "-pk")
+        )
+        upcoming = [appointment for appointment in reversed(mine) if appointment.is_upcoming]
+        past = [appointment for appointment in mine if not appointment.is_upcoming]
+        page = Paginator(past, PAGE_SIZE).get_page(page_number)
+        return own_pages.render_part(
+            request, "vaccination/_appointment_list.html", {"upcoming": upcoming, "page": page}
+        )
+
+    html = own_pages.kept(request, "appointment-list", (page_number,), draw)
+    return render(request, "vaccination/appointment_list.html", {"content": own_pages.with_token(request, html)})
 
 
 @login_required
@@ -305,11 +314,17 @@ def appointment_booked(request, pk):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def appointment_detail(request, pk):
-    appointment = _own_appointment(request, pk)
+    def draw():
+        appointment = _own_appointment(request, pk)  # another person's: 404, and nothing kept
+        qr = qr_svg(appointment.code) if appointment.is_upcoming else None
+        html = own_pages.render_part(
+            request, "vaccination/_appointment_detail.html", {"appointment": appointment, "qr": qr}
+        )
+        return appointment.code, html
+
+    code, html = own_pages.kept(request, "appointment", (pk,), draw)
     return render(
-        request,
-        "vaccination/appointment_detail.html",
-        {"appointment": appointment, "qr": qr_svg(appointment.code) if appointment.is_upcoming else None},
+        request, "vaccination/appointment_detail.html", {"code": code, "content": own_pages.with_token(request, html)}
     )
 
 

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,11 +142,14 @@ def test_my_appointments_makes_the_same_number_of_queries_however_many(
     make_appointment(person, make_slot())
     client.force_login(person)
 
-    # session, user (roles with it), all of the person's appointments
-    with django_assert_max_num_queries(3):
+    # session, user (roles with it), the fingerprint of the person's rows
+    # (vaccination.own_pages), all of the person's appointments
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("vaccination:appointment-list"))
-
     assert response.status_code == 200
+    if connection.vendor == "postgresql":  # kept: the fingerprint alone
+        with django_assert_max_num_queries(3):
+            assert client.get(reverse("vaccination:appointment-list")).status_code == 200
 
 
 def test_a_person_cancels_their_appointment(client, person, appointment, django_capture_on_commit_callbacks):

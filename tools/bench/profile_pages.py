@@ -138,6 +138,8 @@ def main():
     pages = [
         ("F1 (fortunes)", itertools.repeat(("/bench/f1/", "", None))),
         ("F0 (no query, no template)", itertools.repeat(("/bench/f0/", "", None))),
+        # F0 for a signed-in person: what the session and the user cost every signed-in page.
+        ("F0 signed in", itertools.repeat(("/bench/f0/", session(fixture["sessions"]["patient"]), None))),
         *[
             (name, itertools.repeat((path, session(fixture["sessions"][who]) if who else "", None)))
             for name, path, who in bench_run.pages(fixture)
