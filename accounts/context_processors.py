@@ -16,6 +16,11 @@ class RoleFlags:
         self.campaign_lead = has_role(user, Role.CAMPAIGN_LEAD)
         self.api = may_use_api(user)
 
+    @property
+    def key(self) -> tuple[bool, ...]:
+        """Every flag: what a page drawn once per set of roles varies on (pagecache.shell)."""
+        return tuple(value for _name, value in sorted(vars(self).items()))
+
 
 def roles(request):
     user = getattr(request, "user", None)

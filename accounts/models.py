@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts import authz, phones
+from accounts import authz, phones, prepared
 from accounts.validators import validate_name
 
 
@@ -42,6 +42,15 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=normalize_email(username))
+
+    def get(self, *args, **kwargs):
+        """As the ORM's, but `get(pk=...)` (every signed-in request, through
+        ModelBackend.get_user) runs SQL compiled once (accounts.prepared)."""
+        if not args and len(kwargs) == 1 and "pk" in kwargs:
+            user = prepared.get_by_pk(self, kwargs["pk"])
+            if user is not None:
+                return user
+        return super().get(*args, **kwargs)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

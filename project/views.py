@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_safe
 
 from accounts.roles import Role
+from pagecache import shell
 from pagecache.anonymous import same_for_every_visitor
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ def home(request):
     # signing in (landing).
     if work_page(request.user) == LANDINGS[Role.DRIVER]:
         return redirect(LANDINGS[Role.DRIVER])
+    if request.user.is_authenticated:
+        return shell.render(request, "home.html")  # the same for everyone of a language and roles, but the name
     return render(request, "home.html")
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import dependents
-from pagecache import fragments
+from pagecache import fragments, shell
 from places.models import PLACES
 from places.search import rounded
 from vaccination import errors, finder, own_pages, screening, services, views_holds
@@ -293,7 +293,7 @@ def appointment_list(request):
         )
 
     html = own_pages.kept(request, "appointment-list", (page_number,), draw)
-    return render(request, "vaccination/appointment_list.html", {"content": own_pages.with_token(request, html)})
+    return shell.render(request, "vaccination/appointment_list.html", {"content": own_pages.with_token(request, html)})
 
 
 @login_required
@@ -323,7 +323,7 @@ def appointment_detail(request, pk):
         return appointment.code, html
 
     code, html = own_pages.kept(request, "appointment", (pk,), draw)
-    return render(
+    return shell.render(
         request, "vaccination/appointment_detail.html", {"code": code, "content": own_pages.with_token(request, html)}
     )
 

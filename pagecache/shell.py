@@ -1,0 +1,103 @@
+"""Signed-in pages drawn once per process for everyone of a language and a
+set of roles, with each reader's own values put in last.
+
+Once a page's own part is kept (a fragment, vaccination.own_pages), what is
+left of its cost is Django's template engine walking the layout: blocks,
+includes, the menus' tags. Yet the layout differs between two readers of the
+same language and roles only by their name, their CSRF token, the address
+(the language form's "next") and the page's own values. So the page is drawn
+once with a stand-in for each of those, kept in a dictionary of this process
+like the layout parts (pagecache.templatetags.layout), and each request puts
+its own values in: a few string replacements instead of a render (issue 21).
+
+What the stand-ins allow is all a kept page may show: the stand-in user has
+a short name and nothing else (any other attribute renders as nothing, never
+someone else's data), the stand-in request has an address. A page with a
+message to flash is drawn in full. With debug on nothing is kept.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.signals import setting_changed
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render as django_render
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from accounts.context_processors import RoleFlags
+
+# A bound on memory: pages x languages x sets of roles met.
+MAX_SHELLS = 512
+_shells: dict[tuple, str | None] = {}
+
+
+def _stand_in(name: str) -> str:
+    # Private-use characters: nothing escapes them, no text of ours holds them.
+    return f"\ue000{name}\ue001"
+
+
+NAME, TOKEN, PATH = _stand_in("name"), _stand_in("csrf"), _stand_in("path")
+
+
+class StandInUser:
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_short_name(self):
+        return NAME
+
+
+class StandInRequest:
+    resolver_match = True
+
+    def get_full_path(self):
+        return PATH
+
+
+def render(request, template_name: str, values: dict | None = None) -> HttpResponse:
+    """The page `template_name` for the signed-in reader, its context the
+    str `values` (HTML when marked safe, else escaped), drawn once per
+    language and set of roles."""
+    values = values or {}
+    user = request.user
+    if settings.DEBUG or not user.is_authenticated or len(messages.get_messages(request)):
+        return django_render(request, template_name, values)
+    key = (template_name, get_language(), RoleFlags(user).key, tuple(sorted(values)))
+    if key not in _shells:
+        if len(_shells) >= MAX_SHELLS:
+            _shells.clear()
+        _shells[key] = _draw(request, template_name, values)
+    shell = _shells[key]
+    if shell is None:  # a page that uses a value in a way a stand-in cannot follow
+        return django_render(request, template_name, values)
+    own = {
+        **{_stand_in(name): conditional_escape(value) for name, value in values.items()},
+        NAME: conditional_escape(user.get_short_name()),
+        PATH: conditional_escape(request.get_full_path()),
+    }
+    for stand_in, value in own.items():
+        shell = shell.replace(stand_in, value)
+    if TOKEN in shell:
+        shell = shell.replace(TOKEN, get_token(request))
+    return HttpResponse(shell)
+
+
+def _draw(request, template_name, values) -> str | None:
+    stand_ins = {name: mark_safe(_stand_in(name)) for name in values}  # noqa: S308  # nosec B308 B703 -- constants
+    context = {**stand_ins, "user": StandInUser(), "request": StandInRequest(), "csrf_token": TOKEN}
+    html = render_to_string(template_name, context, request)
+    if any(stand_in not in html for stand_in in stand_ins.values()):
+        return None
+    return html
+
+
+def forget_all(**kwargs) -> None:
+    """Drop every kept page: a test that changes a setting must not see
+    pages drawn under another."""
+    _shells.clear()
+
+
+setting_changed.connect(forget_all)

@@ -1,0 +1,103 @@
+"""Signed-in pages drawn once per language and set of roles (pagecache.shell,
+issue 21) must be, byte for byte but the CSRF token, the page a full render
+gives each reader: their name, their menus, their language, their address,
+their messages."""
+
+import re
+from unittest import mock
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from pagecache import shell
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept():
+    shell.forget_all()
+    yield
+    shell.forget_all()
+
+
+def page(client, path, **headers) -> str:
+    response = client.get(path, **headers)
+    assert response.status_code == 200
+    return TOKEN.sub('name="csrfmiddlewaretoken" value=""', response.content.decode())
+
+
+def full_render(client, path, settings, **headers) -> str:
+    settings.DEBUG = True  # nothing kept: every part drawn for this reader
+    try:
+        return page(client, path, **headers)
+    finally:
+        settings.DEBUG = False
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize(
+    "who", ["person", "client_user", "clinic_staff", "fleet_manager", "campaign_lead", "superuser"]
+)
+def test_the_home_page_is_the_one_a_full_render_gives(request, who, language, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    client = Client()
+    client.force_login(request.getfixturevalue(who))
+
+    kept = [page(client, "/", HTTP_ACCEPT_LANGUAGE=language) for _ in range(2)]
+
+    assert kept[0] == kept[1] == full_render(client, "/", settings, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def test_two_people_of_the_same_roles_each_see_their_own_name():
+    pat, sam = UserFactory(first_name="Pat"), UserFactory(first_name="Sam <b>")
+    for person, name in ((pat, "Pat"), (sam, "Sam &lt;b&gt;")):
+        client = Client()
+        client.force_login(person)
+        html = client.get("/").content.decode()
+        assert f"Welcome back, {name}" in html
+        assert f'aria-expanded="false">{name}</a>' in html
+
+
+def test_each_page_carries_its_own_address_and_a_working_token(person, settings):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    client.get(reverse("vaccination:appointment-list"))
+    html = client.get(reverse("vaccination:appointment-list") + "?page=2&x=%22%3E").content.decode()
+
+    assert '<input type="hidden" name="next" value="/appointments/?page=2&amp;x=%22%3E">' in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    answer = client.post(reverse("set_language"), {"language": "es", "csrfmiddlewaretoken": token})
+    assert answer.status_code == 302
+
+
+def test_a_message_to_flash_is_shown(client, person, slot, make_appointment):
+    appointment = make_appointment(person, slot)
+    client.force_login(person)
+    client.get(reverse("vaccination:appointment-detail", args=[appointment.pk]))
+
+    answer = client.post(reverse("vaccination:appointment-cancel", args=[appointment.pk]), follow=True)
+
+    assert "Your appointment is cancelled" in answer.content.decode()
+    assert "Your appointment is cancelled" not in client.get(reverse("vaccination:appointment-list")).content.decode()
+
+
+def test_a_page_that_transforms_a_value_is_drawn_in_full(rf, person):
+    request = rf.get("/")
+    request.user = person
+    request.session = {}
+    request._messages = []
+    # A template that prints {{ content|upper }}: the stand-in is not in its drawing.
+    with (
+        mock.patch("pagecache.shell.render_to_string", return_value="QUIET-STAND-IN"),
+        mock.patch("pagecache.shell.django_render", return_value=HttpResponse("QUIET")) as full,
+    ):
+        answer = shell.render(request, "shouting.html", {"content": "quiet"})
+
+    assert answer.content == b"QUIET"
+    full.assert_called_once_with(request, "shouting.html", {"content": "quiet"})
