@@ -78,12 +78,19 @@ class Readiness:
         truck_ids = list(self.trucks)
         self.driver_of = {}
         self.drivers = {driver.pk: driver for driver in drivers}
+        self.defects = defaultdict(list)
+        self.odometer = {}
+        self.plans = defaultdict(list)
+        self.documents = defaultdict(list)
+        if not truck_ids and not self.drivers:
+            # Nothing to read (of_driver fills its own): building the queries
+            # below for empty lists cost more than the driver page's own (issue 21).
+            return
         for assignment in Assignment.objects.filter(truck_id__in=truck_ids, until__isnull=True).select_related(
             "driver"
         ):
             self.driver_of[assignment.truck_id] = assignment.driver
             self.drivers[assignment.driver_id] = assignment.driver
-        self.defects = defaultdict(list)
         defects = Defect.objects.blocking().filter(truck_id__in=truck_ids)
         for truck_id, description, item, item_es, note in defects.values_list(
             "truck_id", "description", "answer__item__name", "answer__item__name_es", "answer__note"
@@ -98,13 +105,11 @@ class Readiness:
             .annotate(km=Max("km"))
             .values_list("truck_id", "km")
         )
-        self.plans = defaultdict(list)
         for plan in ServicePlan.objects.filter(truck_id__in=truck_ids).values(
             "truck_id", "name", "next_due_on", "next_due_km"
         ):
             self.plans[plan["truck_id"]].append(plan)
         # The latest expiry of each holder's documents of each type: a renewal is a new row.
-        self.documents = defaultdict(list)
         rows = (
             Document.objects.filter(Q(truck_id__in=truck_ids) | Q(driver_id__in=list(self.drivers)))
             .values("truck_id", "driver_id", "type__name", "type__name_es")

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -36,6 +37,19 @@ def vaccine(db):
 
 def make_slot(site, vaccine, *, hours=48, capacity=3):
     start = timezone.now() + timedelta(hours=hours)
+    return _slot(site, vaccine, start, capacity)
+
+
+@pytest.fixture
+def midday():
+    """Noon today, the clock running: a slot an hour ahead is still today at
+    the clinic, whenever the suite runs (it failed in the last hour of a day)."""
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(noon, tick=True):
+        yield noon
+
+
+def _slot(site, vaccine, start, capacity):
     return Slot.objects.create(
         site=site, vaccine=vaccine, start=start, end=start + timedelta(minutes=15), capacity=capacity
     )

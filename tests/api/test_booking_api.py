@@ -13,7 +13,9 @@ from vaccination.models import Appointment, CheckInLog
 pytestmark = pytest.mark.django_db
 
 
-def test_an_integration_lists_free_slots_books_one_and_a_clinic_checks_it_in(person, clinic_staff, clinic, vaccine):
+def test_an_integration_lists_free_slots_books_one_and_a_clinic_checks_it_in(
+    midday, person, clinic_staff, clinic, vaccine
+):
     slot = make_slot(clinic, vaccine, hours=1)
     app = bearer(person)
 
@@ -104,7 +106,7 @@ def test_another_persons_appointment_is_404_for_reading_cancelling_and_moving(pe
     assert Appointment.objects.get(pk=mine["id"]).status == Appointment.Status.BOOKED
 
 
-def test_the_desk_result_codes_come_back_through_the_api(person, clinic_staff, clinic, vaccine):
+def test_the_desk_result_codes_come_back_through_the_api(midday, person, clinic_staff, clinic, vaccine):
     slot = make_slot(clinic, vaccine, hours=1)
     code = bearer(person).post("/api/v1/appointments/", {"slot": slot.pk}, format="json").json()["code"]
     desk = bearer(clinic_staff)
