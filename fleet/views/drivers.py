@@ -62,12 +62,23 @@ def _licence_risk(request):
     return fragments.cached_html("driver-risk", (FLEET_REGISTER,), (), render_summary)
 
 
+# The driver page's assignment history and current truck (fleet/_history.html, fleet/driver_detail.html).
+DRIVER_HISTORY_FIELDS = (
+    *("driver_id", "truck_id", "since", "until", "assigned_by_id", "ended_by_id"),
+    *("truck__code", "truck__make", "truck__model", "truck__plate"),
+    *("assigned_by__first_name", "assigned_by__last_name", "ended_by__first_name", "ended_by__last_name"),
+)
+
+
 @require_GET
 @permission_required("fleet.view_driver")
 def driver_detail(request, pk):
-    driver = get_object_or_404(Driver.objects.visible_to(request.user).select_related("client", "user"), pk=pk)
+    driver = get_object_or_404(Driver.objects.visible_to(request.user).select_related("client"), pk=pk)
     history = list(
-        driver.assignments.select_related("truck", "assigned_by", "ended_by").order_by("-since", "-id")[:HISTORY_LIMIT]
+        driver.assignments.select_related("truck", "assigned_by", "ended_by")
+        # What the page shows, not the sixty columns of a truck and two users.
+        .only(*DRIVER_HISTORY_FIELDS)
+        .order_by("-since", "-id")[:HISTORY_LIMIT]
     )
     current = next((assignment for assignment in history if assignment.is_current), None)
     can_manage = request.user.has_perm("fleet.add_assignment")
