@@ -31,7 +31,9 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 # A safety net: nothing cached outlives this, whatever was bumped or not.
 DEFAULT_TIMEOUT = 600
@@ -176,3 +178,15 @@ def cached_value(kind: str, depends_on: tuple[str, ...], vary_on: tuple, compute
         value = compute()
         cache.set(key, value, timeout)
     return value
+
+
+# Stands for the reader's CSRF token in a kept fragment drawn for one reader
+# (render it with {"csrf_token": CSRF_TOKEN}); with_csrf_token puts theirs in.
+CSRF_TOKEN = "csrf-token-of-the-reader"  # noqa: S105  # nosec B105 -- a placeholder, not a secret
+
+
+def with_csrf_token(request, html: str):
+    """A kept fragment (our own HTML) with this reader's own CSRF token put in."""
+    if CSRF_TOKEN in html:
+        html = html.replace(CSRF_TOKEN, get_token(request))
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 -- our own rendered HTML

@@ -29,16 +29,12 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from pagecache import fragments
 from vaccination.models import NO_SHOW_GRACE, Appointment, ScreeningQuestion, Site, Slot, Vaccine
 
-# Stands for the CSRF token in a kept page: each reader's own is put in on the way out.
-CSRF_TOKEN = "csrf-token-of-the-reader"  # noqa: S105  # nosec B105 -- a placeholder, not a secret
 # A safety net only: the fingerprint already changes with everything shown.
 SECONDS = 600
 
@@ -98,12 +94,8 @@ def kept(request, kind: str, vary_on: tuple, compute):
 
 
 def render_part(request, template: str, context: dict) -> str:
-    """A part of the reader's page, rendered with CSRF_TOKEN for the token."""
-    return render_to_string(template, {**context, "user": request.user, "csrf_token": CSRF_TOKEN})
+    """A part of the reader's page, rendered with a stand-in for the CSRF token."""
+    return render_to_string(template, {**context, "user": request.user, "csrf_token": fragments.CSRF_TOKEN})
 
 
-def with_token(request, html: str):
-    """A kept part with this reader's own CSRF token put in."""
-    if CSRF_TOKEN in html:
-        html = html.replace(CSRF_TOKEN, get_token(request))
-    return mark_safe(html)  # noqa: S308  # nosec B308 B703 -- our own rendered HTML
+with_token = fragments.with_csrf_token

@@ -16,7 +16,7 @@ from fleet.forms import AssignForm, DriverFilterForm, DriverForm
 from fleet.models import FLEET_REGISTER, Driver, LicenceStatus
 from fleet.services import FleetError, assign, release, release_out_of_service
 from fleet.views.common import HISTORY_LIMIT, list_page, log_change, recent_changes, say_released
-from pagecache import fragments
+from pagecache import fragments, shell
 
 # Drivers
 
@@ -73,31 +73,41 @@ DRIVER_HISTORY_FIELDS = (
 @require_GET
 @permission_required("fleet.view_driver")
 def driver_detail(request, pk):
-    driver = get_object_or_404(Driver.objects.visible_to(request.user).select_related("client"), pk=pk)
-    history = list(
-        driver.assignments.select_related("truck", "assigned_by", "ended_by")
-        # What the page shows, not the sixty columns of a truck and two users.
-        .only(*DRIVER_HISTORY_FIELDS)
-        .order_by("-since", "-id")[:HISTORY_LIMIT]
-    )
-    current = next((assignment for assignment in history if assignment.is_current), None)
-    can_manage = request.user.has_perm("fleet.add_assignment")
-    return render(
-        request,
-        "fleet/driver_detail.html",
-        {
+    """A driver's page. Its own part is drawn once per reader (what they may
+    see and do) and kept until the fleet register, which holds all it shows
+    (the driver, assignments, trucks, clients, readiness documents, the
+    change log written with them), changes (FLEET_REGISTER) or the day ends."""
+    truck = request.GET.get("truck", "")
+    truck = truck if truck.isdigit() else ""  # after a refused assignment the chosen truck stays selected
+
+    def draw():
+        driver = get_object_or_404(Driver.objects.visible_to(request.user).select_related("client"), pk=pk)
+        history = list(
+            driver.assignments.select_related("truck", "assigned_by", "ended_by")
+            # What the page shows, not the sixty columns of a truck and two users.
+            .only(*DRIVER_HISTORY_FIELDS)
+            .order_by("-since", "-id")[:HISTORY_LIMIT]
+        )
+        current = next((assignment for assignment in history if assignment.is_current), None)
+        can_manage = request.user.has_perm("fleet.add_assignment")
+        context = {
             "driver": driver,
             "current": current,
             "history": history,
-            # After a refused assignment the chosen truck stays selected.
-            "assign_form": AssignForm(initial={"truck": request.GET.get("truck")})
+            "assign_form": AssignForm(initial={"truck": truck or None})
             if can_manage and driver.is_active and driver.licence_status() != LicenceStatus.EXPIRED
             else None,
             "can_manage": can_manage,
             "can_edit": request.user.has_perm("fleet.change_driver"),
             "changes": recent_changes(driver) if can_manage else [],
             "sections": hooks.sections("driver", request, driver),
-        },
+            "csrf_token": fragments.CSRF_TOKEN,
+        }
+        return driver.full_name, render_to_string("fleet/_driver_detail.html", context, request)
+
+    name, html = fragments.cached_value("driver-page", (FLEET_REGISTER,), (request.user.pk, pk, truck), draw)
+    return shell.render(
+        request, "fleet/driver_detail.html", {"name": name, "content": fragments.with_csrf_token(request, html)}
     )
 
 
