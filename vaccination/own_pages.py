@@ -6,8 +6,8 @@ opens their code at the door, again in the queue), yet each view cost a
 query through five tables and a template that converts every time to the
 clinic's time zone: several times a page that does nothing (issue 21).
 
-The key is a fingerprint PostgreSQL gives in one small query of our own
-(prepared once per process, so no ORM query is built per request): each
+The key is a fingerprint PostgreSQL gives in one call of a function of ours
+(its plan kept for the session, no ORM query built per request): each
 row the page shows (the appointments of the person and of the people they
 care for, their slots, clinics, vaccines and people) with its row version:
 `xmin` (the transaction that wrote it) and `ctid` (where that version lies;
@@ -24,62 +24,29 @@ their rows, and each reader's CSRF token is put in on the way out.
 Elsewhere than PostgreSQL (SQLite for make run) pages are rendered fresh.
 """
 
-import functools
-import hashlib
-
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pagecache import fragments
-from vaccination.models import NO_SHOW_GRACE, Appointment, ScreeningQuestion, Site, Slot, Vaccine
+from vaccination.models import NO_SHOW_GRACE
 
 # A safety net only: the fingerprint already changes with everything shown.
 SECONDS = 600
 
 
-@functools.cache
-def _fingerprint_sql() -> str:
-    def table(model):
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model, name):
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
-    user = get_user_model()
-    a, s = Appointment, Slot
-    # Table and column names from the models, quoted; every value is a parameter.
-    return f"""
-        SELECT a.{column(a, "id")},
-               a.xmin::text, a.ctid::text, s.xmin::text, s.ctid::text, c.xmin::text, c.ctid::text,
-               v.xmin::text, v.ctid::text, p.xmin::text, p.ctid::text,
-               (s.{column(s, "start")} <= %(now)s)::int
-               + (s.{column(s, "end")} <= %(now)s)::int
-               + (s.{column(s, "end")} <= %(missed_before)s)::int,
-               EXISTS (SELECT 1 FROM {table(ScreeningQuestion)} q
-                       WHERE q.{column(ScreeningQuestion, "vaccine")} = v.{column(Vaccine, "id")})
-        FROM {table(a)} a
-        JOIN {table(s)} s ON s.{column(s, "id")} = a.{column(a, "slot")}
-        JOIN {table(Site)} c ON c.{column(Site, "id")} = s.{column(s, "site")}
-        JOIN {table(Vaccine)} v ON v.{column(Vaccine, "id")} = s.{column(s, "vaccine")}
-        JOIN {table(user)} p ON p.{column(user, "id")} = a.{column(a, "person")}
-        WHERE p.{column(user, "id")} = %(person)s OR p.{column(user, "carer")} = %(person)s
-        ORDER BY a.{column(a, "id")}
-    """  # noqa: S608
-
-
 def fingerprint(user) -> str | None:
     """A digest of every row the person's appointment pages show and of where
-    each appointment stands against the clock; None where the database keeps
-    no row versions (SQLite): then the pages are rendered fresh."""
+    each appointment stands against the clock (the database function of
+    migration vaccination 0016, whose plan PostgreSQL keeps for the
+    session); None where the database keeps no row versions (SQLite): then
+    the pages are rendered fresh."""
     if connection.vendor != "postgresql":
         return None
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_fingerprint_sql(), {"now": now, "missed_before": now - NO_SHOW_GRACE, "person": user.pk})
-        rows = cursor.fetchall()
-    return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+        cursor.execute("SELECT vaxfleet_own_pages_fingerprint(%s, %s, %s)", [user.pk, now, now - NO_SHOW_GRACE])
+        return cursor.fetchone()[0]
 
 
 def kept(request, kind: str, vary_on: tuple, compute):

@@ -165,18 +165,17 @@ def test_a_carer_sees_the_appointments_of_the_people_they_care_for_as_they_chang
     assert client.get(detail(appointment)).status_code == 404
 
 
-def test_the_fingerprint_covers_exactly_the_appointments_the_pages_may_show(
+def test_the_fingerprint_follows_exactly_the_appointments_the_pages_may_show(
     person, other_person, slot, make_slot, make_appointment
 ):
     child = UserFactory(carer=person, email="")
-    make_appointment(person, slot)
-    make_appointment(child, make_slot(start=timezone.now() + timedelta(days=3)))
-    make_appointment(other_person, slot)
+    mine = make_appointment(person, slot)
+    childs = make_appointment(child, make_slot(start=timezone.now() + timedelta(days=3)))
+    theirs = make_appointment(other_person, slot)
+    assert own_pages.fingerprint(person) != own_pages.fingerprint(other_person)
 
-    with connection.cursor() as cursor:
-        now = timezone.now()
-        cursor.execute(own_pages._fingerprint_sql(), {"now": now, "missed_before": now, "person": person.pk})
-        covered = {row[0] for row in cursor.fetchall()}
-
-    assert covered == set(Appointment.objects.of(person).values_list("pk", flat=True))
-    assert len(covered) == 2
+    for appointment, shown in ((mine, True), (childs, True), (theirs, False)):
+        before = own_pages.fingerprint(person)
+        Appointment.objects.filter(pk=appointment.pk).update(dose_number=5)
+        assert (own_pages.fingerprint(person) != before) is shown
+    assert set(Appointment.objects.of(person)) == {mine, childs}
