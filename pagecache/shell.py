@@ -16,6 +16,8 @@ someone else's data), the stand-in request has an address. A page with a
 message to flash is drawn in full. With debug on nothing is kept.
 """
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.signals import setting_changed
@@ -39,7 +41,15 @@ def _stand_in(name: str) -> str:
     return f"\ue000{name}\ue001"
 
 
-NAME, TOKEN, PATH = _stand_in("name"), _stand_in("csrf"), _stand_in("path")
+# The reader's own values; a page's own are _stand_in("value:" + its name), so no page value can take their place.
+NAME, TOKEN, PATH = _stand_in("user.short_name"), _stand_in("csrf_token"), _stand_in("request.path")
+
+
+STAND_IN = re.compile("\ue000[^\ue000\ue001]*\ue001")
+
+
+def _value(name: str) -> str:
+    return _stand_in(f"value:{name}")
 
 
 class StandInUser:
@@ -74,19 +84,19 @@ def render(request, template_name: str, values: dict | None = None) -> HttpRespo
     if shell is None:  # a page that uses a value in a way a stand-in cannot follow
         return django_render(request, template_name, values)
     own = {
-        **{_stand_in(name): conditional_escape(value) for name, value in values.items()},
+        **{_value(name): conditional_escape(value) for name, value in values.items()},
         NAME: conditional_escape(user.get_short_name()),
         PATH: conditional_escape(request.get_full_path()),
     }
-    for stand_in, value in own.items():
-        shell = shell.replace(stand_in, value)
     if TOKEN in shell:
-        shell = shell.replace(TOKEN, get_token(request))
+        own[TOKEN] = get_token(request)
+    # One pass: what is put in is never read again for a stand-in.
+    shell = STAND_IN.sub(lambda match: own.get(match.group(0), ""), shell)
     return HttpResponse(shell)
 
 
 def _draw(request, template_name, values) -> str | None:
-    stand_ins = {name: mark_safe(_stand_in(name)) for name in values}  # noqa: S308  # nosec B308 B703 -- constants
+    stand_ins = {name: mark_safe(_value(name)) for name in values}  # noqa: S308  # nosec B308 B703 -- constants
     context = {**stand_ins, "user": StandInUser(), "request": StandInRequest(), "csrf_token": TOKEN}
     html = render_to_string(template_name, context, request)
     if any(stand_in not in html for stand_in in stand_ins.values()):

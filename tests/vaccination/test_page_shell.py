@@ -101,3 +101,43 @@ def test_a_page_that_transforms_a_value_is_drawn_in_full(rf, person):
 
     assert answer.content == b"QUIET"
     full.assert_called_once_with(request, "shouting.html", {"content": "quiet"})
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_persons_pages_are_the_ones_a_full_render_gives(client, person, slot, make_appointment, settings, language):
+    appointment = make_appointment(person, slot)
+    client.force_login(person)
+
+    for path in (
+        reverse("vaccination:appointment-list"),
+        reverse("vaccination:appointment-detail", args=[appointment.pk]),
+    ):
+        kept = [page(client, path, HTTP_ACCEPT_LANGUAGE=language) for _ in range(2)]
+        assert kept[0] == kept[1] == full_render(client, path, settings, HTTP_ACCEPT_LANGUAGE=language), path
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_driver_page_is_the_one_a_full_render_gives(client, fleet_manager, settings, language):
+    from tests.fleet.factories import AssignmentFactory
+
+    settings.STAFF_MFA_REQUIRED = False
+    driver = AssignmentFactory().driver
+    client.force_login(fleet_manager)
+    path = reverse("fleet:driver-detail", args=[driver.pk])
+
+    kept = [page(client, path, HTTP_ACCEPT_LANGUAGE=language) for _ in range(2)]
+
+    assert kept[0] == kept[1] == full_render(client, path, settings, HTTP_ACCEPT_LANGUAGE=language)
+    assert driver.full_name in kept[0]
+
+
+def test_a_value_that_looks_like_a_stand_in_is_shown_as_it_is(client, person):
+    from accounts.models import User
+
+    User.objects.filter(pk=person.pk).update(first_name=shell.TOKEN)  # past the name's validator, as raw SQL would
+    client.force_login(person)
+    client.get("/")
+
+    html = client.get("/").content.decode()
+
+    assert f"Welcome back, {shell.TOKEN}" in html  # not the reader's CSRF token in its place
