@@ -46,12 +46,18 @@ class SharedClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._creating = threading.Lock()
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
         if client is None:
-            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
+            # The first calls of a process come from several threads at once:
+            # one makes the pool and its client, the others wait for them.
+            with self._creating:
+                client = self._clients.get(index)
+                if client is None:
+                    client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
 
 
@@ -63,6 +69,19 @@ class ResilientRedisCache(RedisCache):
         self._down_until = 0.0
         self._down = False
         self._state = threading.Lock()
+        self._creating = threading.Lock()
+
+    @property
+    def _cache(self):
+        """Django's client of this cache, made once even when the first calls
+        come from several threads at once (Django's cached_property may make two)."""
+        client = self.__dict__.get("_shared_client")
+        if client is None:
+            with self._creating:
+                client = self.__dict__.get("_shared_client")
+                if client is None:
+                    client = self.__dict__["_shared_client"] = self._class(self._servers, **self._options)
+        return client
 
     # -- state ---------------------------------------------------------
 

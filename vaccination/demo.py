@@ -271,12 +271,26 @@ def _book_coming_weeks(people, new, counts, *, now):
         .select_related("site")
         .order_by("start")
     )
-    today = [slot for slot in coming if slot.start.date() == now.date()]
-    mobile = [slot for slot in coming if slot.site.is_mobile and slot not in today]
+    today = [slot for slot in coming if slot.start.date() == now.date() and not slot.site.is_mobile]
+    # The mobile clinic full from today on, but for today's first three times.
+    mobile = [slot for slot in coming if slot.site.is_mobile]
+    todays_first = [slot for slot in mobile if slot.start.date() == now.date()][:3]
+    mobile = [slot for slot in mobile if slot not in todays_first]
     free = iter(people)
     # Today: every third slot half full, the day's first slots left free for
-    # whoever walks through the demo (the screenshot script books those).
-    wanted = [(slot, max(slot.capacity // 2, 1)) for slot in today[3::3]] + [(slot, slot.capacity) for slot in mobile]
+    # whoever walks through the demo (the screenshot script books those). The
+    # mobile clinic's seats are set aside first: seeded in the early hours,
+    # today's slots are all still ahead, and they took the people it needed
+    # to show as nearly full (the overview's high-fill flag went missing).
+    spare = len(people) - sum(slot.capacity for slot in mobile)
+    today_wanted = []
+    for slot in today[3::3]:
+        seats = min(max(slot.capacity // 2, 1), spare)
+        if seats <= 0:
+            break
+        today_wanted.append((slot, seats))
+        spare -= seats
+    wanted = today_wanted + [(slot, slot.capacity) for slot in mobile]
     for slot, seats in wanted:
         for _seat in range(seats):
             person = next(free, None)

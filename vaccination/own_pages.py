@@ -24,12 +24,16 @@ their rows, and each reader's CSRF token is put in on the way out.
 Elsewhere than PostgreSQL (SQLite for make run) pages are rendered fresh.
 """
 
-from django.db import connection
+import logging
+
+from django.db import ProgrammingError, connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pagecache import fragments
 from vaccination.models import NO_SHOW_GRACE
+
+logger = logging.getLogger(__name__)
 
 # A safety net only: the fingerprint already changes with everything shown.
 SECONDS = 600
@@ -45,7 +49,15 @@ def fingerprint(user) -> str | None:
         return None
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT vaxfleet_own_pages_fingerprint(%s, %s, %s)", [user.pk, now, now - NO_SHOW_GRACE])
+        try:
+            cursor.execute("SELECT vaxfleet_own_pages_fingerprint(%s, %s, %s)", [user.pk, now, now - NO_SHOW_GRACE])
+        except ProgrammingError:
+            # The function is missing (a database restored without it, a
+            # migration rolled back): the pages are drawn fresh, as on SQLite.
+            if connection.in_atomic_block:
+                raise  # the transaction is spoilt: a savepoint per page would cost more than the page
+            logger.error("vaxfleet_own_pages_fingerprint is missing: run manage.py migrate")
+            return None
         return cursor.fetchone()[0]
 
 

@@ -43,7 +43,6 @@ def run(sql):
 class Migration(migrations.Migration):
     dependencies = [
         ("vaccination", "0015_site_location_and_place"),
-        ("accounts", "0012_phone_numbers_e164"),
     ]
 
     operations = [migrations.RunPython(run(CREATE), run(DROP), elidable=False)]
