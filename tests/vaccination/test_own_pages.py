@@ -179,3 +179,24 @@ def test_the_fingerprint_follows_exactly_the_appointments_the_pages_may_show(
         Appointment.objects.filter(pk=appointment.pk).update(dose_number=5)
         assert (own_pages.fingerprint(person) != before) is shown
     assert set(Appointment.objects.of(person)) == {mine, childs}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_the_fingerprint_function_the_pages_are_drawn_fresh_not_500(
+    client, person, make_slot, make_appointment
+):
+    from importlib import import_module
+
+    migration = import_module("vaccination.migrations.0016_own_pages_fingerprint")
+    appointment = make_appointment(person, make_slot())
+    client.force_login(person)
+    with connection.cursor() as cursor:
+        cursor.execute(migration.DROP)  # a database restored without it
+    try:
+        assert client.get(LIST).status_code == 200
+        page = client.get(detail(appointment))
+        assert page.status_code == 200
+        assert appointment.code in page.content.decode()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(migration.CREATE)
