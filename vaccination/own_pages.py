@@ -75,6 +75,3 @@ def kept(request, kind: str, vary_on: tuple, compute):
 def render_part(request, template: str, context: dict) -> str:
     """A part of the reader's page, rendered with a stand-in for the CSRF token."""
     return render_to_string(template, {**context, "user": request.user, "csrf_token": fragments.CSRF_TOKEN})
-
-
-with_token = fragments.with_csrf_token

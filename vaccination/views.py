@@ -293,7 +293,9 @@ def appointment_list(request):
         )
 
     html = own_pages.kept(request, "appointment-list", (page_number,), draw)
-    return shell.render(request, "vaccination/appointment_list.html", {"content": own_pages.with_token(request, html)})
+    return shell.render(
+        request, "vaccination/appointment_list.html", {"content": fragments.with_csrf_token(request, html)}
+    )
 
 
 @login_required
@@ -324,7 +326,9 @@ def appointment_detail(request, pk):
 
     code, html = own_pages.kept(request, "appointment", (pk,), draw)
     return shell.render(
-        request, "vaccination/appointment_detail.html", {"code": code, "content": own_pages.with_token(request, html)}
+        request,
+        "vaccination/appointment_detail.html",
+        {"code": code, "content": fragments.with_csrf_token(request, html)},
     )
 
 
