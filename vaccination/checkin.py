@@ -16,6 +16,7 @@ from django.utils import timezone
 
 import audit
 import sqlinsert
+import sqlprepared
 from audit.models import Action
 from pagecache import fragments
 from vaccination import lots
@@ -91,7 +92,14 @@ def _load(code: str) -> Appointment | None:
     # with a merge join that walks the whole user index (100 ms with 100,000
     # users, measured by make bench). Only an "already checked in" answer
     # needs the name: one query by primary key then.
-    return Appointment.objects.select_related("person", "slot__site", "slot__vaccine").filter(code=code).first()
+    return _BY_CODE.first(code)
+
+
+# Compiled once (sqlprepared): the desk loads one appointment by code per scan.
+_BY_CODE = sqlprepared.Prepared(
+    lambda code: Appointment.objects.select_related("person", "slot__site", "slot__vaccine").filter(code=code),
+    sample=("SAMPLECODE",),
+)
 
 
 def _refusal(appointment: Appointment, *, desk_user, site: Site, at=None, staff_site_ids=None) -> str | None:

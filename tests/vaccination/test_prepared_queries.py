@@ -1,0 +1,80 @@
+"""sqlprepared: a hot path's queryset compiled once, run with each call's
+values. It must give the very instances the ORM gives (joined rows, deferred
+fields, converters) and refuse a queryset its values would reshape."""
+
+import pytest
+from django.db.models import Model
+
+import sqlprepared
+from tests.factories import UserFactory
+from vaccination.models import Appointment, Slot
+
+pytestmark = pytest.mark.django_db
+
+
+def fields(instance: Model) -> dict:
+    loaded = instance.get_deferred_fields()
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if f.attname not in loaded}
+
+
+BY_CODE = sqlprepared.Prepared(
+    lambda code: Appointment.objects.select_related("person", "slot__site", "slot__vaccine").filter(code=code),
+    sample=("SAMPLECODE",),
+)
+
+
+def test_the_instances_and_their_joined_rows_are_the_orms(slot, make_appointment):
+    people = [UserFactory(), UserFactory()]
+    booked = [make_appointment(person, slot) for person in people]
+
+    for appointment in booked:
+        fast = BY_CODE.get(appointment.code)
+        orm = Appointment.objects.select_related("person", "slot__site", "slot__vaccine").get(code=appointment.code)
+        assert fields(fast) == fields(orm)
+        assert fields(fast.person) == fields(orm.person)
+        assert fields(fast.slot) == fields(orm.slot)
+        assert fields(fast.slot.site) == fields(orm.slot.site)
+        assert fields(fast.slot.vaccine) == fields(orm.slot.vaccine)
+        assert type(fast.slot.start) is type(orm.slot.start)
+        assert fast.slot.start.tzinfo is not None
+        assert fast._state.adding is False
+        assert fast._state.db == orm._state.db
+    with pytest.raises(Appointment.DoesNotExist):
+        BY_CODE.get("NOSUCHCODE")
+    assert BY_CODE.first("NOSUCHCODE") is None
+
+
+def test_the_joined_rows_need_no_further_query(slot, make_appointment, django_assert_num_queries):
+    appointment = make_appointment(UserFactory(), slot)
+    BY_CODE.get(appointment.code)  # compiled on first use
+
+    with django_assert_num_queries(1):
+        found = BY_CODE.get(appointment.code)
+        assert found.person.email
+        assert found.slot.site.name
+        assert found.slot.vaccine.name
+
+
+def test_deferred_fields_and_order_and_slice_are_kept(slot, make_appointment, django_assert_num_queries):
+    person = UserFactory()
+    made = [make_appointment(person, slot, status=Appointment.Status.CANCELLED) for _ in range(3)]
+    latest = sqlprepared.Prepared(
+        lambda pk: Appointment.objects.filter(person_id=pk).only("code", "status").order_by("-pk")[:2],
+        sample=(987654321,),
+    )
+
+    found = latest.all(person.pk)
+
+    assert [a.pk for a in found] == [made[2].pk, made[1].pk]
+    assert found[0].get_deferred_fields() >= {"slot_id", "dose_number"}
+    assert found[0].code == made[2].code
+    assert latest.all(person.pk + 1000) == []
+
+
+def test_a_queryset_its_values_would_reshape_is_refused():
+    with pytest.raises(sqlprepared.NotPreparable):
+        sqlprepared.Prepared(lambda ids: Slot.objects.filter(pk__in=ids), sample=((1, 2),)).all((1, 2))
+    with pytest.raises(sqlprepared.NotPreparable):  # a sample the SQL holds twice: which place is it?
+        sqlprepared.Prepared(lambda n: Slot.objects.filter(capacity=n, booked_count=n), sample=(7,)).all(7)
+    with pytest.raises(sqlprepared.NotPreparable):  # a sample that is not in the SQL at all
+        sqlprepared.Prepared(lambda n: Slot.objects.all(), sample=(7,)).all(7)
