@@ -31,9 +31,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+
+from pagecache import csrf
 
 # A safety net: nothing cached outlives this, whatever was bumped or not.
 DEFAULT_TIMEOUT = 600
@@ -188,5 +189,5 @@ CSRF_TOKEN = "csrf-token-of-the-reader"  # noqa: S105  # nosec B105 -- a placeho
 def with_csrf_token(request, html: str):
     """A kept fragment (our own HTML) with this reader's own CSRF token put in."""
     if CSRF_TOKEN in html:
-        html = html.replace(CSRF_TOKEN, get_token(request))
+        html = html.replace(CSRF_TOKEN, csrf.token(request))
     return mark_safe(html)  # noqa: S308  # nosec B308 B703 -- our own rendered HTML

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.signals import setting_changed
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render as django_render
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
@@ -30,6 +29,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from accounts.context_processors import RoleFlags
+from pagecache import csrf
 
 # A bound on memory: pages x languages x sets of roles met.
 MAX_SHELLS = 512
@@ -89,7 +89,7 @@ def render(request, template_name: str, values: dict | None = None) -> HttpRespo
         PATH: conditional_escape(request.get_full_path()),
     }
     if TOKEN in shell:
-        own[TOKEN] = get_token(request)
+        own[TOKEN] = csrf.token(request)
     # One pass: what is put in is never read again for a stand-in.
     shell = STAND_IN.sub(lambda match: own.get(match.group(0), ""), shell)
     return HttpResponse(shell)
