@@ -15,12 +15,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 import audit
+import sqlprepared
 from audit.models import Action
 from pagecache import fragments
 from vaccination import emails
 from vaccination.models import (
     FREE_SEATS,
     SEATS_BUMP_SECONDS,
+    SLOT_WITH_DETAILS,
     Appointment,
     SeatHold,
     Site,
@@ -313,15 +315,9 @@ def book(
     already_booked, course_complete, too_soon, hold_expired.
     """
     if not (Slot.site.is_cached(slot) and Slot.vaccine.is_cached(slot)):  # the page's form loaded them
-        slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
+        slot = SLOT_WITH_DETAILS.get(slot.pk)
     _check_bookable(slot, running=running)
-    # The bookings the person holds and the doses they were given, in one query.
-    mine = list(
-        Appointment.objects.filter(person=person)
-        .filter(Q(status=Appointment.Status.BOOKED) | Q(dose_given_at__isnull=False))
-        .select_related("slot__site")
-        .order_by("dose_number")
-    )
+    mine = _BOOKINGS_AND_DOSES.all(person.pk)
     held = Appointment.objects.booked().filter(person=person, vaccine=slot.vaccine_id)
     if any(a.status == Appointment.Status.BOOKED and a.vaccine_id == slot.vaccine_id for a in mine):
         # Most people hold none of this vaccine: only then can one be a missed booking.
@@ -361,6 +357,19 @@ def book(
         emails.notify(appointment, "booked")
         audit.record(Action.BOOK, target=appointment, actor=person, data=_facts(appointment))
     return appointment
+
+
+# The bookings a person holds and the doses they were given, in one query
+# compiled once (sqlprepared): every booking reads them.
+_BOOKINGS_AND_DOSES = sqlprepared.Prepared(
+    lambda person_id: (
+        Appointment.objects.filter(person_id=person_id)
+        .filter(Q(status=Appointment.Status.BOOKED) | Q(dose_given_at__isnull=False))
+        .select_related("slot__site")
+        .order_by("dose_number")
+    ),
+    sample=(918273645,),
+)
 
 
 def _lock_changeable(appointment: Appointment) -> Appointment:
