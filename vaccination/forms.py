@@ -10,11 +10,13 @@ from vaccination.models import SLOT_WITH_DETAILS, Slot
 class SlotChoiceField(forms.ModelChoiceField):
     """A slot with its clinic and vaccine, chosen by primary key. A plain
     number (every booking POST) is looked up with the query compiled once
-    (SLOT_WITH_DETAILS); anything else goes the ModelChoiceField way, with
-    the same answers."""
+    (SLOT_WITH_DETAILS) while the field offers every slot; anything else
+    (another value, a queryset narrowed since) goes the ModelChoiceField
+    way, with the same answers."""
 
     def to_python(self, value):
-        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:  # fits a bigint
+        plain = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19  # fits a bigint
+        if plain and not self.queryset.query.where:
             try:
                 return SLOT_WITH_DETAILS.get(int(value))
             except Slot.DoesNotExist:
