@@ -54,20 +54,22 @@ def composer(*kinds):
     return register
 
 
-def enqueue(*, kind: str, to: str, channel: str = "email", data: dict | None = None, key: str | None = None):
+def enqueue(*, kind: str, to: str, channel: str = "email", data: dict | None = None, key: str | None = None, along=()):
     """Record a message as owed and hand it to the worker once the current
     transaction commits (at once outside one). Call it inside the transaction
     of the change that owes the message: if that rolls back, nothing is owed.
 
     `key`, when given, makes the message owed once: a second enqueue with the
     same key returns None and adds nothing. Returns the Message otherwise.
+    `along`: other new rows of the change (its audit event), written with the
+    message in one round trip (sqlinsert.insert_unless_duplicate), owed or not.
     """
     from outbox.models import Message
 
     message = Message(kind=kind, to=to, channel=channel, data=data or {}, key=key)
-    if key is None:
+    if key is None and not along:
         message.save()
-    elif not sqlinsert.insert_unless_duplicate(message):
+    elif not sqlinsert.insert_unless_duplicate(message, along=along):
         # Owed already. ON CONFLICT DO NOTHING leaves the caller's transaction
         # intact without a savepoint (two round trips fewer on every booking).
         return None

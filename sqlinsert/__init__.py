@@ -10,6 +10,8 @@ IntegrityError needs (two more round trips).
 `insert_sql(obj, select_from=...)` is the SQL and parameters of an INSERT of
 `obj` to run inside a bigger statement (a CTE on PostgreSQL), once per row of
 `select_from`.
+
+Rows written here send no model signals (as QuerySet.update sends none).
 """
 
 from django.db import connections, router
@@ -46,18 +48,51 @@ def insert_sql(instance, *, using=None, select_from: str = "", on_conflict_nothi
     return sql, params
 
 
-def insert_unless_duplicate(instance, *, using=None) -> bool:
+def insert_unless_duplicate(instance, *, using=None, along=()) -> bool:
     """Insert `instance` unless a unique constraint already holds such a row.
-    True (and the primary key set) when inserted, False when it was a duplicate."""
+    True (and the primary key set) when inserted, False when it was a duplicate.
+
+    `along`: other new rows (an audit event) written whether or not `instance`
+    was a duplicate, in the same statement on PostgreSQL (an INSERT each in a
+    CTE ahead of it: one round trip for all), one statement each before it
+    elsewhere. Their primary keys are set too."""
     using = using or router.db_for_write(type(instance))
+    connection = connections[using]
     pk = instance._meta.pk
     sql, params = insert_sql(instance, using=using, on_conflict_nothing=True, returning=[pk.column])
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    if along and connection.vendor == "postgresql":
+        ctes, outputs, cte_params = [], [], []
+        for n, row in enumerate(along):
+            row_sql, row_params = insert_sql(row, using=using, returning=[row._meta.pk.column])
+            ctes.append(f"along{n} AS ({row_sql})")
+            outputs.append(f"(SELECT * FROM along{n})")  # noqa: S608  # nosec B608
+            cte_params += row_params
+        # The CTEs' parameters come first, in their order, then the main row's.
+        # Names quoted from the models, every value a parameter.
+        params = [*cte_params, *params]
+        sql = f"WITH {', '.join(ctes)}, main AS ({sql}) SELECT (SELECT * FROM main), {', '.join(outputs)}"  # noqa: S608  # nosec B608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted, *along_pks = cursor.fetchone()
+        for row, row_pk in zip(along, along_pks, strict=True):
+            _saved(row, row_pk, using)
+    else:
+        for row in along:
+            row_sql, row_params = insert_sql(row, using=using, returning=[row._meta.pk.column])
+            with connection.cursor() as cursor:
+                cursor.execute(row_sql, row_params)
+                _saved(row, cursor.fetchone()[0], using)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchone()
+        inserted = found[0] if found is not None else None
+    if inserted is None:
         return False
-    setattr(instance, pk.attname, row[0])
+    _saved(instance, inserted, using)
+    return True
+
+
+def _saved(instance, pk, using) -> None:
+    setattr(instance, instance._meta.pk.attname, pk)
     instance._state.adding = False
     instance._state.db = using
-    return True

@@ -60,7 +60,7 @@ def appointment_email(appointment, kind: str) -> EmailMultiAlternatives:
     return message
 
 
-def notify(appointment, kind: str) -> list:
+def notify(appointment, kind: str, *, along=()) -> list:
     """Owe the person the `kind` message about this revision of the
     appointment (its `sequence`). Call it inside the change's transaction,
     after the appointment is saved. Owed once per revision and channel: a
@@ -68,7 +68,9 @@ def notify(appointment, kind: str) -> list:
 
     Reminders go by email, text or both, as the person chose (a text needs a
     valid mobile number and an SMS provider; without them, email). Returns
-    the outbox messages added."""
+    the outbox messages added. `along`: other new rows of the change (its
+    audit event), written with the first message in one round trip, or on
+    their own when no message is owed."""
     person = appointment.person
     texting = kind == "reminder" and person.wants_sms and bool(person.sms_number) and sms.enabled()
     channels = []
@@ -87,8 +89,12 @@ def notify(appointment, kind: str) -> list:
                 to=to,
                 data={"appointment": appointment.pk, "sequence": appointment.sequence},
                 key=f"appointment_{kind}:{appointment.pk}:{appointment.sequence}{suffix}",
+                along=along,
             )
         )
+        along = ()
+    for row in along:  # no message owed (a walk-in without an address)
+        row.save()
     return [message for message in owed if message is not None]
 
 

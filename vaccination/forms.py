@@ -1,16 +1,36 @@
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from vaccination.models import Slot
+from vaccination.models import SLOT_WITH_DETAILS, Slot
+
+
+class SlotChoiceField(forms.ModelChoiceField):
+    """A slot with its clinic and vaccine, chosen by primary key. A plain
+    number (every booking POST) is looked up with the query compiled once
+    (SLOT_WITH_DETAILS) while the field offers every slot; anything else
+    (another value, a queryset narrowed since) goes the ModelChoiceField
+    way, with the same answers."""
+
+    def to_python(self, value):
+        plain = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19  # fits a bigint
+        if plain and not self.queryset.query.where:
+            try:
+                return SLOT_WITH_DETAILS.get(int(value))
+            except Slot.DoesNotExist:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+                ) from None
+        return super().to_python(value)
 
 
 class SlotForm(forms.Form):
     """Book or move to one slot (POST field `slot`). Whether it is still free
     is for the service to decide, under the database's rules."""
 
-    slot = forms.ModelChoiceField(
+    slot = SlotChoiceField(
         queryset=Slot.objects.select_related("site", "vaccine"),
         error_messages={"invalid_choice": _("That time is no longer offered. Pick another.")},
     )

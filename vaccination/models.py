@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import sqlprepared
 from pagecache import fragments
 
 # No 0/O, 1/I/L: a code read aloud or typed from a phone screen must not be ambiguous.
@@ -483,6 +484,13 @@ class Slot(models.Model):
     @property
     def local_start(self) -> datetime:
         return timezone.localtime(self.start, self.site.tzinfo)
+
+
+# Every booking POST loads its slot with the clinic and the vaccine (the
+# form's choice, vaccination.forms.SlotChoiceField): compiled once (sqlprepared).
+SLOT_WITH_DETAILS = sqlprepared.Prepared(
+    lambda pk: Slot.objects.select_related("site", "vaccine").filter(pk=pk).order_by(), sample=(918273645,)
+)
 
 
 class AppointmentQuerySet(models.QuerySet):

@@ -6,12 +6,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+import sqlprepared
 from pagecache import fragments
 from vaccination.models import CATALOGUE, Appointment, ScreeningAnswer, ScreeningQuestion
 
 
 def questions_for(vaccine) -> list[ScreeningQuestion]:
-    return list(ScreeningQuestion.objects.filter(vaccine=vaccine, is_active=True).order_by("order", "pk"))
+    return _QUESTIONS.all(vaccine.pk)
+
+
+# Compiled once (sqlprepared): the check page and every answered booking ask it.
+_QUESTIONS = sqlprepared.Prepared(
+    lambda vaccine_id: ScreeningQuestion.objects.filter(vaccine_id=vaccine_id, is_active=True).order_by("order", "pk"),
+    sample=(918273645,),
+)
 
 
 def answers_of(appointment: Appointment) -> dict[int, ScreeningAnswer]:

@@ -10,17 +10,21 @@ Failures raise `BookingError` with a code; views word it for people.
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Q
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 import audit
+import sqlinsert
+import sqlprepared
 from audit.models import Action
 from pagecache import fragments
 from vaccination import emails
 from vaccination.models import (
     FREE_SEATS,
     SEATS_BUMP_SECONDS,
+    SLOT_WITH_DETAILS,
     Appointment,
     SeatHold,
     Site,
@@ -28,6 +32,7 @@ from vaccination.models import (
     Vaccine,
     booking_horizon,
     day_board,
+    new_confirmation_code,
 )
 from vaccination.screening import record_answers
 
@@ -120,12 +125,9 @@ def _take_seat(slot: Slot, *, running: bool = False) -> None:
     against the committed row after waiting for a concurrent writer. A
     `running` slot (spare doses declared at the desk) takes seats until it ends."""
     now = timezone.now()
-    open_until = Q(end__gt=now) if running else Q(start__gt=now)
 
     def take():
-        return Slot.objects.filter(open_until, pk=slot.pk, booked_count__lt=F("capacity")).update(
-            booked_count=F("booked_count") + 1
-        )
+        return _take_one_seat(slot.pk, running=running, now=now)
 
     # A seat still counted for a hold that has run out is free: given back
     # here, not only by the sweep (release_expired_holds), then tried again.
@@ -136,6 +138,23 @@ def _take_seat(slot: Slot, *, running: bool = False) -> None:
         slot.refresh_from_db(fields=["start", "end", "booked_count", "capacity"])
         over = slot.end <= now if running else slot.start <= now
         raise BookingError("slot_started" if over else "slot_full")
+
+
+def _take_one_seat(slot_id: int, *, running: bool, now) -> int:
+    """UPDATE slot SET booked_count = booked_count + 1 WHERE id = ... AND
+    booked_count < capacity AND start (running: end) > now, written out
+    (the ORM compiled it anew on every booking, issue 15). Rows changed."""
+    connection = connections[router.db_for_write(Slot)]
+    quote = connection.ops.quote_name
+    until = Slot._meta.get_field("end" if running else "start")
+    # Names quoted from the model, every value a parameter.
+    sql = (
+        f"UPDATE {quote(Slot._meta.db_table)} SET {quote('booked_count')} = {quote('booked_count')} + 1 "  # noqa: S608  # nosec B608
+        f"WHERE {quote('id')} = %s AND {quote('booked_count')} < {quote('capacity')} AND {quote(until.column)} > %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slot_id, until.get_db_prep_value(now, connection)])
+        return cursor.rowcount
 
 
 def _free_seat(slot: Slot) -> None:
@@ -313,18 +332,12 @@ def book(
     already_booked, course_complete, too_soon, hold_expired.
     """
     if not (Slot.site.is_cached(slot) and Slot.vaccine.is_cached(slot)):  # the page's form loaded them
-        slot = Slot.objects.select_related("site", "vaccine").get(pk=slot.pk)
+        slot = SLOT_WITH_DETAILS.get(slot.pk)
     _check_bookable(slot, running=running)
-    # The bookings the person holds and the doses they were given, in one query.
-    mine = list(
-        Appointment.objects.filter(person=person)
-        .filter(Q(status=Appointment.Status.BOOKED) | Q(dose_given_at__isnull=False))
-        .select_related("slot__site")
-        .order_by("dose_number")
-    )
-    held = Appointment.objects.booked().filter(person=person, vaccine=slot.vaccine_id)
+    mine = _BOOKINGS_AND_DOSES.all(person.pk)
     if any(a.status == Appointment.Status.BOOKED and a.vaccine_id == slot.vaccine_id for a in mine):
         # Most people hold none of this vaccine: only then can one be a missed booking.
+        held = _held(person, slot)
         mark_no_shows(appointments=held)
         if held.exists():
             raise BookingError("already_booked")
@@ -339,28 +352,53 @@ def book(
         appointment = Appointment(
             person=person, slot=slot, vaccine=slot.vaccine, dose_number=dose_number, source=source
         )
-        try:
-            # The savepoint lets a clash be told apart and, for a code, retried.
-            for _attempt in range(5):
-                appointment.code = ""
-                try:
-                    with transaction.atomic():
-                        appointment.save()
-                    break
-                except IntegrityError:
-                    if held.exists():
-                        raise
-            else:
-                raise IntegrityError("could not draw a free confirmation code")
-        except IntegrityError:
-            # A second tab of the same person won the race for the one booked
-            # appointment of this vaccine; raising rolls our seat back too.
-            raise BookingError("already_booked") from None
+        _insert_booking(appointment)
         if screening:
             record_answers(appointment=appointment, answers=screening, by=person)
-        emails.notify(appointment, "booked")
-        audit.record(Action.BOOK, target=appointment, actor=person, data=_facts(appointment))
+        # The audit event travels with the confirmation's outbox row: one round trip.
+        event = audit.unsaved(Action.BOOK, target=appointment, actor=person, data=_facts(appointment))
+        emails.notify(appointment, "booked", along=[event])
     return appointment
+
+
+def _held(person, slot: Slot):
+    """The person's booked appointments of the slot's vaccine (at most one)."""
+    return Appointment.objects.booked().filter(person=person, vaccine=slot.vaccine_id)
+
+
+def _insert_booking(appointment: Appointment) -> None:
+    """Write the new booking with a fresh confirmation code, as save() would
+    (its signals too: the clinic's day board). ON CONFLICT DO NOTHING tells a
+    clash without the savepoint a caught IntegrityError needs (two round
+    trips): a code already drawn is drawn again; the person's booking of this
+    vaccine, made by a second tab that won the race, is already_booked, and
+    raising rolls our seat back too."""
+    using = router.db_for_write(Appointment)
+    for _attempt in range(5):
+        appointment.code = new_confirmation_code()
+        pre_save.send(sender=Appointment, instance=appointment, raw=False, using=using, update_fields=None)
+        if sqlinsert.insert_unless_duplicate(appointment, using=using):
+            post_save.send(
+                sender=Appointment, instance=appointment, created=True, update_fields=None, raw=False, using=using
+            )
+            return
+        if _held(appointment.person, appointment.slot).exists():
+            break
+    # Five codes in a row taken (never seen) is refused as a clash too.
+    raise BookingError("already_booked")
+
+
+# The bookings a person holds and the doses they were given, in one query
+# compiled once (sqlprepared): every booking reads them.
+_BOOKINGS_AND_DOSES = sqlprepared.Prepared(
+    lambda person_id: (
+        Appointment.objects.filter(person_id=person_id)
+        .filter(Q(status=Appointment.Status.BOOKED) | Q(dose_given_at__isnull=False))
+        .select_related("slot__site")
+        .order_by("dose_number")
+    ),
+    sample=(918273645,),
+)
 
 
 def _lock_changeable(appointment: Appointment) -> Appointment:

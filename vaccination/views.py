@@ -205,12 +205,14 @@ def _book_page(request, *, person, url):
             return redirect(back)
         # Answers come from the check page (which marks its form); a plain
         # POST of `slot` (older pages, scripts) books and asks them afterwards.
-        answers = ScreeningForm(request.POST, questions=screening.questions_for(slot.vaccine))
-        checked = "screening" in request.POST
-        if checked and not answers.is_valid():
-            return _check_page(request, person=person, slot=slot, url=url, answers=answers)
+        answered = None
+        if "screening" in request.POST:
+            answers = ScreeningForm(request.POST, questions=screening.questions_for(slot.vaccine))
+            if not answers.is_valid():
+                return _check_page(request, person=person, slot=slot, url=url, answers=answers)
+            answered = answers.answers()
         try:
-            appointment = services.book(person=person, slot=slot, screening=answers.answers() if checked else None)
+            appointment = services.book(person=person, slot=slot, screening=answered)
         except BookingError as error:
             messages.error(request, errors.booking_message(error))
             return redirect(back)

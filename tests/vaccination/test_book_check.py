@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts.dependents import add_dependent
 from tests.factories import UserFactory
 from vaccination import services
-from vaccination.models import Appointment, ScreeningAnswer, ScreeningQuestion
+from vaccination.forms import SlotForm
+from vaccination.models import Appointment, ScreeningAnswer, ScreeningQuestion, Slot
 
 CHECK = reverse("vaccination:book-check")
 BOOK = reverse("vaccination:book")
@@ -243,3 +244,14 @@ def test_checking_a_new_time_is_only_for_the_persons_own_appointment(client, per
     assert client.post(check, {"slot": slot.pk}).status_code == 405
     client.logout()
     assert client.get(check)["Location"].startswith(reverse("account_login"))
+
+
+def test_a_slot_field_narrowed_to_some_slots_refuses_the_others(make_slot):
+    offered, other = make_slot(), make_slot(timezone.now() + timedelta(days=2))
+    form = SlotForm({"slot": str(other.pk)})
+    form.fields["slot"].queryset = Slot.objects.filter(pk=offered.pk)
+
+    assert not form.is_valid()
+    assert SlotForm({"slot": str(other.pk)}).is_valid()
+    assert not SlotForm({"slot": "99999999"}).is_valid()
+    assert not SlotForm({"slot": "x1"}).is_valid()

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from outbox.models import Message
 from tests.factories import UserFactory
 from vaccination.models import Appointment, Slot
@@ -210,3 +211,63 @@ def test_a_mail_server_that_is_down_never_loses_a_booking(
     assert (owed.status, owed.to) == (Message.Status.PENDING, person.email)
     assert Slot.objects.get(pk=slot.pk).booked_count == 1
     assert "will retry" in caplog.text
+
+
+def test_a_confirmation_code_already_taken_is_drawn_again(person, slot, make_appointment, monkeypatch):
+    taken = make_appointment(UserFactory(), slot).code
+    drawn = iter([taken, "FRESHCDE"])
+    monkeypatch.setattr("vaccination.services.new_confirmation_code", lambda: next(drawn))
+
+    appointment = book(person=person, slot=slot)
+
+    assert appointment.code == "FRESHCDE"
+    assert Appointment.objects.get(pk=appointment.pk).code == "FRESHCDE"
+    assert seats_taken(slot) == 2  # the other booking's seat, then this one's, once
+
+
+def test_a_code_that_cannot_be_drawn_free_books_nothing_and_keeps_the_seat(person, slot, make_appointment, monkeypatch):
+    taken = make_appointment(UserFactory(), slot).code
+    monkeypatch.setattr("vaccination.services.new_confirmation_code", lambda: taken)
+
+    with pytest.raises(BookingError, match="already_booked"):
+        book(person=person, slot=slot)
+
+    assert seats_taken(slot) == 1
+    assert not Appointment.objects.filter(person=person).exists()
+    assert not AuditEvent.objects.filter(action="book").exists()
+
+
+def test_a_booking_without_an_address_to_write_to_is_audited_all_the_same(slot):
+    walk_in = UserFactory(email="walk-in-1@example.invalid")
+
+    appointment = book(person=walk_in, slot=slot)
+
+    assert not Message.objects.exists()
+    event = AuditEvent.objects.get(action="book")
+    assert (event.target_id, event.actor_id, event.data["code"]) == (str(appointment.pk), walk_in.pk, appointment.code)
+
+
+def test_a_booking_writes_its_confirmation_and_its_audit_event_once(person, slot):
+    appointment = book(person=person, slot=slot)
+
+    message = Message.objects.get()
+    assert (message.kind, message.to, message.data) == (
+        "appointment_booked",
+        person.email,
+        {"appointment": appointment.pk, "sequence": 0},
+    )
+    event = AuditEvent.objects.get()
+    assert (event.action, event.target_type, event.target_id, event.actor_id) == (
+        "book",
+        "vaccination.appointment",
+        str(appointment.pk),
+        person.pk,
+    )
+    assert event.target_label == str(appointment)
+    assert event.data == {
+        "code": appointment.code,
+        "site": slot.site.name,
+        "vaccine": slot.vaccine.name,
+        "start": slot.start.isoformat(),
+        "dose": 1,
+    }
