@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+import sqlprepared
 from accounts.collation import by_name
 from accounts.roles import Role, role_required
 from pagecache import fragments
@@ -43,7 +44,7 @@ SESSION_LOTS = "desk_lots"
 def desk_site(request):
     """The clinic this desk works for, among the staff member's own (a GET or
     POST `site`, else the one chosen before in this session), and all of them."""
-    sites = list(checkin.desk_sites(request.user))
+    sites = checkin.desk_site_list(request.user)
     wanted = request.POST.get("site") or request.GET.get("site") or request.session.get(SESSION_SITE)
     site = next((s for s in sites if str(s.pk) == str(wanted)), sites[0] if sites else None)
     if site is not None and request.session.get(SESSION_SITE) != site.pk:
@@ -86,6 +87,16 @@ RECENT_FIELDS = (
     "appointment__person__first_name",
     "appointment__person__last_name",
     "appointment__person__email",
+)
+_RECENT = sqlprepared.Prepared(
+    lambda user_id, site_id: (
+        CheckInLog.objects.filter(user=user_id, site=site_id)
+        .select_related("appointment__person")
+        # What the list shows, not the 40-odd columns of an appointment and a person.
+        .only(*RECENT_FIELDS)
+        .order_by("-at", "-pk")[:RECENT_SCANS]
+    ),
+    sample=(987654321, 987654322),
 )
 # How the desk's last scans name what was done, beside a scan's own answer (its headline).
 _RECENT_WORDS = {
@@ -132,13 +143,7 @@ def desk(request):
         form = CheckInForm(initial={"attempt": checkin.new_attempt()})
     context["form"] = form
     # What this desk just did, so a nurse interrupted mid-queue can see where she was.
-    context["recent"] = list(
-        CheckInLog.objects.filter(user=request.user, site=site)
-        .select_related("appointment__person")
-        # What the list shows, not the 40-odd columns of an appointment and a person.
-        .only(*RECENT_FIELDS)
-        .order_by("-at", "-pk")[:RECENT_SCANS]
-    )
+    context["recent"] = _RECENT.all(request.user.pk, site.pk)
     for log in context["recent"]:
         log.said = _RECENT_WORDS.get(log.action) or errors.CHECKIN_HEADLINES.get(log.reason, "")
     context.update(views_offline.desk_context(request, site))
