@@ -135,8 +135,21 @@ def works_at(user, site: Site) -> bool:
 
 def desk_sites(user):
     """The clinics `user` may run a desk for: their own; every one for a superuser."""
+    return _desk_sites() if user.is_superuser else _desk_sites(user.pk)
+
+
+def _desk_sites(staff_id=None):
     sites = Site.objects.select_related("truck")
-    return sites.all() if user.is_superuser else sites.filter(staff=user)
+    return sites.all() if staff_id is None else sites.filter(staff=staff_id)
+
+
+def desk_site_list(user) -> list[Site]:
+    """desk_sites(user), listed by SQL compiled once (every desk page asks)."""
+    return _ALL_SITES.all() if user.is_superuser else _STAFF_SITES.all(user.pk)
+
+
+_ALL_SITES = sqlprepared.Prepared(_desk_sites, sample=())
+_STAFF_SITES = sqlprepared.Prepared(_desk_sites, sample=(987654321,))
 
 
 def _previous_answer(*, desk_user, attempt: str) -> CheckInResult | None:
@@ -194,6 +207,19 @@ def apply_scan(
     with it (default: the same form within RETRY_WINDOW). Same side effects
     and reasons as check_in."""
     normalized = normalize_code(typed)
+
+    def log(reason, appointment):
+        return CheckInLog(
+            at=at or timezone.now(),
+            user=desk_user,
+            site=site,
+            typed=(typed or "")[:64],
+            code=normalized,
+            reason=reason,
+            appointment=appointment,
+            attempt=attempt,
+        )
+
     try:
         with transaction.atomic():
             reason = (
@@ -202,29 +228,25 @@ def apply_scan(
                 else _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
             )
             if reason is None:
-                if _take(appointment, desk_user=desk_user, site=site, at=at, code=normalized):
-                    reason = CHECKED_IN
+                if _take(
+                    appointment,
+                    desk_user=desk_user,
+                    site=site,
+                    at=at,
+                    code=normalized,
+                    log=log(CHECKED_IN, appointment),
+                ):
                     fragments.bump(day_board(appointment.slot.site_id))
-                else:
-                    # Another desk was first: answer from the row as it is now.
-                    appointment = _load(normalized)
-                    reason = (
-                        _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
-                        or ALREADY_CHECKED_IN
-                    )
-            log = CheckInLog(
-                at=at or timezone.now(),
-                user=desk_user,
-                site=site,
-                typed=(typed or "")[:64],
-                code=normalized,
-                reason=reason,
-                appointment=appointment,
-                attempt=attempt,
-            )
+                    return CheckInResult(CHECKED_IN, normalized, appointment)
+                # Another desk was first: answer from the row as it is now.
+                appointment = _load(normalized)
+                reason = (
+                    _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
+                    or ALREADY_CHECKED_IN
+                )
             # The same form (attempt) logged already: undo this request, whose
             # answer is the first one's.
-            if not sqlinsert.insert_unless_duplicate(log):
+            if not sqlinsert.insert_unless_duplicate(log(reason, appointment)):
                 raise _Repeated
     except _Repeated:
         previous = (first_answer or _previous_answer)(desk_user=desk_user, attempt=attempt)
@@ -247,13 +269,16 @@ class _Repeated(Exception):
     """The desk form's attempt token is in the log already."""
 
 
-def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str) -> bool:
-    """Booked -> checked in, with one conditional UPDATE, and its audit event.
-    The WHERE re-checks the row itself: PostgreSQL re-evaluates it after
-    waiting for a concurrent desk's write, so only one desk changes the row;
-    slot_id guards a reschedule in between. On PostgreSQL the UPDATE, its
-    RETURNING (the answer to the desk) and the audit INSERT are one statement;
-    elsewhere three. Updates `appointment` in memory; False if another desk won."""
+def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str, log: CheckInLog) -> bool:
+    """Booked -> checked in, with one conditional UPDATE, its audit event and
+    the scan's `log` row. The WHERE re-checks the row itself: PostgreSQL
+    re-evaluates it after waiting for a concurrent desk's write, so only one
+    desk changes the row; slot_id guards a reschedule in between. On
+    PostgreSQL the UPDATE, its RETURNING (the answer to the desk), the audit
+    INSERT and the log INSERT are one statement; elsewhere four. Updates
+    `appointment` in memory; False if another desk won (nothing written).
+    Raises _Repeated when the log already holds the same attempt (the caller's
+    transaction then undoes the rest)."""
     now = timezone.now()
     changes = {
         "status": Appointment.Status.CHECKED_IN,
@@ -264,10 +289,10 @@ def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str) -> 
     }
     event = audit.unsaved(Action.CHECK_IN, target=appointment, actor=desk_user, data={"code": code, "site": site.name})
     if connection.vendor == "postgresql":
-        row = _take_in_one_statement(appointment, changes, event)
+        row = _take_in_one_statement(appointment, changes, event, log)
         if row is None:
             return False
-        changes["checked_in_at"], changes["updated_at"] = row
+        changes["checked_in_at"], changes["updated_at"], logged = row
     else:
         won = Appointment.objects.filter(
             pk=appointment.pk, status=Appointment.Status.BOOKED, slot_id=appointment.slot_id
@@ -275,14 +300,19 @@ def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str) -> 
         if not won:
             return False
         event.save()
+        logged = sqlinsert.insert_unless_duplicate(log)
+    if not logged:
+        raise _Repeated
     for name, value in changes.items():
         setattr(appointment, name, value)
     return True
 
 
-def _take_in_one_statement(appointment: Appointment, changes: dict, event):
-    """WITH won AS (UPDATE ... RETURNING), told AS (INSERT audit FROM won)
-    SELECT FROM won: (checked_in_at, updated_at) of the row, or None."""
+def _take_in_one_statement(appointment: Appointment, changes: dict, event, log: CheckInLog):
+    """WITH won AS (UPDATE ... RETURNING), told AS (INSERT audit FROM won),
+    logged AS (INSERT log FROM won ON CONFLICT DO NOTHING) SELECT FROM won:
+    (checked_in_at, updated_at, whether the log row was written) of the row,
+    or None when the UPDATE changed nothing (then nothing is written)."""
     meta = Appointment._meta
     quote = connection.ops.quote_name
     sets, params = [], []
@@ -291,15 +321,17 @@ def _take_in_one_statement(appointment: Appointment, changes: dict, event):
         sets.append(f"{quote(field.column)} = %s")
         params.append(field.get_db_prep_save(value, connection))
     audit_sql, audit_params = sqlinsert.insert_sql(event, select_from="won")
+    log_sql, log_params = sqlinsert.insert_sql(log, select_from="won", on_conflict_nothing=True, returning=["id"])
     table = quote(meta.db_table)
     # Names quoted from the models, every value a parameter.
     sql = (
         f"WITH won AS (UPDATE {table} SET {', '.join(sets)} "  # noqa: S608  # nosec B608
         f"WHERE {quote('id')} = %s AND {quote('status')} = %s AND {quote('slot_id')} = %s "
         f"RETURNING {quote('checked_in_at')}, {quote('updated_at')}), "
-        f"told AS ({audit_sql}) SELECT * FROM won"
+        f"told AS ({audit_sql}), logged AS ({log_sql}) "
+        f"SELECT won.*, EXISTS (SELECT 1 FROM logged) FROM won"
     )
-    params += [appointment.pk, Appointment.Status.BOOKED, appointment.slot_id, *audit_params]
+    params += [appointment.pk, Appointment.Status.BOOKED, appointment.slot_id, *audit_params, *log_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()

@@ -24,7 +24,19 @@ _QUESTIONS = sqlprepared.Prepared(
 
 def answers_of(appointment: Appointment) -> dict[int, ScreeningAnswer]:
     """The appointment's answers by question id."""
-    return {a.question_id: a for a in appointment.screening_answers.select_related("question", "confirmed_by")}
+    answers = _ANSWERS.all(appointment.pk)
+    for answer in answers:
+        answer.appointment = appointment  # as appointment.screening_answers gives them
+    return {a.question_id: a for a in answers}
+
+
+# Compiled once (sqlprepared): the desk shows them on every check-in.
+_ANSWERS = sqlprepared.Prepared(
+    lambda appointment_id: ScreeningAnswer.objects.filter(appointment=appointment_id).select_related(
+        "question", "confirmed_by"
+    ),
+    sample=(987654321,),
+)
 
 
 def record_answers(*, appointment: Appointment, answers: dict[int, bool], by, confirm: bool = False) -> None:

@@ -4,22 +4,28 @@ appointment at the desk (dose, undo), and the day board."""
 from datetime import date, timedelta
 
 from allauth.core.ratelimit import consume_or_429
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+import sqlprepared
 from accounts.collation import by_name
 from accounts.roles import Role, role_required
-from pagecache import fragments
+from pagecache import fragments, shell
+from pagecache.templatetags import layout
 from vaccination import checkin, errors, hooks, lots, screening, services, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, FindPersonForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, Slot, day_board
@@ -43,7 +49,7 @@ SESSION_LOTS = "desk_lots"
 def desk_site(request):
     """The clinic this desk works for, among the staff member's own (a GET or
     POST `site`, else the one chosen before in this session), and all of them."""
-    sites = list(checkin.desk_sites(request.user))
+    sites = checkin.desk_site_list(request.user)
     wanted = request.POST.get("site") or request.GET.get("site") or request.session.get(SESSION_SITE)
     site = next((s for s in sites if str(s.pk) == str(wanted)), sites[0] if sites else None)
     if site is not None and request.session.get(SESSION_SITE) != site.pk:
@@ -70,12 +76,29 @@ def _undo_deadline(appointment):
 def _dose_form(appointment, request=None):
     """The dose record's form, with the lot this desk used last for the
     vaccine here picked already (remembered for the session)."""
+    return _new_dose_form(*_dose_choices(appointment, request))
+
+
+def _dose_choices(appointment, request):
+    """The lots on hand for the dose (vaccination.lots.choices) and the lot to pick."""
     slot = appointment.slot
     remembered = request.session.get(SESSION_LOTS, {}).get(_lot_key(slot)) if request is not None else None
     on_hand = lots.choices(site=slot.site, vaccine=slot.vaccine)
     if on_hand and len(on_hand) == 1:
         remembered = on_hand[0][0]  # the only lot here: nothing to choose
+    return on_hand, remembered
+
+
+def _new_dose_form(on_hand, remembered):
     return DoseForm(lots=on_hand, initial={"vaccine_lot": remembered})
+
+
+def _dose_fields(appointment, request) -> str:
+    """_dose_form's fields as crispy draws them, drawn once per language and
+    set of lots and picked lot (all they show)."""
+    on_hand, remembered = _dose_choices(appointment, request)
+    key = ("desk-dose-form", None if on_hand is None else tuple(on_hand), remembered)
+    return layout.kept(key, lambda: as_crispy_form(_new_dose_form(on_hand, remembered)))
 
 
 RECENT_FIELDS = (
@@ -86,6 +109,16 @@ RECENT_FIELDS = (
     "appointment__person__first_name",
     "appointment__person__last_name",
     "appointment__person__email",
+)
+_RECENT = sqlprepared.Prepared(
+    lambda user_id, site_id: (
+        CheckInLog.objects.filter(user=user_id, site=site_id)
+        .select_related("appointment__person")
+        # What the list shows, not the 40-odd columns of an appointment and a person.
+        .only(*RECENT_FIELDS)
+        .order_by("-at", "-pk")[:RECENT_SCANS]
+    ),
+    sample=(987654321, 987654322),
 )
 # How the desk's last scans name what was done, beside a scan's own answer (its headline).
 _RECENT_WORDS = {
@@ -101,10 +134,14 @@ def _lot_key(slot) -> str:
 @role_required(Role.CLINIC_STAFF)
 @require_http_methods(["GET", "HEAD", "POST"])
 def desk(request):
+    """The desk: a scan's answer, the form for the next one. The page is
+    drawn once per language and set of roles (pagecache.shell); what varies
+    is drawn here, for this desk and this scan, and put in as its values."""
     site, sites = desk_site(request)
-    context = {"site": site, "sites": sites, "result": None}
     if site is None:
-        return render(request, "clinic/desk.html", context)
+        return shell.render(request, "clinic/desk.html")
+    values = {"site_id": str(site.pk), "site_name": site.name}
+    form = None
     if request.method == "POST":
         if limited := consume_or_429(request, action="check_in"):
             return limited
@@ -116,33 +153,59 @@ def desk(request):
                 site=site,
                 attempt=form.cleaned_data["attempt"],
             )
-            context["result"] = result
-            context["headline"] = errors.CHECKIN_HEADLINES[result.reason]
-            context["detail"] = errors.checkin_detail(result)
-            if result.ok:
-                context["screening"] = screening.for_desk(result.appointment)
-                context["needs_clinician"] = any(a.needs_clinician for a in context["screening"]["answers"])
-                context["dose_form"] = _dose_form(result.appointment, request=request)
-                context["undo_deadline"] = _undo_deadline(result.appointment)
-            form = CheckInForm(initial={"attempt": checkin.new_attempt()})
+            values["headline"] = errors.CHECKIN_HEADLINES[result.reason]
+            values["answer"] = _answer(request, result, values["headline"])
+            form = None  # a new form for the next scan
+    values["code_form"] = as_crispy_form(form) if form is not None else _new_code_form(after_scan="answer" in values)
+    values["site_line"] = render_to_string("clinic/_desk_site.html", {"site": site})
+    if len(sites) > 1:
+        values["site_picker"] = render_to_string("clinic/_site_picker.html", {"site": site, "sites": sites})
+    recent = _RECENT.all(request.user.pk, site.pk)
+    if recent:
+        for log in recent:
+            log.said = _RECENT_WORDS.get(log.action) or errors.CHECKIN_HEADLINES.get(log.reason, "")
+        values["recent"] = render_to_string("clinic/_desk_recent.html", {"site": site, "recent": recent})
+    values["offline_config"] = views_offline.desk_scripts(request, site)
+    return shell.render(request, "clinic/desk.html", values)
+
+
+def _answer(request, result, headline) -> str:
+    """The answer to a scan, drawn for this desk (clinic/_desk_answer.html)."""
+    context = {
+        "result": result,
+        "headline": headline,
+        "detail": errors.checkin_detail(result),
+        "request": request,
+        "csrf_token": get_token(request),
+    }
+    if result.ok:
+        context["screening"] = screening.for_desk(result.appointment)
+        context["needs_clinician"] = any(a.needs_clinician for a in context["screening"]["answers"])
+        context["dose_fields"] = _dose_fields(result.appointment, request)
+        context["undo_deadline"] = _undo_deadline(result.appointment)
+    return render_to_string("clinic/_desk_answer.html", context)
+
+
+# The attempt token in the kept drawing of a new check-in form: private-use
+# characters, which nothing escapes and no text of ours holds.
+_ATTEMPT = "\ue000attempt\ue001"
+
+
+def _new_code_form(*, after_scan: bool) -> str:
+    """A new check-in form's fields, as crispy draws them. Two desks' new
+    forms differ only by their attempt token: the form is drawn once per
+    language (pagecache layout parts) with a stand-in for it."""
+
+    def draw():
+        form = CheckInForm(initial={"attempt": _ATTEMPT})
+        if after_scan:
             # The field keeps the focus for the next scan; a screen reader
             # reads the answer with it.
             form.fields["code"].widget.attrs["aria-describedby"] = "result-headline result-person"
-    else:
-        form = CheckInForm(initial={"attempt": checkin.new_attempt()})
-    context["form"] = form
-    # What this desk just did, so a nurse interrupted mid-queue can see where she was.
-    context["recent"] = list(
-        CheckInLog.objects.filter(user=request.user, site=site)
-        .select_related("appointment__person")
-        # What the list shows, not the 40-odd columns of an appointment and a person.
-        .only(*RECENT_FIELDS)
-        .order_by("-at", "-pk")[:RECENT_SCANS]
-    )
-    for log in context["recent"]:
-        log.said = _RECENT_WORDS.get(log.action) or errors.CHECKIN_HEADLINES.get(log.reason, "")
-    context.update(views_offline.desk_context(request, site))
-    return render(request, "clinic/desk.html", context)
+        return as_crispy_form(form)
+
+    html = layout.kept(("desk-code-form", after_scan), draw)
+    return mark_safe(html.replace(_ATTEMPT, escape(checkin.new_attempt())))  # noqa: S308  # nosec B308 B703 -- crispy's HTML
 
 
 @role_required(Role.CLINIC_STAFF)

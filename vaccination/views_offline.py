@@ -9,10 +9,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import json_script
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from pagecache.templatetags import layout
 from vaccination import errors
 from vaccination.offline import MAX_AGE, MAX_SCANS
 
@@ -131,20 +133,20 @@ def desk_words() -> dict:
     }
 
 
-def desk_context(request, site) -> dict:
-    """What the desk page adds for its offline script."""
-    return {
-        "desk_words": desk_words(),
-        "desk_offline": {
-            "user": request.user.pk,
-            "site": site.pk,
-            "timeZone": site.time_zone,
-            "language": request.LANGUAGE_CODE,
-            "rosterUrl": reverse("api:checkin-roster") + f"?site={site.pk}",
-            "syncUrl": reverse("api:checkin-sync") + f"?site={site.pk}",
-            "serviceWorker": reverse("clinic:desk-sw"),
-            "desk": reverse("clinic:checkin"),
-            "maxScans": MAX_SCANS,
-            "maxAgeHours": int(MAX_AGE.total_seconds() // 3600),
-        },
+def desk_scripts(request, site) -> str:
+    """The settings and words the desk page hands its offline script, as
+    the page's JSON script elements; the words drawn once per language."""
+    config = {
+        "user": request.user.pk,
+        "site": site.pk,
+        "timeZone": site.time_zone,
+        "language": request.LANGUAGE_CODE,
+        "rosterUrl": reverse("api:checkin-roster") + f"?site={site.pk}",
+        "syncUrl": reverse("api:checkin-sync") + f"?site={site.pk}",
+        "serviceWorker": reverse("clinic:desk-sw"),
+        "desk": reverse("clinic:checkin"),
+        "maxScans": MAX_SCANS,
+        "maxAgeHours": int(MAX_AGE.total_seconds() // 3600),
     }
+    words = layout.kept(("desk-words",), lambda: json_script(desk_words(), "desk-words"))
+    return json_script(config, "desk-offline-config") + words

@@ -42,14 +42,25 @@ class LayoutPartNode(template.Node):
     def render(self, context):
         if settings.DEBUG:
             return self.nodelist.render(context)
-        key = (self.place, get_language(), *[value.resolve(context) for value in self.vary_on])
-        html = _parts.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            if len(_parts) >= MAX_PARTS:
-                _parts.clear()
-            _parts[key] = html
-        return html
+        vary = [value.resolve(context) for value in self.vary_on]
+        return kept((self.place, *vary), lambda: self.nodelist.render(context))
+
+
+def kept(key: tuple, draw) -> str:
+    """What `draw()` gives, kept in this process under `key` and the active
+    language like a layout part: for Python that draws fixed HTML (a form's
+    markup before its own values are put in). The same rules as the tag:
+    `draw` must depend on nothing but `key` and the language."""
+    if settings.DEBUG:
+        return draw()
+    key = (get_language(), *key)
+    html = _parts.get(key)
+    if html is None:
+        html = draw()
+        if len(_parts) >= MAX_PARTS:
+            _parts.clear()
+        _parts[key] = html
+    return html
 
 
 @register.tag

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
+from audit.models import AuditEvent
 from tests.factories import UserFactory
 from vaccination import checkin
 from vaccination.checkin import DeskError, check_in, normalize_code, record_dose, undo_check_in
@@ -165,6 +166,24 @@ def test_the_same_form_sent_twice_gets_the_first_answer_again(desk, site, booked
     assert again.ok
     assert again.repeated
     assert CheckInLog.objects.count() == 1
+
+
+def test_the_same_form_sent_again_after_an_undo_changes_nothing(desk, site, booked):
+    # The check-in's UPDATE would win again, but its log row collides with the
+    # first: the whole scan (appointment, audit event, log) is undone and the
+    # desk gets its first answer.
+    attempt = checkin.new_attempt()
+    check_in(code=booked.code, desk_user=desk, site=site, attempt=attempt)
+    undo_check_in(appointment=booked, by=desk, note="Scanned the wrong person's phone", site=site)
+
+    again = check_in(code=booked.code, desk_user=desk, site=site, attempt=attempt)
+
+    assert again.ok
+    assert again.repeated
+    booked.refresh_from_db()
+    assert booked.status == Appointment.Status.BOOKED
+    assert [log.reason for log in CheckInLog.objects.order_by("pk")] == ["checked_in", "undone"]
+    assert AuditEvent.objects.filter(action="check_in").count() == 1
 
 
 def test_a_new_form_from_the_same_desk_is_a_new_scan(desk, site, booked):

@@ -4,15 +4,21 @@ gives each reader: their name, their menus, their language, their address,
 their messages."""
 
 import re
+import uuid
 from unittest import mock
 
 import pytest
+import time_machine
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from pagecache import shell
 from tests.factories import UserFactory
+from vaccination.checkin import check_in
+from vaccination.models import Site
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +147,62 @@ def test_a_value_that_looks_like_a_stand_in_is_shown_as_it_is(client, person):
     html = client.get("/").content.decode()
 
     assert f"Welcome back, {shell.TOKEN}" in html  # not the reader's CSRF token in its place
+
+
+class _Forget(Exception):
+    """Undoes what drawing a desk page changed, so the next draws the same page."""
+
+
+ATTEMPT = re.compile(r'name="attempt" value="[^"]+"')
+DESK_SCANS = {"no scan": None, "unknown": "ZZZZZZZZ", "checked in": "booked", "invalid": ""}
+
+
+def desk_page(client, code, **headers) -> str:
+    """The desk after a scan of `code` (a GET when None), what the scan changed undone."""
+    try:
+        with transaction.atomic():
+            if code is None:
+                response = client.get(reverse("clinic:checkin"), **headers)
+            else:
+                response = client.post(
+                    reverse("clinic:checkin"), {"code": code, "attempt": uuid.uuid4().hex}, **headers
+                )
+            raise _Forget(response)
+    except _Forget as forgotten:
+        response = forgotten.args[0]
+    assert response.status_code == 200
+    return ATTEMPT.sub('name="attempt" value=""', TOKEN.sub('name="csrfmiddlewaretoken" value=""', response.text))
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("scan", DESK_SCANS)
+def test_the_desk_is_the_page_a_full_render_gives(
+    client, clinic_staff, site, person, make_slot, make_appointment, settings, language, scan
+):
+    settings.STAFF_MFA_REQUIRED = False
+    site.staff.add(clinic_staff)
+    Site.objects.create(name="Northside <Hall>", address="3 Market Square", is_mobile=True).staff.add(clinic_staff)
+    with time_machine.travel(timezone.now().replace(hour=9, minute=0), tick=False):
+        booked = make_appointment(person, make_slot(timezone.now().replace(hour=10)))
+        check_in(code="YYYYYYYY", desk_user=clinic_staff, site=site)  # a last scan to list
+        client.force_login(clinic_staff)
+        client.get(reverse("clinic:checkin"), {"site": site.pk})  # the desk's clinic, kept in the session
+        code = booked.code if DESK_SCANS[scan] == "booked" else DESK_SCANS[scan]
+
+        kept = [desk_page(client, code, HTTP_ACCEPT_LANGUAGE=language) for _ in range(2)]
+        assert any(key[0] == "clinic/desk.html" for key in shell._shells)  # drawn once, then kept
+        settings.DEBUG = True  # nothing kept: every part drawn for this reader
+        full = desk_page(client, code, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert kept[0] == kept[1] == full
+    assert "Northside &lt;Hall&gt;" in full
+
+
+def test_a_desk_without_a_clinic_is_the_page_a_full_render_gives(client, clinic_staff, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    client.force_login(clinic_staff)
+
+    kept = [page(client, reverse("clinic:checkin")) for _ in range(2)]
+
+    assert kept[0] == kept[1] == full_render(client, reverse("clinic:checkin"), settings)
+    assert "You are not assigned to a clinic yet." in kept[0]
