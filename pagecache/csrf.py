@@ -16,32 +16,40 @@ import secrets
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 
 _BASE = len(CSRF_ALLOWED_CHARS)
-_INDEX = {char: n for n, char in enumerate(CSRF_ALLOWED_CHARS)}
-# Random bytes under this map evenly onto the letters; the rest are dropped.
+# A random byte under _EVEN becomes the letter CSRF_ALLOWED_CHARS[byte % _BASE]
+# (each letter as likely as any other); the bytes from _EVEN up are dropped.
 _EVEN = 256 - 256 % _BASE
+_TO_LETTER = bytes(CSRF_ALLOWED_CHARS.encode()[byte % _BASE] for byte in range(_EVEN)) + bytes(256 - _EVEN)
+_DROPPED = bytes(range(_EVEN, 256))
+# The cipher's letter for each (secret letter, mask letter), as Django adds them.
+_ADD = {
+    (a, b): CSRF_ALLOWED_CHARS[(n + m) % _BASE]
+    for n, a in enumerate(CSRF_ALLOWED_CHARS)
+    for m, b in enumerate(CSRF_ALLOWED_CHARS)
+}
 
 
-def _random_letters() -> list[int]:
-    """CSRF_SECRET_LENGTH letters (as indexes) from the system's random source."""
-    letters: list[int] = []
+def _random_letters() -> str:
+    """CSRF_SECRET_LENGTH letters from the system's random source."""
+    letters = b""
     while len(letters) < CSRF_SECRET_LENGTH:
-        letters += [byte % _BASE for byte in secrets.token_bytes(CSRF_SECRET_LENGTH + 8) if byte < _EVEN]
-    return letters[:CSRF_SECRET_LENGTH]
+        letters += secrets.token_bytes(CSRF_SECRET_LENGTH + 8).translate(_TO_LETTER, _DROPPED)
+    return letters[:CSRF_SECRET_LENGTH].decode()
 
 
 def token(request) -> str:
     """What `django.middleware.csrf.get_token(request)` returns, and its side
     effects: the cookie is sent again to renew it, or made when the visitor
     has none (a new secret, as Django's middleware then sets it)."""
-    chars = CSRF_ALLOWED_CHARS
     secret = request.META.get("CSRF_COOKIE")
     if secret is None:
-        secret = "".join(chars[n] for n in _random_letters())
-        request.META["CSRF_COOKIE"] = secret
-    elif len(secret) != CSRF_SECRET_LENGTH or not all(char in _INDEX for char in secret):
+        secret = request.META["CSRF_COOKIE"] = _random_letters()
+    elif len(secret) != CSRF_SECRET_LENGTH:
         return get_token(request)  # not a secret Django gave: leave it to Django
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     mask = _random_letters()
-    return "".join(chars[n] for n in mask) + "".join(
-        chars[(_INDEX[char] + n) % _BASE] for char, n in zip(secret, mask, strict=True)
-    )
+    try:
+        cipher = "".join(map(_ADD.__getitem__, zip(secret, mask, strict=True)))
+    except KeyError:  # a letter Django would not have given
+        return get_token(request)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return mask + cipher
