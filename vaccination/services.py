@@ -131,7 +131,12 @@ def _take_seat(slot: Slot, *, running: bool = False) -> None:
 
     # A seat still counted for a hold that has run out is free: given back
     # here, not only by the sweep (release_expired_holds), then tried again.
-    taken = take() or (release_holds(SeatHold.objects.expired().filter(slot=slot)) and take())
+    # Tried again whoever gave it back: when the sweep or another booking did
+    # between the two, this booking may still be the one to take the seat.
+    taken = take()
+    if not taken:
+        release_holds(SeatHold.objects.expired().filter(slot=slot))
+        taken = take()
     if taken:
         _seats_changed(slot)
     else:
