@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import sqlprepared
 from accounts.collation import by_name
 from accounts.roles import Role, role_required
-from pagecache import fragments, shell
+from pagecache import csrf, fragments, shell
 from pagecache.templatetags import layout
 from vaccination import checkin, errors, hooks, lots, screening, services, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, FindPersonForm, UndoCheckInForm
@@ -176,7 +175,7 @@ def _answer(request, result, headline) -> str:
         "headline": headline,
         "detail": errors.checkin_detail(result),
         "request": request,
-        "csrf_token": get_token(request),
+        "csrf_token": csrf.token(request),
     }
     if result.ok:
         context["screening"] = screening.for_desk(result.appointment)
