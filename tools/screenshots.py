@@ -209,10 +209,12 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.fill("#id_code", arriving.code)
     page.press("#id_code", "Enter")
     page.locator(".desk-result-ok").wait_for()
+    page.wait_for_timeout(400)  # the desk puts its answer back in view once any scroll to the code field settles
     shot("checkin-green")
     page.fill("#id_code", arriving.code)
     page.press("#id_code", "Enter")
     page.locator(".desk-result-refused").wait_for()
+    page.wait_for_timeout(400)  # the desk puts its answer back in view once any scroll to the code field settles
     shot("checkin-red")
     # The desk with no network (issue 18): answered from the roster on the device, then synced.
     page.goto(f"/clinic/checkin/?site={central.pk}")
@@ -222,6 +224,7 @@ def capture(browser, base_url, lang, size, out, visitor):
     page.fill("#id_code", offline_arrival.code)
     page.press("#id_code", "Enter")
     page.locator(".desk-result-offline").wait_for()
+    page.wait_for_timeout(400)  # the desk puts its answer back in view once any scroll to the code field settles
     page.screenshot(path=out / f"{lang}-{size}-checkin-offline.png")
     # The dose record offline, from the lots on hand in the roster; queued after its scan.
     lot = page.locator("#offline-lot")
