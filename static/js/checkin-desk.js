@@ -23,8 +23,9 @@
     };
     showResult();
     // The browser may still scroll to the autofocused field a moment later,
-    // smoothly: until the nurse touches the page, put the answer back once
-    // any scroll settles.
+    // smoothly (a quarter of a second on a desktop window): until the nurse
+    // touches the page, put the answer back at once, which stops that
+    // scroll, and again once any scroll settles.
     let touched = false;
     let settle = null;
     ["pointerdown", "keydown", "wheel", "touchstart"].forEach(function (type) {
@@ -32,6 +33,7 @@
     });
     window.addEventListener("scroll", function () {
       if (!touched) {
+        showResult();
         window.clearTimeout(settle);
         settle = window.setTimeout(showResult, 150);
       }

@@ -1,7 +1,8 @@
 """Issue 22 items 7 and 8, and issue 18's offline dose, in a real browser on a
 phone (390x844): a nurse finds a person by name and checks them in, and the
 answer and the lot field are above the fold; a dose entered offline syncs
-after its check-in."""
+after its check-in. And at a desktop window, a scanned code's answer stays in
+view while the code field keeps the focus."""
 
 import re
 from datetime import timedelta
@@ -165,3 +166,30 @@ def test_a_dose_recorded_offline_for_someone_dosed_since_is_listed_as_a_conflict
     assert_accessible(page)
     screenshot(page, "desk-offline-dose-conflict-phone")
     assert page.console_errors == []
+
+
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_at_a_desktop_window_a_scanned_code_s_answer_stays_in_view(page, clinic, language):
+    """A scanner types the code and presses Enter: the answer, not the next
+    scan's field further down, is what the nurse sees (the field keeps the
+    focus). Chrome's smooth scroll to the autofocused field used to carry the
+    answer off the top for the first two thirds of a second, and a nurse
+    glancing at the screen then saw the empty field."""
+    site, rosa, nurse = clinic["site"], clinic["rosa"], clinic["nurse"]
+    nurse.language = language
+    nurse.save()
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, nurse.email)
+    page.goto(f"/clinic/checkin/?site={site.pk}")
+    page.fill("#id_code", rosa.code)
+    page.press("#id_code", "Enter")
+    answer = page.locator(".desk-result-ok")
+    answer.wait_for()
+    page.wait_for_timeout(400)  # let the page settle any scroll to the code field
+
+    box = answer.bounding_box()
+    assert 0 <= box["y"] < DESKTOP["height"], f"the answer is scrolled out of view: {box}"
+    assert page.evaluate("document.activeElement.id") == "id_code"
