@@ -638,6 +638,9 @@ class Appointment(models.Model):
         return f"{self.code} · {self.person}"
 
     def save(self, *args, **kwargs):
+        # A new booking is written by services._insert_booking, not by this
+        # method (one INSERT, no savepoint): what is added here for new rows
+        # must be added there too.
         if not self.code:
             self.code = new_confirmation_code()
         update_fields = kwargs.get("update_fields")
