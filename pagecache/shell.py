@@ -36,20 +36,22 @@ MAX_SHELLS = 512
 _shells: dict[tuple, str | None] = {}
 
 
-def _stand_in(name: str) -> str:
+def stand_in(name: str) -> str:
+    """A mark for `name` in HTML drawn once and filled per request (here, or by
+    a caller that keeps its own drawing, such as the desk's check-in form)."""
     # Private-use characters: nothing escapes them, no text of ours holds them.
     return f"\ue000{name}\ue001"
 
 
-# The reader's own values; a page's own are _stand_in("value:" + its name), so no page value can take their place.
-NAME, TOKEN, PATH = _stand_in("user.short_name"), _stand_in("csrf_token"), _stand_in("request.path")
+# The reader's own values; a page's own are stand_in("value:" + its name), so no page value can take their place.
+NAME, TOKEN, PATH = stand_in("user.short_name"), stand_in("csrf_token"), stand_in("request.path")
 
 
 STAND_IN = re.compile("\ue000[^\ue000\ue001]*\ue001")
 
 
 def _value(name: str) -> str:
-    return _stand_in(f"value:{name}")
+    return stand_in(f"value:{name}")
 
 
 class StandInUser:

@@ -75,29 +75,26 @@ def _undo_deadline(appointment):
 def _dose_form(appointment, request=None):
     """The dose record's form, with the lot this desk used last for the
     vaccine here picked already (remembered for the session)."""
-    return _new_dose_form(*_dose_choices(appointment, request))
+    on_hand, initial = _dose_choices(appointment, request)
+    return DoseForm(lots=on_hand, initial=initial)
 
 
-def _dose_choices(appointment, request):
-    """The lots on hand for the dose (vaccination.lots.choices) and the lot to pick."""
+def _dose_choices(appointment, request) -> tuple[list | None, dict]:
+    """The lots on hand (vaccination.lots.choices) and the form's initial lot."""
     slot = appointment.slot
     remembered = request.session.get(SESSION_LOTS, {}).get(_lot_key(slot)) if request is not None else None
     on_hand = lots.choices(site=slot.site, vaccine=slot.vaccine)
     if on_hand and len(on_hand) == 1:
         remembered = on_hand[0][0]  # the only lot here: nothing to choose
-    return on_hand, remembered
-
-
-def _new_dose_form(on_hand, remembered):
-    return DoseForm(lots=on_hand, initial={"vaccine_lot": remembered})
+    return on_hand, {"vaccine_lot": remembered}
 
 
 def _dose_fields(appointment, request) -> str:
     """_dose_form's fields as crispy draws them, drawn once per language and
     set of lots and picked lot (all they show)."""
-    on_hand, remembered = _dose_choices(appointment, request)
-    key = ("desk-dose-form", None if on_hand is None else tuple(on_hand), remembered)
-    return layout.kept(key, lambda: as_crispy_form(_new_dose_form(on_hand, remembered)))
+    on_hand, initial = _dose_choices(appointment, request)
+    key = ("desk-dose-form", None if on_hand is None else tuple(on_hand), initial["vaccine_lot"])
+    return layout.kept(key, lambda: as_crispy_form(DoseForm(lots=on_hand, initial=initial)))
 
 
 RECENT_FIELDS = (
@@ -185,9 +182,8 @@ def _answer(request, result, headline) -> str:
     return render_to_string("clinic/_desk_answer.html", context)
 
 
-# The attempt token in the kept drawing of a new check-in form: private-use
-# characters, which nothing escapes and no text of ours holds.
-_ATTEMPT = "\ue000attempt\ue001"
+# The attempt token in the kept drawing of a new check-in form.
+_ATTEMPT = shell.stand_in("attempt")
 
 
 def _new_code_form(*, after_scan: bool) -> str:
