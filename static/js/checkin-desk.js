@@ -18,7 +18,13 @@
       }
       const box = result.getBoundingClientRect();
       if (box.top < 0 || box.bottom > window.innerHeight) {
-        result.scrollIntoView({ block: "start", behavior: "instant" });
+        // The top of the page when the answer fits under the heading there,
+        // so the nurse keeps the page's name and menu in sight.
+        if (box.bottom + window.scrollY <= window.innerHeight) {
+          window.scrollTo({ top: 0, behavior: "instant" });
+        } else {
+          result.scrollIntoView({ block: "start", behavior: "instant" });
+        }
       }
     };
     showResult();
