@@ -161,6 +161,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The hot paths' look-ups (sqlprepared) are prepared once per connection on
+# PostgreSQL: parsed and planned once, not on every request. Off by itself
+# with CONN_MAX_AGE = 0; turn it off behind a pooler that gives each
+# transaction another server connection (PgBouncer in transaction mode).
+SQLPREPARED_ON_SERVER = env_bool("VAXFLEET_DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, and the busy
     # timeout makes a second writer wait for it, so concurrent bookings queue

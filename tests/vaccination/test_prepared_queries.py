@@ -3,6 +3,7 @@ values. It must give the very instances the ORM gives (joined rows, deferred
 fields, converters) and refuse a queryset its values would reshape."""
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import Model
 
 import sqlprepared
@@ -78,3 +79,77 @@ def test_a_queryset_its_values_would_reshape_is_refused():
         sqlprepared.Prepared(lambda n: Slot.objects.filter(capacity=n, booked_count=n), sample=(7,)).all(7)
     with pytest.raises(sqlprepared.NotPreparable):  # a sample that is not in the SQL at all
         sqlprepared.Prepared(lambda n: Slot.objects.all(), sample=(7,)).all(7)
+
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side statements are PostgreSQL's")
+
+
+def server_statements() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # to close the connection, open another
+def test_on_postgresql_the_statement_is_planned_once_per_connection(slot, make_appointment, django_assert_num_queries):
+    appointment = make_appointment(UserFactory(), slot)
+    BY_CODE.get(appointment.code)
+    name = BY_CODE._for().name
+    assert name in server_statements()
+
+    # Each call sends EXECUTE with its values: one query, the same instances.
+    with django_assert_num_queries(1) as ran:
+        assert BY_CODE.get(appointment.code).pk == appointment.pk
+    assert ran.captured_queries[0]["sql"].startswith(f"EXECUTE {name}(")
+
+    # A new connection (CONN_MAX_AGE passed, an error closed it) prepares it again.
+    connection.close()
+    assert BY_CODE.get(appointment.code).pk == appointment.pk
+    assert name in server_statements()
+
+
+@on_postgresql
+def test_a_statement_prepared_in_a_rolled_back_transaction_still_serves(slot, make_appointment):
+    appointment = make_appointment(UserFactory(), slot)
+    fresh = sqlprepared.Prepared(lambda code: Appointment.objects.filter(code=code), sample=("SAMPLE-RB",))
+
+    def read_then_fail():
+        with transaction.atomic():
+            assert fresh.get(appointment.code).pk == appointment.pk
+            raise RuntimeError("roll it back")
+
+    with pytest.raises(RuntimeError):
+        read_then_fail()
+    # PREPARE is not undone by a rollback: the statement is still there, and used.
+    assert fresh._for().name in server_statements()
+    assert fresh.get(appointment.code).pk == appointment.pk
+
+
+@on_postgresql
+def test_a_statement_the_server_cannot_prepare_runs_as_plain_sql_and_spares_the_transaction(
+    slot, make_appointment, caplog
+):
+    appointment = make_appointment(UserFactory(), slot)
+    # "$2 IS NOT NULL": PostgreSQL cannot tell the type of $2, so PREPARE fails;
+    # the same SQL with the value written in runs.
+    odd = sqlprepared.Prepared(
+        lambda code: Appointment.objects.filter(code=code).extra(where=["%s IS NOT NULL"], params=["anything"]),
+        sample=("SAMPLE-ODD",),
+    )
+    with transaction.atomic():
+        assert odd.get(appointment.code).pk == appointment.pk
+        assert Appointment.objects.filter(pk=appointment.pk).exists()  # the transaction is not aborted
+    assert odd.get(appointment.code).pk == appointment.pk
+    assert odd._for().name not in server_statements()
+    assert len([r for r in caplog.records if "could not prepare" in r.getMessage()]) == 1
+
+
+@on_postgresql
+def test_preparing_on_the_server_can_be_turned_off(slot, make_appointment, settings):
+    settings.SQLPREPARED_ON_SERVER = False
+    appointment = make_appointment(UserFactory(), slot)
+    plain = sqlprepared.Prepared(lambda code: Appointment.objects.filter(code=code), sample=("SAMPLE-OFF",))
+
+    assert plain.get(appointment.code).pk == appointment.pk
+    assert plain._for().name not in server_statements()
