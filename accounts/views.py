@@ -1,6 +1,5 @@
 import json
 
-from allauth.core.ratelimit import consume_or_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import personal_data
 from accounts.forms import DeleteAccountForm, PasswordlessSignupForm, ProfileForm
 from accounts.passwordless import send_sign_in_code
+from project.ratelimits import consume_or_429
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -2,7 +2,6 @@
 queryset methods as the pages (Driver.objects.visible_to,
 Appointment.objects.of, …) and acts through the same services."""
 
-from allauth.core.ratelimit import consume
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import JsonResponse
@@ -23,6 +22,7 @@ from api.permissions import DriverAccess, IsAdmin, IsClinicStaff, ModelPermissio
 from fleet.errors import fleet_message
 from fleet.models import Assignment, Driver, Truck, TruckCondition
 from fleet.services import FleetError, assign, release, release_out_of_service
+from project.ratelimits import consume
 from vaccination import checkin, errors, offline, services
 from vaccination.models import Appointment, Site, Slot
 from vaccination.services import BookingError

@@ -164,6 +164,29 @@ class ResilientRedisCache(RedisCache):
             raise ValueError(f"Key {key!r} not found (the cache is unreachable)")
         return fallback
 
+    # -- counting ------------------------------------------------------
+
+    def count_hit(self, key, window: int, previous_key):
+        """Add one to the counter `key` (kept 2 x `window` seconds) and read
+        the counter `previous_key`, in one round trip (a pipeline of INCR,
+        EXPIRE and GET). Returns (this one, the previous one). While Redis is
+        down the counters are this process's (project.ratelimits)."""
+        if self._may_try():
+            try:
+                client = self._cache.get_client(key, write=True)
+                pipe = client.pipeline(transaction=False)
+                pipe.incr(self.make_and_validate_key(key))
+                pipe.expire(self.make_and_validate_key(key), 2 * window)
+                pipe.get(self.make_and_validate_key(previous_key))
+                current, _expiry, previous = pipe.execute()
+            except (RedisError, OSError) as error:
+                self._went_down(error)
+            else:
+                if self._down:
+                    self._came_back()
+                return int(current), int(previous or 0)
+        return count_hit(self._local, key, window, previous_key)
+
     # -- the cache API -------------------------------------------------
 
     def get(self, key, default=None, version=None):
@@ -199,3 +222,15 @@ class ResilientRedisCache(RedisCache):
     def clear(self):
         self._local.clear()
         return self._call("clear", None, None)
+
+
+def count_hit(cache, key, window: int, previous_key):
+    """`ResilientRedisCache.count_hit` for any other cache (the local memory
+    of `make run` and the tests, or Redis's stand-in while it is down)."""
+    cache.add(key, 0, 2 * window)
+    try:
+        current = cache.incr(key)
+    except ValueError:  # gone between the two calls (expired, culled)
+        cache.set(key, 1, 2 * window)
+        current = 1
+    return current, int(cache.get(previous_key) or 0)

@@ -8,7 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -217,3 +217,31 @@ def test_a_forked_process_makes_its_own_redis_connection(redis, monkeypatch):
     monkeypatch.setattr(os, "getpid", lambda: -1)
     assert shared.get("before") == 1
     assert shared._cache.get_client(write=True) is not parents
+
+
+def test_the_booking_limit_is_shared_through_redis_and_kept_per_process_while_it_is_down(redis, person, settings):
+    """Two app servers (two caches on one Redis) count one person's bookings
+    together; with Redis down each still refuses past the limit on its own."""
+    from django.test import RequestFactory
+
+    from pagecache.backends import ResilientRedisCache
+    from project import ratelimits
+
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "book": "3/m/user"}
+    servers = [ResilientRedisCache(f"redis://127.0.0.1:{redis.port}/0", {}) for _ in range(2)]
+    post = RequestFactory().post("/appointments/book/")
+    post.user = person
+
+    def attempt(n):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ratelimits, "cache", servers[n % 2])
+            return ratelimits.consume(post, action="book")
+
+    with time_machine.travel(datetime(2030, 5, 6, 10, 0, 1, tzinfo=UTC), tick=False):
+        assert [attempt(n) for n in range(5)] == [True, True, True, False, False]
+        redis.stop()
+        other = RequestFactory().post("/appointments/book/")
+        other.user = UserFactory()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ratelimits, "cache", servers[0])
+            assert [ratelimits.consume(other, action="book") for _ in range(5)] == [True, True, True, False, False]

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,6 +18,7 @@ from accounts import dependents
 from pagecache import fragments, shell
 from places.models import PLACES
 from places.search import rounded
+from project.ratelimits import consume_or_429
 from vaccination import errors, finder, own_pages, screening, services, views_holds
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, ScreeningForm, SlotForm

@@ -3,7 +3,6 @@ appointment at the desk (dose, undo), and the day board."""
 
 from datetime import date, timedelta
 
-from allauth.core.ratelimit import consume_or_429
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -25,6 +24,7 @@ from accounts.collation import by_name
 from accounts.roles import Role, role_required
 from pagecache import csrf, fragments, shell
 from pagecache.templatetags import layout
+from project.ratelimits import consume_or_429
 from vaccination import checkin, errors, hooks, lots, screening, services, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, FindPersonForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, Slot, day_board
