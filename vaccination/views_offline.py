@@ -133,6 +133,11 @@ def desk_words() -> dict:
     }
 
 
+def _url(name: str) -> str:
+    # Fixed addresses, kept like the layout's links (every scan draws them).
+    return layout.kept(("url", name), lambda: reverse(name))
+
+
 def desk_scripts(request, site) -> str:
     """The settings and words the desk page hands its offline script, as
     the page's JSON script elements; the words drawn once per language."""
@@ -141,10 +146,10 @@ def desk_scripts(request, site) -> str:
         "site": site.pk,
         "timeZone": site.time_zone,
         "language": request.LANGUAGE_CODE,
-        "rosterUrl": reverse("api:checkin-roster") + f"?site={site.pk}",
-        "syncUrl": reverse("api:checkin-sync") + f"?site={site.pk}",
-        "serviceWorker": reverse("clinic:desk-sw"),
-        "desk": reverse("clinic:checkin"),
+        "rosterUrl": _url("api:checkin-roster") + f"?site={site.pk}",
+        "syncUrl": _url("api:checkin-sync") + f"?site={site.pk}",
+        "serviceWorker": _url("clinic:desk-sw"),
+        "desk": _url("clinic:checkin"),
         "maxScans": MAX_SCANS,
         "maxAgeHours": int(MAX_AGE.total_seconds() // 3600),
     }
