@@ -187,6 +187,27 @@ class ResilientRedisCache(RedisCache):
                 return int(current), int(previous or 0)
         return count_hit(self._local, key, window, previous_key)
 
+    def get_with_ttl(self, key, default=None):
+        """(value, seconds it has left) in one round trip (GET and PTTL);
+        (default, None) when missing or while Redis is down."""
+        if self._may_try():
+            try:
+                client = self._cache.get_client(key)
+                redis_key = self.make_and_validate_key(key)
+                pipe = client.pipeline(transaction=False)
+                pipe.get(redis_key)
+                pipe.pttl(redis_key)
+                raw, milliseconds = pipe.execute()
+            except (RedisError, OSError) as error:
+                self._went_down(error)
+            else:
+                if self._down:
+                    self._came_back()
+                if raw is None:
+                    return default, None
+                return self._cache._serializer.loads(raw), (milliseconds / 1000 if milliseconds > 0 else None)
+        return default, None
+
     # -- the cache API -------------------------------------------------
 
     def get(self, key, default=None, version=None):

@@ -5,6 +5,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from accounts.roles import Role
+from pagecache import fragments
 from tests.factories import UserFactory
 
 
@@ -25,10 +26,13 @@ def _fast_and_collect_free_settings():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters live in the cache; no test inherits another's."""
+    """Rate-limit counters live in the cache; no test inherits another's
+    (nor the page parts a process keeps in its memory)."""
     cache.clear()
+    fragments.forget_kept_here()
     yield
     cache.clear()
+    fragments.forget_kept_here()
 
 
 @pytest.fixture(autouse=True)

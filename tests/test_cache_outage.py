@@ -245,3 +245,18 @@ def test_the_booking_limit_is_shared_through_redis_and_kept_per_process_while_it
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(ratelimits, "cache", servers[0])
             assert [ratelimits.consume(other, action="book") for _ in range(5)] == [True, True, True, False, False]
+
+
+def test_a_page_part_another_process_drew_is_kept_here_only_as_long_as_redis_keeps_it(redis, settings, monkeypatch):
+    from pagecache import fragments
+
+    settings.DEBUG = False
+    key = fragments.fragment_key("test-other", ("fleet",))
+    cache.set(key, "drawn by the other server", 30)
+    monkeypatch.setattr(fragments, "_clock", lambda: 1000.0)
+
+    value = fragments.cached_value("test-other", ("fleet",), (), lambda: pytest.fail("drawn again"))
+
+    assert value == "drawn by the other server"
+    expires, _data = fragments._local[key]
+    assert 1000.0 + 25 < expires <= 1000.0 + 30

@@ -81,3 +81,59 @@ def test_a_fragment_is_rendered_once_but_every_time_with_debug_on(settings, debu
         assert fragments.cached_html("test", ("fleet",), ("query",), render) == "<p>rows</p>"
 
     assert len(calls) == renders
+
+
+def test_a_page_part_is_read_from_this_process_memory_until_its_data_changes(monkeypatch):
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        return ["a fresh list"]
+
+    first = fragments.cached_value("test-kept", ("fleet",), (), draw)
+    first.append("changed by its reader")
+    # The shared cache is asked for the generations only: the copy in this process serves.
+    key = fragments.fragment_key("test-kept", ("fleet",))
+    shared_get = fragments.cache.get
+
+    def get(asked, *args, **kwargs):
+        assert asked != key, "asked the shared cache for the part"
+        return shared_get(asked, *args, **kwargs)
+
+    monkeypatch.setattr(fragments.cache, "get", get)
+    second = fragments.cached_value("test-kept", ("fleet",), (), draw)
+
+    assert second == ["a fresh list"]  # each reader gets its own copy
+    assert len(drawn) == 1
+    monkeypatch.undo()
+    fragments.bump("fleet")
+    assert fragments.cached_value("test-kept", ("fleet",), (), draw) == ["a fresh list"]
+    assert len(drawn) == 2
+
+
+def test_a_kept_page_part_lives_no_longer_than_its_timeout(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(fragments, "_clock", lambda: now[0])
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        return f"drawing {len(drawn)}"
+
+    assert fragments.cached_value("test-short", ("seats",), (), draw, timeout=5) == "drawing 1"
+    key = fragments.fragment_key("test-short", ("seats",))
+    now[0] += 4
+    fragments.cache.delete(key)  # as if the shared cache had let it expire too
+    assert fragments.cached_value("test-short", ("seats",), (), draw, timeout=5) == "drawing 1"
+    now[0] += 2
+    fragments.cache.delete(key)
+    assert fragments.cached_value("test-short", ("seats",), (), draw, timeout=5) == "drawing 2"
+
+
+def test_the_memory_kept_is_bounded(monkeypatch):
+    monkeypatch.setattr(fragments, "LOCAL_BYTES", 64 * 1024)
+    for n in range(40):
+        fragments.cached_value("test-big", ("fleet",), (n,), lambda n=n: "x" * 4000 + str(n))
+
+    assert fragments._local_size <= 64 * 1024
+    assert len(fragments._local) < 40
