@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import personal_data
 from accounts.forms import DeleteAccountForm, PasswordlessSignupForm, ProfileForm
 from accounts.passwordless import send_sign_in_code
-from project.ratelimits import consume_or_429
+from ratelimits import consume_or_429
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

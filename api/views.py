@@ -22,7 +22,7 @@ from api.permissions import DriverAccess, IsAdmin, IsClinicStaff, ModelPermissio
 from fleet.errors import fleet_message
 from fleet.models import Assignment, Driver, Truck, TruckCondition
 from fleet.services import FleetError, assign, release, release_out_of_service
-from project.ratelimits import consume
+from ratelimits import consume
 from vaccination import checkin, errors, offline, services
 from vaccination.models import Appointment, Site, Slot
 from vaccination.services import BookingError

@@ -170,7 +170,7 @@ class ResilientRedisCache(RedisCache):
         """Add one to the counter `key` (kept 2 x `window` seconds) and read
         the counter `previous_key`, in one round trip (a pipeline of INCR,
         EXPIRE and GET). Returns (this one, the previous one). While Redis is
-        down the counters are this process's (project.ratelimits)."""
+        down the counters are this process's (ratelimits)."""
         if self._may_try():
             try:
                 client = self._cache.get_client(key, write=True)

@@ -198,10 +198,12 @@ def cached_value(kind: str, depends_on: tuple[str, ...], vary_on: tuple, compute
 # a page). Kept pickled, so each reader gets its own copy as from Redis, and
 # only as long as Redis keeps it (a fragment of the free seats lives seconds).
 LOCAL_BYTES = 4 * 1024 * 1024
-_local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+_local: OrderedDict[str, tuple[float, float, bytes]] = OrderedDict()
 _local_size = 0
 _local_lock = threading.Lock()
-_clock = time.monotonic
+# The wall clock, as Redis's own expiry (and a test's time travel) counts; a
+# clock set back makes a copy a miss rather than older than it should be.
+_clock = time.time
 
 
 def _kept_here(key: str):
@@ -209,11 +211,12 @@ def _kept_here(key: str):
         entry = _local.get(key)
         if entry is None:
             return _MISSING
-        if entry[0] <= _clock():
+        kept_at, expires, data = entry
+        if not kept_at <= _clock() < expires:
             _forget_here(key)
             return _MISSING
         _local.move_to_end(key)
-    return pickle.loads(entry[1])  # noqa: S301  # nosec B301 -- pickled by this process
+    return pickle.loads(data)  # noqa: S301  # nosec B301 -- pickled by this process
 
 
 def _keep_here(key: str, value, seconds) -> None:
@@ -226,10 +229,11 @@ def _keep_here(key: str, value, seconds) -> None:
         return
     with _local_lock:
         _forget_here(key)
-        _local[key] = (_clock() + seconds, data)
+        now = _clock()
+        _local[key] = (now, now + seconds, data)
         _local_size += len(data)
         while _local_size > LOCAL_BYTES:
-            _oldest, (_expires, dropped) = _local.popitem(last=False)
+            _oldest, (_kept_at, _expires, dropped) = _local.popitem(last=False)
             _local_size -= len(dropped)
 
 
@@ -237,7 +241,7 @@ def _forget_here(key: str) -> None:
     global _local_size
     entry = _local.pop(key, None)
     if entry is not None:
-        _local_size -= len(entry[1])
+        _local_size -= len(entry[2])
 
 
 def forget_kept_here() -> None:

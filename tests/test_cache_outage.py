@@ -224,8 +224,8 @@ def test_the_booking_limit_is_shared_through_redis_and_kept_per_process_while_it
     together; with Redis down each still refuses past the limit on its own."""
     from django.test import RequestFactory
 
+    import ratelimits
     from pagecache.backends import ResilientRedisCache
-    from project import ratelimits
 
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "book": "3/m/user"}
     servers = [ResilientRedisCache(f"redis://127.0.0.1:{redis.port}/0", {}) for _ in range(2)]
@@ -258,5 +258,5 @@ def test_a_page_part_another_process_drew_is_kept_here_only_as_long_as_redis_kee
     value = fragments.cached_value("test-other", ("fleet",), (), lambda: pytest.fail("drawn again"))
 
     assert value == "drawn by the other server"
-    expires, _data = fragments._local[key]
+    _kept_at, expires, _data = fragments._local[key]
     assert 1000.0 + 25 < expires <= 1000.0 + 30

@@ -1,4 +1,4 @@
-"""Our actions' rate limits (project.ratelimits): the settings' limits, held
+"""Our actions' rate limits (ratelimits): the settings' limits, held
 over a sliding minute, per person or per address; allauth's own actions keep
 allauth's counting."""
 
@@ -9,7 +9,7 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
-from project import ratelimits
+import ratelimits
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

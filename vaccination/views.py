@@ -18,7 +18,7 @@ from accounts import dependents
 from pagecache import fragments, shell
 from places.models import PLACES
 from places.search import rounded
-from project.ratelimits import consume_or_429
+from ratelimits import consume_or_429
 from vaccination import errors, finder, own_pages, screening, services, views_holds
 from vaccination.confirmation import calendar_file, qr_svg
 from vaccination.forms import PickerForm, ScreeningForm, SlotForm

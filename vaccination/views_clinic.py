@@ -24,7 +24,7 @@ from accounts.collation import by_name
 from accounts.roles import Role, role_required
 from pagecache import csrf, fragments, shell
 from pagecache.templatetags import layout
-from project.ratelimits import consume_or_429
+from ratelimits import consume_or_429
 from vaccination import checkin, errors, hooks, lots, screening, services, views_offline
 from vaccination.forms import BoardSearchForm, CheckInForm, DoseForm, FindPersonForm, UndoCheckInForm
 from vaccination.models import CATALOGUE, Appointment, CheckInLog, Slot, day_board

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.forms import PasswordlessSignupForm
 from accounts.passwordless import send_sign_in_code
-from project.ratelimits import consume_or_429
+from ratelimits import consume_or_429
 from vaccination import errors, holds, screening
 from vaccination.services import BookingError
 
