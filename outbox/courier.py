@@ -83,7 +83,11 @@ class Courier:
 
     def hand_off(self, message_id: int) -> None:
         """Queue the id for the next batch; returns at once, never raises."""
-        run = self._current()
+        try:
+            run = self._current()
+        except RuntimeError as error:  # "can't start new thread": the process is out of threads or memory
+            logger.warning("outbox: no courier (%s); the sweep will send message %s", error, message_id)
+            return
         if run.queue.qsize() >= self.cap:
             # Said once until the courier catches up, not once per request.
             if not run.dropping:

@@ -89,6 +89,17 @@ def test_past_the_cap_new_ids_are_left_to_the_sweep_with_one_log_line(caplog):
     ]
 
 
+def test_a_process_that_cannot_start_the_courier_leaves_the_message_to_the_sweep(monkeypatch, caplog):
+    def out_of_threads(thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", out_of_threads)
+
+    Courier(Publisher()).hand_off(1)  # after the commit: raising would answer 500 for a booking made
+
+    assert "outbox: no courier (can't start new thread); the sweep will send message 1" in caplog.text
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (gunicorn forks its workers)")
 def test_after_a_fork_the_child_has_a_courier_thread_of_its_own():
     publisher = Publisher()
