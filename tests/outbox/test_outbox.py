@@ -1,12 +1,13 @@
 """The outbox: what is owed is recorded with the change, delivered after
 commit, swept up when the hand-off failed, and sent once."""
 
+import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,46 +18,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 import outbox
+from outbox import courier
 from outbox.models import Message
+from outbox.tasks import deliver_messages
 from project.celery import app as celery_app
+from tests.outbox.conftest import celery_as_in_production
 from vaccination.models import Appointment
 from vaccination.services import book
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def broker_down():
-    """Celery as in production (not eager), with its broker stopped."""
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
-    celery_app.conf.update(task_always_eager=False, broker_url=f"redis://127.0.0.1:{free_port()}/0")
-    forget_connections()
-    yield
-    celery_app.conf.update(saved)
-    forget_connections()
-
-
-def forget_connections():
-    """Celery keeps its broker connections for the URL it first saw."""
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 def later(minutes=2):
     return time_machine.travel(timezone.now() + timedelta(minutes=minutes))
-
-
-@outbox.composer("test_note")
-def _note(message):
-    from django.core.mail import EmailMessage
-
-    return None if message.data.get("stale") else EmailMessage(subject="Note", body=message.data.get("text", ""))
 
 
 def test_a_message_is_sent_after_the_commit_and_marked_sent(db, mailoutbox, django_capture_on_commit_callbacks):
@@ -123,6 +97,73 @@ def test_a_failing_mail_server_is_retried_later_and_given_up_after_the_last_atte
     assert "gave up on message" in caplog.text
 
 
+def test_a_batch_from_a_courier_delivers_each_message_once(db, mailoutbox):
+    ids = [outbox.enqueue(kind="test_note", to=f"{name}@example.org").pk for name in ("ana", "ben", "cy")]
+
+    deliver_messages.delay(ids)  # eager: the worker's part, its fan-out included, runs here
+    deliver_messages.delay(ids)  # the same batch again (a task redelivered) sends nothing more
+
+    assert sorted(m.to[0] for m in mailoutbox) == ["ana@example.org", "ben@example.org", "cy@example.org"]
+    assert set(Message.objects.values_list("status", "attempts")) == {(Message.Status.SENT, 1)}
+
+
+def test_a_message_queued_under_the_old_task_name_is_still_delivered(db, mailoutbox):
+    # Tasks queued by the release before the courier name the message alone.
+    message = outbox.enqueue(kind="test_note", to="ana@example.org")
+
+    celery_app.tasks["outbox.deliver_message"].delay(message.pk)
+
+    assert [m.to for m in mailoutbox] == [["ana@example.org"]]
+
+
+@pytest.fixture
+def redis_broker():
+    """A real broker: Redis's database 7, the tests' own, under a key prefix of
+    this test's (tests on other xdist workers use it at the same time)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/7"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("needs Redis at 127.0.0.1:6379")
+    prefix = f"vaxfleet-test-{uuid.uuid4().hex}:"
+    options = {**celery_app.conf.broker_transport_options, "global_keyprefix": prefix}
+    with celery_as_in_production(broker_url=url, broker_transport_options=options):
+        yield lambda: queued_tasks(client, f"{prefix}celery")
+    client.delete(*client.keys(f"{prefix}*") or [f"{prefix}celery"])
+
+
+def queued_tasks(client, queue):
+    """(task name, arguments) of each task message waiting in the queue."""
+    return sorted(
+        (task["headers"]["task"], task["headers"]["argsrepr"]) for task in map(json.loads, client.lrange(queue, 0, -1))
+    )
+
+
+def test_a_batch_sends_its_first_message_and_queues_the_others_one_task_each(db, mailoutbox, redis_broker):
+    # One task each, so the worker's other children send them meanwhile, not one child after the other.
+    ids = [outbox.enqueue(kind="test_note", to=f"{name}@example.org").pk for name in ("ana", "ben", "cy")]
+
+    deliver_messages(ids)  # as a worker child runs it
+
+    assert [m.to for m in mailoutbox] == [["ana@example.org"]]
+    assert redis_broker() == [
+        ("outbox.deliver_message", f"({ids[1]},)"),
+        ("outbox.deliver_message", f"({ids[2]},)"),
+    ]
+
+
+def test_the_sweep_queues_one_task_for_each_message_owed(db, redis_broker):
+    ids = [outbox.enqueue(kind="test_note", to=f"{name}@example.org").pk for name in ("ana", "ben")]
+
+    with later(minutes=2):
+        assert outbox.sweep() == 2
+
+    assert redis_broker() == [("outbox.deliver_message", f"({message_id},)") for message_id in ids]
+
+
 def test_booking_with_the_broker_down_still_books_and_the_sweep_sends_the_mail_once(
     client, person, slot, broker_down, mailoutbox, django_capture_on_commit_callbacks, caplog
 ):
@@ -134,7 +175,9 @@ def test_booking_with_the_broker_down_still_books_and_the_sweep_sends_the_mail_o
     assert response.status_code == 302
     assert mailoutbox == []
     assert Message.objects.get().status == Message.Status.PENDING
-    assert "the broker did not take message" in caplog.text
+    assert courier.default.flush(timeout=30)
+    assert "the broker did not take 1 message (" in caplog.text
+    assert "the sweep will send it" in caplog.text
 
     celery_app.conf.update(task_always_eager=True)  # the broker is back (eager: the worker runs here)
     assert outbox.sweep() == 0  # younger than the hand-off's grace: not the sweep's yet
@@ -153,7 +196,8 @@ def test_a_hand_off_with_no_broker_never_fails_the_change(
         appointment = book(person=person, slot=slot)
 
     assert appointment.pk
-    assert "the broker did not take message" in caplog.text
+    assert courier.default.flush(timeout=30)
+    assert "the broker did not take 1 message (" in caplog.text
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -166,6 +210,7 @@ def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_exactly_once(
     # The broker does not take the hand-off: the worker process below is the one that sends.
     appointment = book(person=person, slot=slot)
     message = Message.objects.get(kind="appointment_booked")
+    assert courier.default.flush(timeout=30)  # refused by the broker, before it comes back (eager) below
     celery_app.conf.update(task_always_eager=True)
     db = connection.settings_dict
     env = {
