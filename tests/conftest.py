@@ -98,3 +98,24 @@ def pytest_collection_modifyitems(config, items):
             "Transactional tests need pytest.mark.django_db(transaction=True, serialized_rollback=True): "
             + ", ".join(careless)
         )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, put the migrated data back at once.
+    Django restores it only when the next transactional test starts, and
+    pytest-django runs those last; but pytest-xdist's work stealing can hand
+    a worker plain tests after a transactional one, which then found no role
+    groups. (The rows come back with their own keys, so the next restoring
+    test updates them rather than adding duplicates.)"""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all(initialized_only=True):
+            if serialized := getattr(connection, "_test_serialized_contents", None):
+                connection.creation.deserialize_db_from_string(serialized)
