@@ -9,7 +9,6 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts import authz, phones, prepared
 from accounts.validators import validate_name
@@ -77,7 +76,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     first_name = models.CharField(_("first name"), max_length=150, validators=[validate_name])
     last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
-    phone = PhoneNumberField(_("phone"), blank=True)
+    phone = phones.PhoneNumberField(_("phone"), blank=True)
     # A number stored before phones were validated that was not a phone number:
     # kept as it was, for the operator to fix (accounts.phones, report_bad_phones).
     phone_unparsed = models.CharField(

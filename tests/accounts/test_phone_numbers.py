@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts import phones, rights_triggers
 from accounts.models import User
@@ -125,3 +126,17 @@ def test_the_api_refuses_a_bad_number_and_answers_e164(client, person):
     assert str(phones.INVALID) in str(refused.json())
     assert saved.status_code == 200
     assert saved.json()["phone"] == "+34600123456"
+
+
+@pytest.mark.django_db
+def test_a_stored_number_reads_back_as_its_own_phone_number_every_time():
+    person = UserFactory(phone="+34600123456")
+    first = User.objects.get(pk=person.pk).phone
+    second = User.objects.get(pk=person.pk).phone
+
+    assert isinstance(first, PhoneNumber)
+    assert first == second == "+34600123456"
+    assert first.is_valid()
+    assert first is not second  # each reader its own: changing one changes no other
+    first.extension = "12"
+    assert User.objects.get(pk=person.pk).phone.extension is None
