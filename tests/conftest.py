@@ -110,8 +110,8 @@ def pytest_runtest_teardown(item, nextitem):
     test updates them rather than adding duplicates.)"""
     yield
     marker = item.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
-        return
+    if nextitem is None or not (marker and marker.kwargs.get("transaction")):
+        return  # (the last test: the session's teardown has just dropped the test database)
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
