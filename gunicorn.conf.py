@@ -19,8 +19,10 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Threads let one worker overlap database and network waits; the app holds
-# no per-process state, so threads are safe.
+# Threads let one worker overlap database and network waits. What a process
+# keeps for itself is shared safely by its threads and safe to lose: copies of
+# page parts and layouts, and the outbox courier's queue of ids to hand to the
+# broker (the outbox rows are the truth; the sweep sends what a lost queue held).
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Heroku's router gives up after 30 s; stop a stuck request before that so
