@@ -18,7 +18,6 @@ Redis back forgets them all (`fragments.bump_all`).
 """
 
 import logging
-import os
 import threading
 import time
 
@@ -41,36 +40,24 @@ _MISSING = object()
 class SharedClientRedisCacheClient(RedisCacheClient):
     """Django's client makes a new redis.Redis object for every cache call;
     on a page that reads the cache a dozen times that was a sixth of its
-    time. Here each thread keeps one redis.Redis per pool, holding one
-    connection of its own (`single_connection_client`): a command no longer
-    checks a connection out of the pool and back, which redis-py pays with a
-    poll of the socket (`can_read`) every time, a fifth of a command's CPU on a
-    machine where system calls are dear (`make profile`: a GET 66 -> 48 µs).
-    A gunicorn thread serves one request at a time, so its connection is never
-    shared; a process holds as many connections as it has threads, as the
-    pool did. Made again in a forked child: a socket is never shared across
-    processes."""
+    time. A redis.Redis is safe to share between threads (its connection
+    pool hands each command a connection), so one is kept per pool."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._local = threading.local()
+        self._clients = {}
         self._creating = threading.Lock()
 
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
-        mine = self._local.__dict__
-        client = mine.get(index)
-        if client is None or mine.get("pid") != os.getpid():
-            if mine.get("pid") != os.getpid():
-                mine.clear()  # the parent's connections, inherited by fork
-                mine["pid"] = os.getpid()
+        client = self._clients.get(index)
+        if client is None:
             # The first calls of a process come from several threads at once:
-            # one makes the pool, the others wait for it.
+            # one makes the pool and its client, the others wait for them.
             with self._creating:
-                pool = self._get_connection_pool(write)
-            # Connects now: a Redis that is down raises here, as a command would.
-            client = self._client(connection_pool=pool, single_connection_client=True)
-            mine[index] = client
+                client = self._clients.get(index)
+                if client is None:
+                    client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
 
 
