@@ -135,65 +135,63 @@ class ResilientRedisCache(RedisCache):
             self._down_until = now + RETRY_AFTER
             return True
 
-    def _call(self, name, key, fallback, *args, **kwargs):
+    def _on_redis(self, work):
+        """`work()` against Redis, when it may be tried: (True, its result),
+        or (False, None) while Redis is down or when this call finds it down."""
         if self._may_try():
             try:
-                result = getattr(super(), name)(*args, **kwargs)
+                result = work()
             except (RedisError, OSError) as error:
                 self._went_down(error)
             else:
                 if self._down:
                     self._came_back()
-                return result
+                return True, result
+        return False, None
+
+    def _call(self, name, key, fallback, *args, **kwargs):
+        reached, result = self._on_redis(lambda: getattr(super(ResilientRedisCache, self), name)(*args, **kwargs))
+        if reached:
+            return result
         if key is not None and key.startswith(COUNTED_LOCALLY):
             return getattr(self._local, name)(*args, **kwargs)
         if fallback is _MISSING:
             raise ValueError(f"Key {key!r} not found (the cache is unreachable)")
         return fallback
 
-    # -- counting ------------------------------------------------------
+    def _pipelined(self, commands):
+        """Redis commands, each (name, cache key, *arguments), in one round
+        trip: (True, their answers), or (False, None) as _on_redis."""
+
+        def work():
+            pipe = self._cache.get_client(commands[0][1], write=True).pipeline(transaction=False)
+            for name, key, *arguments in commands:
+                getattr(pipe, name)(self.make_and_validate_key(key), *arguments)
+            return pipe.execute()
+
+        return self._on_redis(work)
+
+    # -- counting and reading with expiry --------------------------------
 
     def count_hit(self, key, window: int, previous_key):
         """Add one to the counter `key` (kept 2 x `window` seconds) and read
-        the counter `previous_key`, in one round trip (a pipeline of INCR,
-        EXPIRE and GET). Returns (this one, the previous one). While Redis is
-        down the counters are this process's (ratelimits)."""
-        if self._may_try():
-            try:
-                client = self._cache.get_client(key, write=True)
-                pipe = client.pipeline(transaction=False)
-                pipe.incr(self.make_and_validate_key(key))
-                pipe.expire(self.make_and_validate_key(key), 2 * window)
-                pipe.get(self.make_and_validate_key(previous_key))
-                current, _expiry, previous = pipe.execute()
-            except (RedisError, OSError) as error:
-                self._went_down(error)
-            else:
-                if self._down:
-                    self._came_back()
-                return int(current), int(previous or 0)
-        return count_hit(self._local, key, window, previous_key)
+        the counter `previous_key`, in one round trip (INCR, EXPIRE and GET).
+        Returns (this one, the previous one). While Redis is down the
+        counters are this process's (ratelimits)."""
+        reached, answers = self._pipelined([("incr", key), ("expire", key, 2 * window), ("get", previous_key)])
+        if not reached:
+            return count_hit(self._local, key, window, previous_key)
+        current, _expiry, previous = answers
+        return int(current), int(previous or 0)
 
     def get_with_ttl(self, key, default=None):
         """(value, seconds it has left) in one round trip (GET and PTTL);
         (default, None) when missing or while Redis is down."""
-        if self._may_try():
-            try:
-                client = self._cache.get_client(key)
-                redis_key = self.make_and_validate_key(key)
-                pipe = client.pipeline(transaction=False)
-                pipe.get(redis_key)
-                pipe.pttl(redis_key)
-                raw, milliseconds = pipe.execute()
-            except (RedisError, OSError) as error:
-                self._went_down(error)
-            else:
-                if self._down:
-                    self._came_back()
-                if raw is None:
-                    return default, None
-                return self._cache._serializer.loads(raw), (milliseconds / 1000 if milliseconds > 0 else None)
-        return default, None
+        reached, answers = self._pipelined([("get", key), ("pttl", key)])
+        if not reached or answers[0] is None:
+            return default, None
+        raw, milliseconds = answers
+        return self._cache._serializer.loads(raw), (milliseconds / 1000 if milliseconds > 0 else None)
 
     # -- the cache API -------------------------------------------------
 
