@@ -570,7 +570,17 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--no-paced", action="store_true", help="skip the p99 runs at ~70%% of the peak")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="PAGE",
+        help="measure only the pages and POSTs whose name contains this (repeatable): prints, writes no results",
+    )
     args = parser.parse_args()
+
+    def wanted(name):
+        return not args.only or any(part in name for part in args.only)
+
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
 
@@ -645,7 +655,9 @@ def main():
             """The page in `args.rounds` rounds, each right after F0 and F1:
             the best round of each against the best of F1 (on a shared
             machine interference only ever slows a run down). `alongside(n)`
-            runs in a thread during round n of the page."""
+            runs in a thread during round n of the page. None: not among --only's."""
+            if not wanted(name):
+                return None
             rounds = []
             data = Path(post["args"][0]) if post.get("args") else None
             if data:
@@ -690,10 +702,16 @@ def main():
                 }
             row["worker_peak_mb"] = max(memory.mark().values(), default=0)
             results.append(row)
-            print(f"{name:<40} {best['rps']:>7.0f} req/s  p99 {best['p99_ms']:>6.1f} ms  ÷F1 {row['ratio_f1']:.2f}")
+            each = " ".join(f"{r['page'] / r['f1']:.2f}" for r in row["rounds"] if r["f1"])
+            print(
+                f"{name:<40} {best['rps']:>7.0f} req/s  p99 {best['p99_ms']:>6.1f} ms  ÷F1 {row['ratio_f1']:.2f}"
+                f"  (each round ÷ its F1: {each})"
+            )
             return row
 
         for name, path, who in pages(fixture):
+            if not wanted(name):
+                continue  # before its preflight: a page left out may need data this run did not make
             cookie = f"{fixture['cookie_name']}={fixture['sessions'][who]}" if who else ""
             preflight(f"{base}{path}", cookie)
             row = measure(name, path, cookie, "read")
@@ -731,7 +749,8 @@ def main():
                 "WRK_REFUSED": "desk%-result%-refused",
             },
         )
-        row["ok_means"], row["refused_means"] = "checked in", "refused (already checked in: a code scanned again)"
+        if row:
+            row["ok_means"], row["refused_means"] = "checked in", "refused (already checked in: a code scanned again)"
 
         # Booking: each request is a different person booking a free seat.
         booking = fixture["booking"]
@@ -766,7 +785,8 @@ def main():
             args=[str(workdir / "booking.tsv")],
             env=booking_env,
         )
-        row["ok_means"], row["refused_means"] = "booked", "sent back to the picker (already booked: a person again)"
+        if row:
+            row["ok_means"], row["refused_means"] = "booked", "sent back to the picker (already booked: a person again)"
 
         # A temperature logger: each request 1,000 new readings for one truck (JSON, a token).
         cold = fixture["coldchain"]  # seed_demo made its trucks and fleet manager
@@ -788,7 +808,8 @@ def main():
                 "WRK_CONTENT_TYPE": "application/json",
             },
         )
-        row["ok_means"], row["refused_means"] = "stored", "already stored (a batch sent again)"
+        if row:
+            row["ok_means"], row["refused_means"] = "stored", "already stored (a batch sent again)"
 
         # The day bookings open: the booking page read while others book.
         # Every booking changes the free seats the page shows, so this is the
@@ -808,6 +829,8 @@ def main():
             )
 
         measure(f"{name.split(':')[0]}, while others book", path, cookie, "read", alongside=book_alongside)
+        if args.only:
+            return  # a partial run: the table above is its result; the results files keep the last whole run
 
         race = contention(base, fixture, csrf)
         outcome = run(
