@@ -1,12 +1,13 @@
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.functional import LazyObject, empty
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
-from accounts import authz
+from accounts import authz, sessions
 from accounts.roles import is_staff_member
 
 # Account pages (sign out, set up two-factor, change password, profile) stay
@@ -83,3 +84,21 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+def get_user(request):
+    """`django.contrib.auth.get_user`, cached on the request as Django's
+    middleware does, with the user row the session was read with on offer
+    (accounts.sessions: one query for both)."""
+    if not hasattr(request, "_cached_user"):
+        with sessions.loading_user_of(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, whose lazy `request.user` takes the user read with the session."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: get_user(request))

@@ -3,6 +3,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -10,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import authz, phones, prepared
+from accounts import authz, phones, prepared, sessions
 from accounts.validators import validate_name
 
 
@@ -46,7 +47,8 @@ class UserManager(BaseUserManager):
         """As the ORM's, but `get(pk=...)` (every signed-in request, through
         ModelBackend.get_user) runs SQL compiled once (accounts.prepared)."""
         if not args and len(kwargs) == 1 and "pk" in kwargs:
-            user = prepared.get_by_pk(self, kwargs["pk"])
+            # The row read with the request's session (accounts.sessions), else one query.
+            user = sessions.read_with_session(self, kwargs["pk"]) or prepared.get_by_pk(self, kwargs["pk"])
             if user is not None:
                 return user
         return super().get(*args, **kwargs)
@@ -241,3 +243,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_superuser:
             raise AttributeError("_group_perm_cache")
         return set(authz.load(self)["group_perms"])
+
+
+class Session(AbstractBaseSession):
+    """A browser's session (SESSION_ENGINE = "accounts.sessions"), with the
+    user it signs in, so that every request reads both in one query."""
+
+    # Set from the session's data on every save; None while no one is signed
+    # in. No database constraint: a session write must never fail on the user
+    # row, and a user deleted by raw SQL leaves a row whose join finds nobody
+    # (signed out). Deleting through the ORM deletes the account's sessions.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        return sessions.SessionStore

@@ -6,8 +6,8 @@ one Redis outage was every signed-in page answering 500 (issue 15). Here a
 call that fails marks Redis down for this process for a few seconds; until it
 answers again:
 
-- reads miss and writes are dropped, so sessions come from the database
-  (`cached_db`) and page parts are rendered fresh;
+- reads miss and writes are dropped, so page parts are rendered fresh
+  (sessions never come from here: accounts.sessions);
 - the rate limits (allauth's and the API's throttles) count in this process's
   memory: a per-process limit, looser across several processes, never none;
 - one warning is logged when it goes down and one line when it is back.
@@ -92,7 +92,7 @@ class ResilientRedisCache(RedisCache):
             self._down = True
         if first:
             logger.warning(
-                "The cache (Redis) is unreachable (%s): pages render without it, sessions come from the database, "
+                "The cache (Redis) is unreachable (%s): pages render without it, "
                 "rate limits count per process until it is back; retrying every %.0f s",
                 error,
                 RETRY_AFTER,

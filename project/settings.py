@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
     "audit.context.AuditContextMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,8 +183,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: allauth's rate limits and (later) sessions need a cache every app
-# server shares; local memory is only right for a single process.
+# Cache: the rate limits and the page parts need a cache every app server
+# shares; local memory is only right for a single process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
@@ -202,12 +202,12 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
-    # Sessions are read from the shared cache on every request and written
-    # through to the database, so a Redis restart signs nobody out and a
-    # Redis outage reads them from the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in PostgreSQL beside the user they sign in and are read with
+# that user in one query (accounts/sessions.py says why): no Redis on the way,
+# so a Redis restart or outage signs nobody out.
+SESSION_ENGINE = "accounts.sessions"
 
 # Background work: Celery with Redis as the broker (the worker and beat
 # process types of the Procfile). Without REDIS_URL (make run, the tests)

@@ -81,9 +81,7 @@ def redis():
         },
     }
     with (
-        override_settings(
-            CACHES=caches, SESSION_ENGINE="django.contrib.sessions.backends.cached_db", STAFF_MFA_REQUIRED=False
-        ),
+        override_settings(CACHES=caches, STAFF_MFA_REQUIRED=False),
         # Retry at once in the test rather than every few seconds.
         pytest.MonkeyPatch.context() as patch,
     ):

@@ -61,16 +61,16 @@ def test_a_booking_post_takes_at_most_n_queries(client, person, make_slot, djang
     assert AuditEvent.objects.filter(action="book", target_id=str(appointment.pk)).count() == 1
 
 
-# Session, user, the desk's clinics, the appointment, [savepoint], the UPDATE ... RETURNING with
-# its audit and log INSERTs, [release], then the page: screening answers, whether the vaccine has
+# The session with its user (one query: accounts.sessions), the desk's clinics, the appointment,
+# [savepoint], the UPDATE ... RETURNING with its audit and log INSERTs, [release], then the page: screening answers, whether the vaccine has
 # questions, whether it has lots, the desk's recent scans. (17 before: a look-up of the form's
 # token, the audit INSERT, the log INSERT, the appointment read again and a savepoint for the log.)
 # On SQLite (make test's default) the audit row and the log row are INSERTs of their own: two
 # more. Whether the vaccine has lots is kept in the page cache once a desk asked (stock.hooks).
-CHECK_IN_QUERIES = 11 if connection.vendor == "postgresql" else 13
-# Session, user, the slot (the form's), the person's booking and doses in one, [savepoint], the
-# seat, the appointment (ON CONFLICT DO NOTHING: a code drawn twice is told without a
+CHECK_IN_QUERIES = 10 if connection.vendor == "postgresql" else 12
+# The session with its user, the slot (the form's), the person's booking and doses in one,
+# [savepoint], the seat, the appointment (ON CONFLICT DO NOTHING: a code drawn twice is told without a
 # savepoint), the outbox row with its audit INSERT in one statement, [release]. (13 before: a
 # savepoint and its release around the appointment, the audit row on its own.) On SQLite the
 # audit row is an INSERT of its own: one more.
-BOOK_QUERIES = 9 if connection.vendor == "postgresql" else 10
+BOOK_QUERIES = 8 if connection.vendor == "postgresql" else 9
