@@ -160,13 +160,15 @@ class ResilientRedisCache(RedisCache):
         return fallback
 
     def _pipelined(self, commands):
-        """Redis commands, each (name, cache key, *arguments), in one round
-        trip: (True, their answers), or (False, None) as _on_redis."""
+        """Redis commands, each (name, cache key, *arguments[, {keyword
+        arguments}]), in one round trip: (True, their answers), or (False,
+        None) as _on_redis."""
 
         def work():
             pipe = self._cache.get_client(commands[0][1], write=True).pipeline(transaction=False)
             for name, key, *arguments in commands:
-                getattr(pipe, name)(self.make_and_validate_key(key), *arguments)
+                options = arguments.pop() if arguments and isinstance(arguments[-1], dict) else {}
+                getattr(pipe, name)(self.make_and_validate_key(key), *arguments, **options)
             return pipe.execute()
 
         return self._on_redis(work)
@@ -183,6 +185,21 @@ class ResilientRedisCache(RedisCache):
             return count_hit(self._local, key, window, previous_key)
         current, _expiry, previous = answers
         return int(current), int(previous or 0)
+
+    def set_many_and_add(self, values: dict, adds: dict[str, int]) -> set[str]:
+        """`set_many(values, timeout=None)` and `add(key, 1, seconds)` for each
+        of `adds`, in one round trip (SETs, then SET NX EX): the keys of
+        `adds` that were added. While Redis is down nothing is written and
+        nothing added (pagecache.fragments' bumps at a commit)."""
+        dumps = self._cache._serializer.dumps
+        commands = [("set", key, dumps(value)) for key, value in values.items()]
+        commands += [("set", key, dumps(1), {"ex": seconds, "nx": True}) for key, seconds in adds.items()]
+        if not commands:
+            return set()
+        reached, answers = self._pipelined(commands)
+        if not reached:
+            return set()
+        return {key for key, added in zip(adds, answers[len(values) :], strict=True) if added}
 
     def get_with_ttl(self, key, default=None):
         """(value, seconds it has left) in one round trip (GET and PTTL);

@@ -7,10 +7,13 @@ the cache, replaced by `bump()` when that data changes. A fragment's key
 holds the generations it depends on, so a bump makes every older copy
 unreachable at once; they expire by themselves.
 
-`bump()` replaces the token twice: at once, and again when the transaction
-commits. Between the two a concurrent reader may still see the old rows and
-cache them under the first new token; the second makes that copy
-unreachable too, so nothing stale survives the commit.
+`bump()` inside a transaction replaces the token when the transaction
+commits: a token replaced before the commit would let a concurrent reader
+cache the old rows under it. Until then the transaction's own reads see a
+token of their own for that data (a miss: they render what they just wrote),
+and every bump the transaction owes goes to the cache in one round trip at
+its commit (nothing on a rollback). Outside a transaction it replaces the
+token at once.
 
 If the cache forgets a generation (eviction, a Redis restart) a new token
 is drawn, which only costs a re-render: a fragment can be missed, never
@@ -100,8 +103,10 @@ def snapshot():
 
 def generations(*names: str) -> list[str]:
     """The current token of each named data kind, drawing one where missing."""
+    owed = _owed(transaction.get_connection())
+    mine = owed.tokens if owed is not None else {}  # data this transaction changed: its own tokens
     seen = _seen.get()
-    wanted = [name for name in dict.fromkeys(names) if seen is None or name not in seen]
+    wanted = [name for name in dict.fromkeys(names) if name not in mine and (seen is None or name not in seen)]
     keys = {name: _generation_key(name) for name in wanted}
     found = cache.get_many(list(keys.values())) if keys else {}
     read = {}
@@ -116,22 +121,79 @@ def generations(*names: str) -> list[str]:
     if seen is not None:
         seen.update(read)
         read = seen
-    return [read[name] for name in names]
+    return [mine[name] if name in mine else read[name] for name in names]
+
+
+class _Owed:
+    """The bumps a transaction owes: its own tokens for the data it changed
+    (what its reads see until the commit) and the windows of
+    `bump_at_most_every`, sent to the cache together when it commits."""
+
+    def __init__(self):
+        self.tokens: dict[str, str] = {}
+        self.windows: dict[str, int] = {}
+
+
+def _owed(connection, *, create=False) -> _Owed | None:
+    """What the connection's current transaction owes, if it still may: a
+    transaction rolled back (its hooks discarded) owes nothing."""
+    owed = connection.__dict__.get("_fragments_owed")
+    if owed is not None and not any(
+        getattr(hook, "owed", None) is owed for _ids, hook, _robust in connection.run_on_commit
+    ):
+        owed = connection.__dict__["_fragments_owed"] = None
+    if owed is None and create:
+        owed = connection.__dict__["_fragments_owed"] = _Owed()
+    if owed is not None and create:
+        # One hook per call, so that a savepoint rolled back (which drops the
+        # hooks registered inside it) leaves the transaction's earlier ones.
+        def send():
+            if connection.__dict__.get("_fragments_owed") is owed:
+                connection.__dict__["_fragments_owed"] = None
+                _send(list(owed.tokens), owed.windows)
+
+        send.owed = owed
+        transaction.on_commit(send, using=connection.alias)
+    return owed
+
+
+def _send(names, windows: dict[str, int]) -> None:
+    """Replace the generations of `names` and open the windows of
+    `bump_at_most_every`, in one round trip where the cache can (Redis); the
+    names whose window was not open yet are then bumped too (a second round
+    trip, at most once a window)."""
+    values = {_generation_key(name): uuid.uuid4().hex for name in names}
+    adds = {_window_key(name): seconds for name, seconds in windows.items()}
+    opened = _set_and_add(values, adds)
+    late = [name for name in windows if _window_key(name) in opened and name not in names]
+    if late:
+        _send(late, {})
+    if (seen := _seen.get()) is not None:
+        seen.update({name: values[_generation_key(name)] for name in names})
+
+
+def _set_and_add(values: dict, adds: dict[str, int]) -> set[str]:
+    write = getattr(cache, "set_many_and_add", None)
+    if write is not None:
+        return write(values, adds)
+    if values:
+        cache.set_many(values, timeout=None)
+    return {key for key, seconds in adds.items() if cache.add(key, 1, timeout=seconds)}
+
+
+def _window_key(name: str) -> str:
+    return f"{PREFIX}:bumped-recently:{name}"
 
 
 def bump(*names: str) -> None:
-    """Mark the named data as changed: now, and once more after the current
+    """Mark the named data as changed: at once, or when the current
     transaction commits (see above)."""
-
-    def replace():
-        tokens = {name: uuid.uuid4().hex for name in names}
-        cache.set_many({_generation_key(name): token for name, token in tokens.items()}, timeout=None)
-        if (seen := _seen.get()) is not None:
-            seen.update(tokens)
-
-    replace()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(replace)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _send(names, {})
+        return
+    owed = _owed(connection, create=True)
+    owed.tokens.update({name: uuid.uuid4().hex for name in names})
 
 
 def bump_at_most_every(seconds: int, name: str) -> None:
@@ -142,9 +204,13 @@ def bump_at_most_every(seconds: int, name: str) -> None:
     copy a miss. Changes inside the window show when the fragments that
     missed them expire, so give those a timeout of a few seconds: that is
     how old a copy can be during a burst. Outside a burst every change shows
-    at once."""
-    if cache.add(f"{PREFIX}:bumped-recently:{name}", 1, timeout=seconds):
-        bump(name)
+    at once. Inside a transaction the window is asked for at its commit,
+    with its other bumps."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _send([], {name: seconds})
+        return
+    _owed(connection, create=True).windows[name] = seconds
 
 
 def bump_all() -> None:

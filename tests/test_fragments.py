@@ -12,16 +12,60 @@ from pagecache import fragments
 pytestmark = pytest.mark.django_db
 
 
-def test_a_bump_in_a_transaction_changes_the_generation_at_once_and_again_at_commit(
+def test_a_bump_in_a_transaction_is_seen_by_it_at_once_and_by_everyone_at_its_commit(
     django_capture_on_commit_callbacks,
 ):
     (before,) = fragments.generations("fleet")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         fragments.bump("fleet")
         (during,) = fragments.generations("fleet")
+        # Others still read the old token: one replaced before the commit would
+        # let them cache the rows as they were under the new one.
+        assert fragments.cache.get("fragment:generation:fleet") == before
     (after,) = fragments.generations("fleet")
 
     assert len({before, during, after}) == 3
+    assert fragments.cache.get("fragment:generation:fleet") == after
+
+
+def test_a_transaction_rolled_back_bumps_nothing(django_capture_on_commit_callbacks):
+    (before,) = fragments.generations("fleet")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            fragments.bump("fleet")
+            fragments.bump_at_most_every(2, "seats")
+            raise RuntimeError("changed my mind")
+
+    assert fragments.generations("fleet") == [before]
+    assert fragments.cache.get("fragment:bumped-recently:seats") is None
+    # What it owed is gone too: the next transaction reads the shared token.
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        assert fragments.generations("fleet") == [before]
+
+
+def test_every_bump_a_transaction_owes_goes_to_the_cache_at_once_at_its_commit(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = []
+
+    def set_many_and_add(values, adds):
+        sent.append((sorted(values), sorted(adds)))
+        fragments.cache.set_many(values, timeout=None)
+        return {key for key in adds if fragments.cache.add(key, 1, timeout=adds[key])}
+
+    monkeypatch.setattr(fragments.cache, "set_many_and_add", set_many_and_add, raising=False)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        fragments.bump("fleet")
+        fragments.bump("board-1", "fleet")
+        fragments.bump_at_most_every(2, "seats")
+        assert sent == []
+
+    assert sent[0] == (
+        ["fragment:generation:board-1", "fragment:generation:fleet"],
+        ["fragment:bumped-recently:seats"],
+    )
+    # The window was open, so the seats were bumped too, in a second round trip.
+    assert sent[1:] == [(["fragment:generation:seats"], [])]
 
 
 def test_a_forgotten_generation_is_drawn_anew_so_no_old_copy_is_reachable():
@@ -40,12 +84,15 @@ def test_the_language_is_part_of_every_key():
     assert english != spanish
 
 
-def test_a_rate_limited_bump_bumps_once_per_window():
+def test_a_rate_limited_bump_bumps_once_per_window(django_capture_on_commit_callbacks):
+    def bump_and_commit():
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            fragments.bump_at_most_every(2, "seats")
+        return fragments.generations("seats")[0]
+
     (first,) = fragments.generations("seats")
-    fragments.bump_at_most_every(2, "seats")
-    (second,) = fragments.generations("seats")
-    fragments.bump_at_most_every(2, "seats")
-    (third,) = fragments.generations("seats")
+    second = bump_and_commit()
+    third = bump_and_commit()
 
     assert first != second
     assert third == second
