@@ -11,10 +11,19 @@ IntegrityError needs (two more round trips).
 `obj` to run inside a bigger statement (a CTE on PostgreSQL), once per row of
 `select_from`.
 
+`one_statement(sql, params)` runs such a bigger statement as its own
+transaction: a statement is atomic by itself, so outside a transaction it
+needs no BEGIN and no COMMIT (two round trips fewer), and a constraint it
+breaks undoes all of it. Inside a caller's transaction it runs under a
+savepoint, so that an error the caller expects (an IntegrityError) leaves
+that transaction usable.
+
 Rows written here send no model signals (as QuerySet.update sends none).
 """
 
-from django.db import connections, router
+import contextlib
+
+from django.db import connections, router, transaction
 from django.db.models.expressions import Expression
 
 
@@ -96,3 +105,21 @@ def _saved(instance, pk, using) -> None:
     setattr(instance, instance._meta.pk.attname, pk)
     instance._state.adding = False
     instance._state.db = using
+
+
+def one_statement(sql: str, params, *, using: str = "default"):
+    """Run `sql` as its own transaction (see above) and return its first row
+    (None when it gives none). Raises the database's errors, having undone
+    the whole statement."""
+    connection = connections[using]
+    guard = transaction.atomic(using=using) if connection.in_atomic_block else contextlib.nullcontext()
+    with guard, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def broke(error: Exception, constraint: str) -> bool:
+    """Whether the IntegrityError `error` is the named constraint's, as
+    PostgreSQL's drivers (psycopg 2 and 3) report it."""
+    diagnostics = getattr(error.__cause__, "diag", None)
+    return getattr(diagnostics, "constraint_name", None) == constraint

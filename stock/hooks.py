@@ -16,13 +16,15 @@ from vaccination import demo, lots
 class DeskLots:
     """vaccination.lots' source: the desk offers and uses lots on hand."""
 
+    kept_under = (STOCK,)
+
     def choices(self, *, site, vaccine):
         # Asked on every check-in the desk answers: kept in the page cache
         # until stock changes (STOCK: a dose given, a lot quarantined) or the
         # day does (a lot expires); the key holds the reader's language too.
         kept = fragments.cached_value(
             "desk-lots",
-            (STOCK,),
+            self.kept_under,
             (site.pk, vaccine.pk),
             lambda: {"lots": self._choices(site=site, vaccine=vaccine)},
             60,

@@ -30,11 +30,15 @@ def test_a_bump_in_a_transaction_is_seen_by_it_at_once_and_by_everyone_at_its_co
 
 def test_a_transaction_rolled_back_bumps_nothing(django_capture_on_commit_callbacks):
     (before,) = fragments.generations("fleet")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+
+    def change_then_fail():
         with transaction.atomic():
             fragments.bump("fleet")
             fragments.bump_at_most_every(2, "seats")
             raise RuntimeError("changed my mind")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        change_then_fail()
 
     assert fragments.generations("fleet") == [before]
     assert fragments.cache.get("fragment:bumped-recently:seats") is None

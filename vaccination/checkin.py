@@ -20,7 +20,16 @@ import sqlprepared
 from audit.models import Action
 from pagecache import fragments
 from vaccination import lots
-from vaccination.models import CODE_ALPHABET, CODE_LENGTH, NO_SHOW_GRACE, Appointment, CheckInLog, Site, day_board
+from vaccination.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    NO_SHOW_GRACE,
+    ONE_LOG_PER_ATTEMPT,
+    Appointment,
+    CheckInLog,
+    Site,
+    day_board,
+)
 
 # A double-submitted desk form (same desk, same rendered form) within this
 # window gets the first answer again; after it, the form counts as a new scan.
@@ -220,34 +229,36 @@ def apply_scan(
             attempt=attempt,
         )
 
+    # No transaction of its own: each write below is one statement, atomic by
+    # itself (a check-in's UPDATE, audit and log rows are one: _take), so a
+    # scan costs no BEGIN and no COMMIT.
     try:
-        with transaction.atomic():
+        reason = (
+            UNKNOWN
+            if appointment is None
+            else _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
+        )
+        if reason is None:
+            if _take(
+                appointment,
+                desk_user=desk_user,
+                site=site,
+                at=at,
+                code=normalized,
+                log=log(CHECKED_IN, appointment),
+            ):
+                fragments.bump(day_board(appointment.slot.site_id))
+                return CheckInResult(CHECKED_IN, normalized, appointment)
+            # Another desk was first: answer from the row as it is now.
+            appointment = _load(normalized)
             reason = (
-                UNKNOWN
-                if appointment is None
-                else _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
+                _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
+                or ALREADY_CHECKED_IN
             )
-            if reason is None:
-                if _take(
-                    appointment,
-                    desk_user=desk_user,
-                    site=site,
-                    at=at,
-                    code=normalized,
-                    log=log(CHECKED_IN, appointment),
-                ):
-                    fragments.bump(day_board(appointment.slot.site_id))
-                    return CheckInResult(CHECKED_IN, normalized, appointment)
-                # Another desk was first: answer from the row as it is now.
-                appointment = _load(normalized)
-                reason = (
-                    _refusal(appointment, desk_user=desk_user, site=site, at=at, staff_site_ids=staff_site_ids)
-                    or ALREADY_CHECKED_IN
-                )
-            # The same form (attempt) logged already: undo this request, whose
-            # answer is the first one's.
-            if not sqlinsert.insert_unless_duplicate(log(reason, appointment)):
-                raise _Repeated
+        # The same form (attempt) logged already: this request's answer is the
+        # first one's (a refusal writes nothing but its log row).
+        if not sqlinsert.insert_unless_duplicate(log(reason, appointment)):
+            raise _Repeated
     except _Repeated:
         previous = (first_answer or _previous_answer)(desk_user=desk_user, attempt=attempt)
         if previous is not None:
@@ -277,8 +288,8 @@ def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str, log
     PostgreSQL the UPDATE, its RETURNING (the answer to the desk), the audit
     INSERT and the log INSERT are one statement; elsewhere four. Updates
     `appointment` in memory; False if another desk won (nothing written).
-    Raises _Repeated when the log already holds the same attempt (the caller's
-    transaction then undoes the rest)."""
+    Raises _Repeated when the log already holds the same attempt, having
+    written nothing (the statement, or the transaction elsewhere, undone)."""
     now = timezone.now()
     changes = {
         "status": Appointment.Status.CHECKED_IN,
@@ -294,13 +305,16 @@ def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str, log
             return False
         changes["checked_in_at"], changes["updated_at"], logged = row
     else:
-        won = Appointment.objects.filter(
-            pk=appointment.pk, status=Appointment.Status.BOOKED, slot_id=appointment.slot_id
-        ).update(**changes)
-        if not won:
-            return False
-        event.save()
-        logged = sqlinsert.insert_unless_duplicate(log)
+        with transaction.atomic():
+            won = Appointment.objects.filter(
+                pk=appointment.pk, status=Appointment.Status.BOOKED, slot_id=appointment.slot_id
+            ).update(**changes)
+            if not won:
+                return False
+            event.save()
+            if not sqlinsert.insert_unless_duplicate(log):
+                raise _Repeated  # undoes the UPDATE and the audit row
+        logged = True
     if not logged:
         raise _Repeated
     for name, value in changes.items():
@@ -310,9 +324,10 @@ def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str, log
 
 def _take_in_one_statement(appointment: Appointment, changes: dict, event, log: CheckInLog):
     """WITH won AS (UPDATE ... RETURNING), told AS (INSERT audit FROM won),
-    logged AS (INSERT log FROM won ON CONFLICT DO NOTHING) SELECT FROM won:
-    (checked_in_at, updated_at, whether the log row was written) of the row,
-    or None when the UPDATE changed nothing (then nothing is written)."""
+    logged AS (INSERT log FROM won) SELECT FROM won, as its own transaction
+    (sqlinsert.one_statement): (checked_in_at, updated_at, True) of the row;
+    None when the UPDATE changed nothing; (None, None, False) when the log
+    held the attempt already, which undid the whole statement."""
     meta = Appointment._meta
     quote = connection.ops.quote_name
     sets, params = [], []
@@ -321,7 +336,7 @@ def _take_in_one_statement(appointment: Appointment, changes: dict, event, log: 
         sets.append(f"{quote(field.column)} = %s")
         params.append(field.get_db_prep_save(value, connection))
     audit_sql, audit_params = sqlinsert.insert_sql(event, select_from="won")
-    log_sql, log_params = sqlinsert.insert_sql(log, select_from="won", on_conflict_nothing=True, returning=["id"])
+    log_sql, log_params = sqlinsert.insert_sql(log, select_from="won", returning=["id"])
     table = quote(meta.db_table)
     # Names quoted from the models, every value a parameter.
     sql = (
@@ -332,9 +347,12 @@ def _take_in_one_statement(appointment: Appointment, changes: dict, event, log: 
         f"SELECT won.*, EXISTS (SELECT 1 FROM logged) FROM won"
     )
     params += [appointment.pk, Appointment.Status.BOOKED, appointment.slot_id, *audit_params, *log_params]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    try:
+        return sqlinsert.one_statement(sql, params, using=connection.alias)
+    except IntegrityError as error:
+        if not sqlinsert.broke(error, ONE_LOG_PER_ATTEMPT):
+            raise
+        return (None, None, False)
 
 
 def record_dose(*, appointment: Appointment, lot: str, by, at=None) -> Appointment:

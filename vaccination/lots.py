@@ -19,6 +19,10 @@ class LotRefused(Exception):
 
 
 class LotSource(Protocol):
+    # The page-cache generations (pagecache.fragments) its choices are kept
+    # under: the desk reads them with its other parts' in one round trip.
+    kept_under: tuple[str, ...]
+
     def choices(self, *, site, vaccine) -> list[tuple[str, str]] | None:
         """(lot number, label) of the lots the desk at `site` may use, soonest
         expiry first; None when no stock is kept of `vaccine` (the lot is typed)."""
@@ -34,6 +38,10 @@ _source: LotSource | None = None
 def register(source: LotSource):
     global _source
     _source = source
+
+
+def kept_under() -> tuple[str, ...]:
+    return _source.kept_under if _source else ()
 
 
 def choices(*, site, vaccine) -> list[tuple[str, str]] | None:

@@ -711,6 +711,10 @@ class Appointment(models.Model):
         return f"appointment-{self.pk}@vaxfleet"
 
 
+# A desk form's attempt is logged once (the check-in statement tells a repeat by it).
+ONE_LOG_PER_ATTEMPT = "vaccination_checkinlog_one_per_attempt"
+
+
 class CheckInLog(models.Model):
     """Every scan at a desk, refused ones too, every undo, and every dose
     record synced by an offline desk (its attempt makes the sync idempotent):
@@ -749,9 +753,7 @@ class CheckInLog(models.Model):
         verbose_name_plural = _("check-in log")
         ordering = ["-at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "attempt"], condition=~Q(attempt=""), name="vaccination_checkinlog_one_per_attempt"
-            ),
+            models.UniqueConstraint(fields=["user", "attempt"], condition=~Q(attempt=""), name=ONE_LOG_PER_ATTEMPT),
         ]
 
     def __str__(self):

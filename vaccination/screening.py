@@ -61,12 +61,16 @@ def for_desk(appointment: Appointment) -> dict:
     return {"answers": answers, "asked": bool(answers) or asks_questions(appointment.slot.vaccine_id)}
 
 
+# What asks_questions is kept under (questions bump CATALOGUE: vaccination.signals).
+KEPT_UNDER = (CATALOGUE,)
+
+
 def asks_questions(vaccine_id) -> bool:
     """Does the vaccine ask any active question? Kept in the page cache until
-    the catalogue changes (questions bump CATALOGUE: vaccination.signals)."""
+    the catalogue changes."""
     return fragments.cached_value(
         "vaccine-asks",
-        (CATALOGUE,),
+        KEPT_UNDER,
         (vaccine_id,),
         lambda: ScreeningQuestion.objects.filter(vaccine_id=vaccine_id, is_active=True).exists(),
     )

@@ -175,9 +175,12 @@ def _answer(request, result, headline) -> str:
         "csrf_token": csrf.token(request),
     }
     if result.ok:
-        context["screening"] = screening.for_desk(result.appointment)
+        with fragments.snapshot():
+            # The generations of the cached parts below, in one round trip.
+            fragments.generations(fragments.EVERYTHING, *screening.KEPT_UNDER, *lots.kept_under())
+            context["screening"] = screening.for_desk(result.appointment)
+            context["dose_fields"] = _dose_fields(result.appointment, request)
         context["needs_clinician"] = any(a.needs_clinician for a in context["screening"]["answers"])
-        context["dose_fields"] = _dose_fields(result.appointment, request)
         context["undo_deadline"] = _undo_deadline(result.appointment)
     return render_to_string("clinic/_desk_answer.html", context)
 

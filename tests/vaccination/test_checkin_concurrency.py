@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from accounts.roles import Role
+from audit.models import Action, AuditEvent
 from tests.factories import UserFactory
 from vaccination.checkin import check_in, new_attempt
 from vaccination.models import Appointment, CheckInLog, Site, Slot, Vaccine
@@ -88,3 +89,27 @@ def test_one_desk_form_sent_twice_at_once_gives_the_same_answer_twice_and_one_lo
     print(f"\none form sent twice at once: {results}")
     assert results == ["checked_in", "checked_in"]
     assert CheckInLog.objects.count() == 1
+
+
+def test_outside_a_transaction_a_check_in_whose_log_clashes_writes_nothing_at_all(todays_appointment):
+    """A check-in is one statement, its own transaction (no BEGIN, no COMMIT):
+    when its log row breaks the one-per-attempt rule, the UPDATE and the audit
+    row in the same statement are undone with it, and the desk gets the first
+    answer given to that form."""
+    site = todays_appointment.slot.site
+    desk = UserFactory(roles=[Role.CLINIC_STAFF])
+    site.staff.add(desk)
+    form = new_attempt()
+    first = check_in(code="ZZZZZZZZ", desk_user=desk, site=site, attempt=form)  # a refused scan logs the form
+    assert not connection.in_atomic_block
+
+    again = check_in(code=todays_appointment.code, desk_user=desk, site=site, attempt=form)
+
+    assert (again.reason, again.repeated) == (first.reason, True)
+    todays_appointment.refresh_from_db()
+    assert todays_appointment.status == Appointment.Status.BOOKED
+    assert not AuditEvent.objects.filter(action=Action.CHECK_IN).exists()
+    assert list(CheckInLog.objects.values_list("reason", flat=True)) == [first.reason]
+    # The next form checks the person in, with its audit row.
+    assert check_in(code=todays_appointment.code, desk_user=desk, site=site, attempt=new_attempt()).ok
+    assert AuditEvent.objects.filter(action=Action.CHECK_IN, target_id=str(todays_appointment.pk)).count() == 1

@@ -62,11 +62,13 @@ def test_a_booking_post_takes_at_most_n_queries(client, person, make_slot, djang
 
 
 # The session with its user (one query: accounts.sessions), the desk's clinics, the appointment,
-# [savepoint], the UPDATE ... RETURNING with its audit and log INSERTs, [release], then the page: screening answers, whether the vaccine has
-# questions, whether it has lots, the desk's recent scans. (17 before: a look-up of the form's
-# token, the audit INSERT, the log INSERT, the appointment read again and a savepoint for the log.)
-# On SQLite (make test's default) the audit row and the log row are INSERTs of their own: two
-# more. Whether the vaccine has lots is kept in the page cache once a desk asked (stock.hooks).
+# the UPDATE ... RETURNING with its audit and log INSERTs (one statement, its own transaction;
+# inside the test's transaction it is under a savepoint: two more here, none in production), then
+# the page: screening answers, whether the vaccine has questions, whether it has lots, the desk's
+# recent scans. (17 before: a look-up of the form's token, the audit INSERT, the log INSERT, the
+# appointment read again and a savepoint for the log.) On SQLite (make test's default) the audit
+# row and the log row are INSERTs of their own: two more. Whether the vaccine has lots is kept in
+# the page cache once a desk asked (stock.hooks).
 CHECK_IN_QUERIES = 10 if connection.vendor == "postgresql" else 12
 # The session with its user, the slot (the form's), the person's booking and doses in one,
 # [savepoint], the seat, the appointment (ON CONFLICT DO NOTHING: a code drawn twice is told without a
