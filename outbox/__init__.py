@@ -61,27 +61,50 @@ def composer(*kinds):
     return register
 
 
-def enqueue(*, kind: str, to: str, channel: str = "email", data: dict | None = None, key: str | None = None, along=()):
+def new_message(*, kind: str, to: str, channel: str = "email", data: dict | None = None, key: str | None = None):
+    """A message to owe, not yet written (enqueue writes it; a caller that
+    writes it inside a statement of its own calls written() after)."""
+    from outbox.models import Message
+
+    return Message(kind=kind, to=to, channel=channel, data=data or {}, key=key)
+
+
+def enqueue(
+    *,
+    kind: str = "",
+    to: str = "",
+    channel: str = "email",
+    data: dict | None = None,
+    key: str | None = None,
+    along=(),
+    message=None,
+):
     """Record a message as owed and hand it to the worker once the current
     transaction commits (at once outside one). Call it inside the transaction
     of the change that owes the message: if that rolls back, nothing is owed.
+    The message is given by its fields, or made already by new_message().
 
     `key`, when given, makes the message owed once: a second enqueue with the
     same key returns None and adds nothing. Returns the Message otherwise.
     `along`: other new rows of the change (its audit event), written with the
     message in one round trip (sqlinsert.insert_unless_duplicate), owed or not.
     """
-    from outbox.models import Message
-
-    message = Message(kind=kind, to=to, channel=channel, data=data or {}, key=key)
-    if key is None and not along:
+    if message is None:
+        message = new_message(kind=kind, to=to, channel=channel, data=data, key=key)
+    if message.key is None and not along:
         message.save()
     elif not sqlinsert.insert_unless_duplicate(message, along=along):
         # Owed already. ON CONFLICT DO NOTHING leaves the caller's transaction
         # intact without a savepoint (two round trips fewer on every booking).
         return None
-    transaction.on_commit(lambda: hand_off(message.pk))
+    written(message)
     return message
+
+
+def written(message) -> None:
+    """`message` is in the outbox (its row written, by enqueue or by the
+    caller's own statement): hand it over once that commits."""
+    transaction.on_commit(lambda: hand_off(message.pk))
 
 
 def hand_off(message_id: int) -> None:

@@ -185,11 +185,34 @@ def _window_key(name: str) -> str:
     return f"{PREFIX}:bumped-recently:{name}"
 
 
+# Inside `together()`: the bumps made outside a transaction, sent at its end.
+_together = contextvars.ContextVar("pagecache_bumps_together", default=None)
+
+
+@contextlib.contextmanager
+def together():
+    """Outside a transaction, the bumps made in the block (a change written
+    as one statement, then its signals) go to the cache in one round trip at
+    its end instead of one each. Inside a transaction they wait for its
+    commit anyway."""
+    owed = _Owed()
+    token = _together.set(owed)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        if owed.tokens or owed.windows:
+            _send(list(owed.tokens), owed.windows)
+
+
 def bump(*names: str) -> None:
     """Mark the named data as changed: at once, or when the current
     transaction commits (see above)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        if (batch := _together.get()) is not None:
+            batch.tokens.update(dict.fromkeys(names, ""))
+            return
         _send(names, {})
         return
     owed = _owed(connection, create=True)
@@ -208,6 +231,9 @@ def bump_at_most_every(seconds: int, name: str) -> None:
     with its other bumps."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
+        if (batch := _together.get()) is not None:
+            batch.windows[name] = seconds
+            return
         _send([], {name: seconds})
         return
     _owed(connection, create=True).windows[name] = seconds

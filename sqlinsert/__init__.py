@@ -22,13 +22,16 @@ Rows written here send no model signals (as QuerySet.update sends none).
 """
 
 import contextlib
+import json
 
 from django.db import connections, router, transaction
 from django.db.models.expressions import Expression
 
 
-def _columns(instance, connection):
-    fields, params = [], []
+def _columns(instance, connection, stand_in=None):
+    """The columns, their SQL (a %s each, or `stand_in`'s SQL, see insert_sql)
+    and their parameters."""
+    fields, values, params = [], [], []
     for field in instance._meta.concrete_fields:
         value = field.pre_save(instance, add=True)
         if field.primary_key and value is None:
@@ -36,17 +39,52 @@ def _columns(instance, connection):
         if isinstance(value, Expression):
             continue  # a db_default: the database fills it in
         fields.append(connection.ops.quote_name(field.column))
-        params.append(field.get_db_prep_save(value, connection))
-    return fields, params
+        sql, value_params = _standing_in(field, value, stand_in) if stand_in else (None, ())
+        if sql is None:
+            sql, value_params = "%s", [field.get_db_prep_save(value, connection)]
+        values.append(sql)
+        params += value_params
+    return fields, values, params
 
 
-def insert_sql(instance, *, using=None, select_from: str = "", on_conflict_nothing: bool = False, returning=()):
+def _standing_in(field, value, stand_in):
+    """(sql, params) for a value that holds `stand_in`'s number: the number
+    itself becomes its SQL; text and JSON holding it get it replaced, as text,
+    by that SQL's value. (None, ()) for any other value."""
+    number, sql = stand_in
+    if type(value) is int and value == number:
+        return sql, []
+    if isinstance(value, str) and str(number) in value:
+        return f"replace(%s, %s, ({sql})::text)", [value, str(number)]
+    if field.get_internal_type() == "JSONField":
+        text = json.dumps(value, cls=field.encoder)
+        if str(number) in text:
+            return f"replace(%s, %s, ({sql})::text)::jsonb", [text, str(number)]
+    return None, ()
+
+
+def insert_sql(
+    instance,
+    *,
+    using=None,
+    select_from: str = "",
+    on_conflict_nothing: bool = False,
+    returning=(),
+    stand_in: tuple[int, str] | None = None,
+):
     """(sql, params) of an INSERT of `instance`; with `select_from` (a CTE's
-    name), one row per row of it, so none when it is empty."""
+    name), one row per row of it, so none when it is empty.
+
+    `stand_in` (PostgreSQL): (a number, an SQL expression) for a row that
+    names another row written by the same statement (a new appointment's
+    audit event and message, before the database has drawn its id): the
+    instance holds the number where that id belongs (a foreign key, the
+    target's id as text, inside a JSON object), and the INSERT puts the
+    expression's value there (e.g. "made"."id" of a CTE `made`)."""
     connection = connections[using or router.db_for_write(type(instance))]
     quote = connection.ops.quote_name
-    columns, params = _columns(instance, connection)
-    values = ", ".join(["%s"] * len(params))
+    columns, values, params = _columns(instance, connection, stand_in)
+    values = ", ".join(values)
     sql = f"INSERT INTO {quote(instance._meta.db_table)} ({', '.join(columns)}) "
     # Names quoted from the model, every value a parameter.
     sql += f"SELECT {values} FROM {quote(select_from)}" if select_from else f"VALUES ({values})"  # noqa: S608  # nosec B608
@@ -84,24 +122,25 @@ def insert_unless_duplicate(instance, *, using=None, along=()) -> bool:
             cursor.execute(sql, params)
             inserted, *along_pks = cursor.fetchone()
         for row, row_pk in zip(along, along_pks, strict=True):
-            _saved(row, row_pk, using)
+            saved(row, row_pk, using)
     else:
         for row in along:
             row_sql, row_params = insert_sql(row, using=using, returning=[row._meta.pk.column])
             with connection.cursor() as cursor:
                 cursor.execute(row_sql, row_params)
-                _saved(row, cursor.fetchone()[0], using)
+                saved(row, cursor.fetchone()[0], using)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchone()
         inserted = found[0] if found is not None else None
     if inserted is None:
         return False
-    _saved(instance, inserted, using)
+    saved(instance, inserted, using)
     return True
 
 
-def _saved(instance, pk, using) -> None:
+def saved(instance, pk, using) -> None:
+    """`instance` was written with primary key `pk` (by a statement of the caller's)."""
     setattr(instance, instance._meta.pk.attname, pk)
     instance._state.adding = False
     instance._state.db = using
@@ -116,6 +155,13 @@ def one_statement(sql: str, params, *, using: str = "default"):
     with guard, connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def is_unique_violation(error: Exception) -> bool:
+    """Whether the IntegrityError `error` is a unique constraint's (SQLSTATE
+    23505, as PostgreSQL's drivers report it)."""
+    cause = error.__cause__
+    return getattr(cause, "pgcode", None) == "23505" or getattr(cause, "sqlstate", None) == "23505"
 
 
 def broke(error: Exception, constraint: str) -> bool:

@@ -60,42 +60,49 @@ def appointment_email(appointment, kind: str) -> EmailMultiAlternatives:
     return message
 
 
+def owed(appointment, kind: str) -> list:
+    """The outbox messages (unsaved) the person is owed for the `kind` change
+    of this revision of the appointment (its `sequence`), one per channel.
+
+    Reminders go by email, text or both, as the person chose (a text needs a
+    valid mobile number and an SMS provider; without them, email). A
+    dependent's mail goes to their carer; a walk-in without an address gets none."""
+    person = appointment.person
+    texting = kind == "reminder" and person.wants_sms and bool(person.sms_number) and sms.enabled()
+    channels = []
+    if person.contact_email and (not texting or person.wants_email):
+        channels.append(("email", person.contact_email))
+    if texting:
+        channels.append(("sms", person.sms_number))
+    revision = f"appointment_{kind}:{appointment.pk}:{appointment.sequence}"
+    return [
+        outbox.new_message(
+            kind=f"appointment_{kind}",
+            channel=channel,
+            to=to,
+            data={"appointment": appointment.pk, "sequence": appointment.sequence},
+            key=revision if channel == "email" else f"{revision}:{channel}",
+        )
+        for channel, to in channels
+    ]
+
+
 def notify(appointment, kind: str, *, along=()) -> list:
     """Owe the person the `kind` message about this revision of the
     appointment (its `sequence`). Call it inside the change's transaction,
     after the appointment is saved. Owed once per revision and channel: a
     second call (two reminder runs at once) adds nothing.
 
-    Reminders go by email, text or both, as the person chose (a text needs a
-    valid mobile number and an SMS provider; without them, email). Returns
-    the outbox messages added. `along`: other new rows of the change (its
-    audit event), written with the first message in one round trip, or on
-    their own when no message is owed."""
-    person = appointment.person
-    texting = kind == "reminder" and person.wants_sms and bool(person.sms_number) and sms.enabled()
-    channels = []
-    # A dependent's mail goes to their carer; a walk-in without an address gets none.
-    if person.contact_email and (not texting or person.wants_email):
-        channels.append(("email", person.contact_email))
-    if texting:
-        channels.append(("sms", person.sms_number))
-    owed = []
-    for channel, to in channels:
-        suffix = "" if channel == "email" else f":{channel}"
-        owed.append(
-            outbox.enqueue(
-                kind=f"appointment_{kind}",
-                channel=channel,
-                to=to,
-                data={"appointment": appointment.pk, "sequence": appointment.sequence},
-                key=f"appointment_{kind}:{appointment.pk}:{appointment.sequence}{suffix}",
-                along=along,
-            )
-        )
+    Returns the outbox messages added (owed() says which). `along`: other
+    new rows of the change (its audit event), written with the first message
+    in one round trip, or on their own when no message is owed."""
+    added = []
+    for message in owed(appointment, kind):
+        added.append(outbox.enqueue(message=message, along=along))
         along = ()
     for row in along:  # no message owed (a walk-in without an address)
         row.save()
-    return [message for message in owed if message is not None]
+    return [message for message in added if message is not None]
 
 
 def reminder_text(appointment) -> str:

@@ -16,6 +16,7 @@ from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 import audit
+import outbox
 import sqlinsert
 import sqlprepared
 from audit.models import Action
@@ -146,10 +147,19 @@ def _take_seat(slot: Slot, *, running: bool = False) -> None:
 
 
 def _take_one_seat(slot_id: int, *, running: bool, now) -> int:
+    """Take a seat of the slot (_seat_sql); the rows changed."""
+    connection = connections[router.db_for_write(Slot)]
+    sql, params = _seat_sql(slot_id, running=running, now=now, connection=connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _seat_sql(slot_id: int, *, running: bool, now, connection):
     """UPDATE slot SET booked_count = booked_count + 1 WHERE id = ... AND
     booked_count < capacity AND start (running: end) > now, written out
-    (the ORM compiled it anew on every booking, issue 15). Rows changed."""
-    connection = connections[router.db_for_write(Slot)]
+    (the ORM compiled it anew on every booking, issue 15): the one rule of
+    a seat taken, for the transaction and for the one-statement booking."""
     quote = connection.ops.quote_name
     until = Slot._meta.get_field("end" if running else "start")
     # Names quoted from the model, every value a parameter.
@@ -157,9 +167,7 @@ def _take_one_seat(slot_id: int, *, running: bool, now) -> int:
         f"UPDATE {quote(Slot._meta.db_table)} SET {quote('booked_count')} = {quote('booked_count')} + 1 "  # noqa: S608  # nosec B608
         f"WHERE {quote('id')} = %s AND {quote('booked_count')} < {quote('capacity')} AND {quote(until.column)} > %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [slot_id, until.get_db_prep_value(now, connection)])
-        return cursor.rowcount
+    return sql, [slot_id, until.get_db_prep_value(now, connection)]
 
 
 def _free_seat(slot: Slot) -> None:
@@ -349,6 +357,12 @@ def book(
     when = max(slot.start, timezone.now()) if running else slot.start
     last = latest_doses(mine).get(slot.vaccine_id)
     dose_number = dose_after(last, vaccine=slot.vaccine, when=when, site=slot.site)
+    if hold is None and not screening and connections[router.db_for_write(Appointment)].vendor == "postgresql":
+        appointment = Appointment(
+            person=person, slot=slot, vaccine=slot.vaccine, dose_number=dose_number, source=source
+        )
+        _book_in_one_statement(appointment, running=running)
+        return appointment
     with transaction.atomic():
         if hold is None:
             _take_seat(slot, running=running)
@@ -364,6 +378,105 @@ def book(
         event = audit.unsaved(Action.BOOK, target=appointment, actor=person, data=_facts(appointment))
         emails.notify(appointment, "booked", along=[event])
     return appointment
+
+
+# A number no appointment's id reaches (ids are drawn from 1 up), standing in
+# for the one the booking statement draws (sqlinsert.insert_sql's stand_in).
+NEW_APPOINTMENT_ID = 9_007_199_254_740_881
+ONE_BOOKED_PER_VACCINE = "vaccination_appointment_one_booked_per_vaccine"
+
+
+def _book_in_one_statement(appointment: Appointment, *, running: bool) -> None:
+    """book()'s writes on PostgreSQL, for a booking without a hold or
+    screening answers: the seat, the appointment with a fresh code, its
+    audit event and the confirmation owed, in one statement that is its own
+    transaction (sqlinsert.one_statement): one round trip where the
+    transaction took five (BEGIN, the seat, the appointment, the outbox row
+    with the audit row, COMMIT). The same rules as the transaction: the
+    seat's conditional UPDATE (_take_seat's, expired holds given back and
+    tried again), the unique constraints (a code drawn twice is drawn again;
+    the person's booking of this vaccine, made meanwhile by a second tab, is
+    already_booked), and everything undone when any of it fails."""
+    slot = appointment.slot
+    using = router.db_for_write(Appointment)
+    holds_given_back = False
+    for _attempt in range(5):
+        appointment.code = new_confirmation_code()
+        pre_save.send(sender=Appointment, instance=appointment, raw=False, using=using, update_fields=None)
+        try:
+            written = _write_booking(appointment, running=running, using=using)
+        except IntegrityError as error:
+            if sqlinsert.broke(error, ONE_BOOKED_PER_VACCINE):
+                raise BookingError("already_booked") from error
+            if not sqlinsert.is_unique_violation(error):
+                raise
+            continue  # the code was drawn before: draw another
+        if written:
+            with fragments.together():  # the day board's bump and the seats' window: one round trip
+                post_save.send(
+                    sender=Appointment, instance=appointment, created=True, update_fields=None, raw=False, using=using
+                )
+                _seats_changed(slot)
+            return
+        if holds_given_back:
+            break
+        # No seat: one still counted for a hold that has run out is free
+        # (given back here, not only by the sweep), then tried again.
+        release_holds(SeatHold.objects.expired().filter(slot=slot))
+        holds_given_back = True
+    else:
+        raise BookingError("already_booked")  # five codes in a row taken (never seen): a clash
+    slot.refresh_from_db(fields=["start", "end", "booked_count", "capacity"])
+    over = (slot.end if running else slot.start) <= timezone.now()
+    raise BookingError("slot_started" if over else "slot_full")
+
+
+def _write_booking(appointment: Appointment, *, running: bool, using: str) -> bool:
+    """WITH seat AS (UPDATE slot ... RETURNING), made AS (INSERT appointment
+    FROM seat), told AS (INSERT audit FROM made), owedN AS (INSERT outbox
+    FROM made) SELECT: True when booked (the rows' ids set), False when no
+    seat was taken (nothing written). The audit event and the messages are
+    built as for any booking (audit.unsaved, emails.owed) with
+    NEW_APPOINTMENT_ID where the appointment's id goes."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    slot = appointment.slot
+    appointment.id = NEW_APPOINTMENT_ID
+    try:
+        event = audit.unsaved(Action.BOOK, target=appointment, actor=appointment.person, data=_facts(appointment))
+        messages = emails.owed(appointment, "booked")
+    finally:
+        appointment.id = None
+    seat_sql, seat_params = _seat_sql(slot.pk, running=running, now=timezone.now(), connection=connection)
+    made_sql, made_params = sqlinsert.insert_sql(appointment, using=using, select_from="seat", returning=["id"])
+    made_id = f"{quote('made')}.{quote('id')}"
+    parts = [f"seat AS ({seat_sql} RETURNING {quote('id')})", f"made AS ({made_sql})"]
+    params = [*seat_params, *made_params]
+    for name, row in [("told", event), *((f"owed{n}", message) for n, message in enumerate(messages))]:
+        row_sql, row_params = sqlinsert.insert_sql(
+            row,
+            using=using,
+            select_from="made",
+            returning=["id"],
+            on_conflict_nothing=row is not event,  # a message owed already is not owed twice
+            stand_in=(NEW_APPOINTMENT_ID, made_id),
+        )
+        parts.append(f"{name} AS ({row_sql})")
+        params += row_params
+    names = ["made", "told", *(f"owed{n}" for n in range(len(messages)))]
+    # Our own CTE names; the rest quoted from the models, every value a parameter.
+    outputs = ", ".join(f"(SELECT id FROM {name})" for name in names)  # noqa: S608  # nosec B608
+    row = sqlinsert.one_statement(f"WITH {', '.join(parts)} SELECT {outputs}", params, using=using)  # nosec B608
+    made, told, *owed = row
+    if made is None:
+        return False
+    sqlinsert.saved(appointment, made, using)
+    sqlinsert.saved(event, told, using)
+    for message, message_id in zip(messages, owed, strict=True):
+        if message_id is not None:
+            sqlinsert.saved(message, message_id, using)
+            outbox.written(message)
+    return True
 
 
 def _held(person, slot: Slot):
