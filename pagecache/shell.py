@@ -106,6 +106,31 @@ def _draw(request, template_name, values) -> str | None:
     return html
 
 
+def fill(template_name: str, values: dict, **flags) -> str:
+    """A part of a page drawn on every request of a busy page (the desk's
+    answer to a scan), drawn once per language, `flags` and set of value
+    names with a stand-in for each value, and each call's str `values` put in
+    last (HTML when marked safe, else escaped). The template shows a value
+    only as {{ name }} and chooses its shape only by `flags` (hashable): a
+    drawing where a value went through a filter, a tag or an {% if %} could
+    not follow the stand-in, and is drawn in full each time instead."""
+    if settings.DEBUG:
+        return render_to_string(template_name, {**flags, **values})
+    key = ("part", template_name, get_language(), tuple(sorted(flags.items())), tuple(sorted(values)))
+    if key not in _shells:
+        if len(_shells) >= MAX_SHELLS:
+            _shells.clear()
+        stand_ins = {name: mark_safe(_value(name)) for name in values}  # noqa: S308  # nosec B308 B703 -- constants
+        html = render_to_string(template_name, {**flags, **stand_ins})
+        _shells[key] = html if all(stand_in in html for stand_in in stand_ins.values()) else None
+    drawing = _shells[key]
+    if drawing is None:
+        return render_to_string(template_name, {**flags, **values})
+    own = {_value(name): conditional_escape(value) for name, value in values.items()}
+    # One pass: what is put in is never read again for a stand-in.
+    return mark_safe(STAND_IN.sub(lambda match: own.get(match.group(0), ""), drawing))  # noqa: S308  # nosec B308 B703
+
+
 def forget_all(**kwargs) -> None:
     """Drop every kept page: a test that changes a setting must not see
     pages drawn under another."""

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -158,31 +158,80 @@ def desk(request):
         values["site_picker"] = render_to_string("clinic/_site_picker.html", {"site": site, "sites": sites})
     recent = _RECENT.all(request.user.pk, site.pk)
     if recent:
-        for log in recent:
-            log.said = _RECENT_WORDS.get(log.action) or errors.CHECKIN_HEADLINES.get(log.reason, "")
-        values["recent"] = render_to_string("clinic/_desk_recent.html", {"site": site, "recent": recent})
+        values["recent"] = shell.fill("clinic/_desk_recent.html", {"rows": _recent_rows(site, recent)})
     values["offline_config"] = views_offline.desk_scripts(request, site)
     return shell.render(request, "clinic/desk.html", values)
 
 
+def _recent_rows(site, recent) -> str:
+    """The desk's last scans (clinic/_desk_recent_row.html each), at the clinic's time."""
+    rows = []
+    for log in recent:
+        values = {
+            "time": formats.time_format(timezone.localtime(log.at, site.tzinfo), "H:i"),
+            "reason": log.reason,
+            "said": _RECENT_WORDS.get(log.action) or errors.CHECKIN_HEADLINES.get(log.reason, ""),
+        }
+        if log.appointment_id:
+            person = log.appointment.person
+            values["url"] = reverse("clinic:appointment", args=[log.appointment_id])
+            values["name"] = person.get_full_name() or person.email
+        else:
+            values["typed"] = log.typed or "—"
+        rows.append(shell.fill("clinic/_desk_recent_row.html", values, has_appointment=bool(log.appointment_id)))
+    return mark_safe("".join(rows))  # noqa: S308  # nosec B308 B703 -- drawn by shell.fill, values escaped
+
+
 def _answer(request, result, headline) -> str:
-    """The answer to a scan, drawn for this desk (clinic/_desk_answer.html)."""
-    context = {
-        "result": result,
+    """The answer to a scan, drawn for this desk (clinic/_desk_answer.html,
+    drawn once per language and shape: pagecache.shell.fill)."""
+    appointment = result.appointment
+    values = {
+        "code": result.code,
+        "reason": result.reason,
         "headline": headline,
         "detail": errors.checkin_detail(result),
-        "request": request,
-        "csrf_token": csrf.token(request),
+        "typed": result.code or "—",
     }
+    shape = {
+        "ok": result.ok,
+        "has_appointment": appointment is not None,
+        "nothing_changed": result.reason == checkin.ALREADY_CHECKED_IN,
+    }
+    if appointment is not None:
+        person = appointment.person
+        values["name"] = person.get_full_name() or person.email
+        values["appointment_code"] = appointment.code
     if result.ok:
+        slot = appointment.slot
         with fragments.snapshot():
             # The generations of the cached parts below, in one round trip.
             fragments.generations(fragments.EVERYTHING, *screening.KEPT_UNDER, *lots.kept_under())
-            context["screening"] = screening.for_desk(result.appointment)
-            context["dose_fields"] = _dose_fields(result.appointment, request)
-        context["needs_clinician"] = any(a.needs_clinician for a in context["screening"]["answers"])
-        context["undo_deadline"] = _undo_deadline(result.appointment)
-    return render_to_string("clinic/_desk_answer.html", context)
+            asked = screening.for_desk(appointment)
+            dose_fields = _dose_fields(appointment, request)
+        born = person.date_of_birth
+        values |= {
+            "by": request.user.get_full_name(),
+            "born": formats.date_format(born, "MEDIUM_DATE_FORMAT") if born else _("not given"),
+            "booked_for": formats.time_format(timezone.localtime(slot.start, slot.site.tzinfo), "H:i"),
+            "vaccine": slot.vaccine.name,
+            "dose": str(appointment.dose_number),
+            "appointment_url": reverse("clinic:appointment", args=[appointment.pk]),
+            "screening": render_to_string("clinic/_screening.html", {"screening": asked, "appointment": appointment}),
+        }
+        if dose_fields:
+            values |= {
+                "dose_url": reverse("clinic:record-dose", args=[appointment.pk]),
+                "csrf_token": csrf.token(request),
+                "dose_fields": dose_fields,
+            }
+        shape |= {
+            "needs_clinician": any(a.needs_clinician for a in asked["answers"]),
+            "repeated": result.repeated,
+            "dose_form": bool(dose_fields),
+            "undo": _undo_deadline(appointment) is not None,
+        }
+    return shell.fill("clinic/_desk_answer.html", values, **shape)
 
 
 # The attempt token in the kept drawing of a new check-in form.

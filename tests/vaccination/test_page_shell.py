@@ -109,6 +109,50 @@ def test_a_page_that_transforms_a_value_is_drawn_in_full(rf, person):
     full.assert_called_once_with(request, "shouting.html", {"content": "quiet"})
 
 
+def test_a_part_is_drawn_once_per_shape_and_each_call_gets_its_own_values_escaped(settings):
+    settings.DEBUG = False
+    template = "clinic/_desk_recent_row.html"
+    drawings = []
+    real = shell.render_to_string
+
+    def counted(*args, **kwargs):
+        drawings.append(args[0])
+        return real(*args, **kwargs)
+
+    with mock.patch("pagecache.shell.render_to_string", side_effect=counted):
+        rows = [
+            shell.fill(
+                template,
+                {"time": "09:0" + str(n), "reason": "unknown", "said": "<b>", "typed": f"A{n}"},
+                has_appointment=False,
+            )
+            for n in range(3)
+        ]
+        other = shell.fill(
+            template,
+            {"time": "10:00", "reason": "checked_in", "said": "ok", "url": "/a/", "name": "Ana"},
+            has_appointment=True,
+        )
+
+    assert drawings == [template, template]  # once per shape
+    assert "09:00" in rows[0]
+    assert "09:02" in rows[2]
+    assert "A1" in rows[1]
+    assert "&lt;b&gt;" in rows[0]
+    assert "<b>" not in rows[0]
+    assert '<a href="/a/">Ana</a>' in other
+
+
+def test_a_part_that_transforms_a_value_is_drawn_in_full_each_time(settings):
+    settings.DEBUG = False
+    # A template that prints {{ name|upper }}: the stand-in is not in its drawing.
+    with mock.patch("pagecache.shell.render_to_string", side_effect=["NO STAND-IN", "ANA", "BO"]) as drawn:
+        assert shell.fill("shouting.html", {"name": "ana"}) == "ANA"
+        assert shell.fill("shouting.html", {"name": "bo"}) == "BO"
+
+    assert drawn.call_args_list[-1].args == ("shouting.html", {"name": "bo"})
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_the_persons_pages_are_the_ones_a_full_render_gives(client, person, slot, make_appointment, settings, language):
     appointment = make_appointment(person, slot)
