@@ -254,6 +254,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": 60},
     # Seats held for visitors confirming their email go back once the hold runs out.
     "release-expired-holds": {"task": "vaccination.release_expired_holds", "schedule": 60},
+    # Sessions live in PostgreSQL (accounts.sessions): the expired ones go once a day.
+    "clear-expired-sessions": {"task": "accounts.clear_expired_sessions", "schedule": crontab(hour=3, minute=15)},
 }
 
 # Accounts

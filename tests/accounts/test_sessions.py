@@ -154,3 +154,17 @@ def test_the_deploy_moves_live_sessions_and_their_users_and_empties_the_old_tabl
     moving_in.backwards(apps, None)
     assert set(DjangoSession.objects.values_list("session_key", flat=True)) == set(moved)
     assert not Session.objects.exists()
+
+
+def test_the_daily_job_clears_expired_sessions_and_keeps_live_ones(client, person, settings):
+    from accounts.tasks import clear_expired_sessions
+
+    live = signed_in(client, person)
+    expired = Session.get_session_store_class()()
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now() - timedelta(days=1))
+    assert settings.CELERY_BEAT_SCHEDULE["clear-expired-sessions"]["task"] == clear_expired_sessions.name
+
+    clear_expired_sessions.delay()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]
