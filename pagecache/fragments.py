@@ -132,27 +132,35 @@ class _Owed:
     def __init__(self):
         self.tokens: dict[str, str] = {}
         self.windows: dict[str, int] = {}
+        self.hooks: list[tuple[int, object]] = []  # (place in run_on_commit, hook)
 
 
 def _owed(connection, *, create=False) -> _Owed | None:
-    """What the connection's current transaction owes, if it still may: a
-    transaction rolled back (its hooks discarded) owes nothing."""
+    """What the connection's current transaction owes, if it still may.
+
+    Each bump registers a Django on_commit hook that sends everything owed
+    (the first to run sends, the rest find nothing): a savepoint rolled back
+    drops the hooks registered inside it and leaves the earlier ones, and a
+    transaction rolled back drops them all, after which it owes nothing. A
+    hook is found again by its place in the list, which the hooks before it
+    never leave without it, so this costs no scan of the list."""
     owed = connection.__dict__.get("_fragments_owed")
-    if owed is not None and not any(
-        getattr(hook, "owed", None) is owed for _ids, hook, _robust in connection.run_on_commit
-    ):
-        owed = connection.__dict__["_fragments_owed"] = None
-    if owed is None and create:
-        owed = connection.__dict__["_fragments_owed"] = _Owed()
-    if owed is not None and create:
-        # One hook per call, so that a savepoint rolled back (which drops the
-        # hooks registered inside it) leaves the transaction's earlier ones.
+    if owed is not None:
+        hooks = connection.run_on_commit
+        while owed.hooks and not (owed.hooks[-1][0] < len(hooks) and hooks[owed.hooks[-1][0]][1] is owed.hooks[-1][1]):
+            owed.hooks.pop()  # its savepoint was rolled back
+        if not owed.hooks:
+            owed = connection.__dict__["_fragments_owed"] = None
+    if create:
+        if owed is None:
+            owed = connection.__dict__["_fragments_owed"] = _Owed()
+
         def send():
             if connection.__dict__.get("_fragments_owed") is owed:
                 connection.__dict__["_fragments_owed"] = None
                 _send(list(owed.tokens), owed.windows)
 
-        send.owed = owed
+        owed.hooks.append((len(connection.run_on_commit), send))
         transaction.on_commit(send, using=connection.alias)
     return owed
 

@@ -47,6 +47,23 @@ def test_a_transaction_rolled_back_bumps_nothing(django_capture_on_commit_callba
         assert fragments.generations("fleet") == [before]
 
 
+def test_a_savepoint_rolled_back_leaves_the_transactions_earlier_bumps_owed(django_capture_on_commit_callbacks):
+    (before,) = fragments.generations("fleet")
+
+    def inner_change_that_fails():
+        with transaction.atomic():
+            fragments.bump("seats")
+            raise RuntimeError("the inner part failed")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        fragments.bump("fleet")
+        with pytest.raises(RuntimeError):
+            inner_change_that_fails()
+        assert fragments.generations("fleet") != [before]  # still its own change
+
+    assert fragments.cache.get("fragment:generation:fleet") not in (None, before)
+
+
 def test_every_bump_a_transaction_owes_goes_to_the_cache_at_once_at_its_commit(
     monkeypatch, django_capture_on_commit_callbacks
 ):
