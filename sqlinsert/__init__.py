@@ -11,10 +11,11 @@ IntegrityError needs (two more round trips).
 `obj` to run inside a bigger statement (a CTE on PostgreSQL), once per row of
 `select_from`.
 
-`one_statement(sql, params)` runs such a bigger statement as its own
-transaction: a statement is atomic by itself, so outside a transaction it
-needs no BEGIN and no COMMIT (two round trips fewer), and a constraint it
-breaks undoes all of it. Inside a caller's transaction it runs under a
+`one_statement(sql, params)` runs such a bigger statement (prepared on the
+server once per connection, sqlprepared.execute) as its own transaction: a
+statement is atomic by itself, so outside a transaction it needs no BEGIN
+and no COMMIT (two round trips fewer), and a constraint it breaks undoes
+all of it. Inside a caller's transaction it runs under a
 savepoint, so that an error the caller expects (an IntegrityError) leaves
 that transaction usable.
 
@@ -26,6 +27,8 @@ import json
 
 from django.db import connections, router, transaction
 from django.db.models.expressions import Expression
+
+import sqlprepared
 
 
 def _columns(instance, connection, stand_in=None):
@@ -153,7 +156,7 @@ def one_statement(sql: str, params, *, using: str = "default"):
     connection = connections[using]
     guard = transaction.atomic(using=using) if connection.in_atomic_block else contextlib.nullcontext()
     with guard, connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        sqlprepared.execute(cursor, sql, params, using=using)  # planned once per connection
         return cursor.fetchone()
 
 

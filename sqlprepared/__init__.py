@@ -68,40 +68,26 @@ def _forget_server_statements(sender, connection, **kwargs):
 connection_created.connect(_forget_server_statements, dispatch_uid="sqlprepared")
 
 
-class _Compiled:
-    def __init__(self, queryset, samples, db):
-        compiler = queryset.query.get_compiler(using=db)
-        sql, params = compiler.as_sql()
-        params = list(params)
-        self.slots = []
-        for sample in samples:
-            if not isinstance(sample, int | str) or isinstance(sample, bool):
-                raise NotPreparable(f"A sample must be an int or a str, not {sample!r}")
-            places = [n for n, param in enumerate(params) if type(param) is type(sample) and param == sample]
-            if len(places) != 1:
-                raise NotPreparable(f"The sample {sample!r} is {len(places)} times in the query's parameters")
-            self.slots.append(places[0])
-        self.sql, self.params = sql, params
-        self.compiler = compiler
-        klass_info = compiler.klass_info
-        if klass_info is None or compiler.annotation_col_map:
-            raise NotPreparable("Only querysets of model instances without annotations")
-        self.model = klass_info["model"]
-        select_fields = klass_info["select_fields"]
-        self.start, self.end = select_fields[0], select_fields[-1] + 1
-        self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
-        self.klass_info = klass_info
-        self.db = db
-        self.converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
-        # The server-side statement (PostgreSQL): its name, how to make it, how to run it.
+class _Statement:
+    """An SQL statement prepared on the server (PostgreSQL) once per
+    connection: its name, how to make it, how to run it."""
+
+    def __init__(self, sql: str, param_count: int, vendor: str):
+        self.sql = sql
         self.name = f"sqlprepared_{next(_names)}"
         self.prepare = f"PREPARE {self.name} AS {_numbered(sql)}"
-        self.execute = f"EXECUTE {self.name}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
-        self.on_server = connections[db].vendor == "postgresql"
+        self.execute = f"EXECUTE {self.name}" + (f"({', '.join(['%s'] * param_count)})" if param_count else "")
+        self.on_server = vendor == "postgresql"
+        _by_name[self.name] = sql
+
+    def run(self, cursor, connection, params) -> None:
+        """Run the statement on Django's `cursor` with `params`: EXECUTE where
+        the connection holds it (preparing it first), else the plain SQL."""
+        cursor.execute(self.execute if self._prepared(connection) else self.sql, params)
 
     def _prepared(self, connection) -> bool:
         """Whether this connection holds the statement, preparing it if not.
-        A PREPARE that fails (never seen: it is the SQL the ORM just ran)
+        A PREPARE that fails (the server cannot tell a parameter's type, say)
         is logged once and the plain SQL is used from then on; inside a
         transaction a savepoint keeps the failure from aborting it."""
         if not self.on_server or not getattr(settings, "SQLPREPARED_ON_SERVER", True):
@@ -129,13 +115,80 @@ class _Compiled:
         names.add(self.name)
         return True
 
+
+# Every statement's SQL by its name, for statement_sql().
+_by_name: dict[str, str] = {}
+_EXECUTE = re.compile(r"EXECUTE (sqlprepared_\d+)\b")
+
+
+def statement_sql(sql: str) -> str:
+    """The SQL that `sql` runs: a prepared statement's own for `EXECUTE
+    sqlprepared_N(...)`, else `sql` itself (for tests and tools that read the
+    queries a request sent)."""
+    match = _EXECUTE.match(sql)
+    return _by_name.get(match.group(1), sql) if match else sql
+
+
+# Statements given as SQL (execute()), by their text; a bound on memory, and
+# on the statements a connection holds.
+MAX_STATEMENTS = 64
+_statements: dict[tuple[str, str], _Statement] = {}
+_statements_lock = threading.Lock()
+
+
+def execute(cursor, sql: str, params, *, using: str = "default") -> None:
+    """Run `sql` (an INSERT or UPDATE a hot path writes the same way on every
+    request, its values in `params`) on Django's `cursor`, prepared on the
+    server once per connection like the querysets above: the server parses
+    and plans a statement of a few CTEs (most of a millisecond) once instead
+    of on every request. Read the answer from `cursor` as usual."""
+    connection = connections[using]
+    key = (using, sql)
+    statement = _statements.get(key)
+    if statement is None:
+        with _statements_lock:
+            if len(_statements) >= MAX_STATEMENTS:
+                for dropped in _statements.values():
+                    _by_name.pop(dropped.name, None)
+                _statements.clear()  # the connections' names stay valid; new ones are made as needed
+            statement = _statements.setdefault(key, _Statement(sql, len(params), connection.vendor))
+    statement.run(cursor, connection, params)
+
+
+class _Compiled:
+    def __init__(self, queryset, samples, db):
+        compiler = queryset.query.get_compiler(using=db)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        self.slots = []
+        for sample in samples:
+            if not isinstance(sample, int | str) or isinstance(sample, bool):
+                raise NotPreparable(f"A sample must be an int or a str, not {sample!r}")
+            places = [n for n, param in enumerate(params) if type(param) is type(sample) and param == sample]
+            if len(places) != 1:
+                raise NotPreparable(f"The sample {sample!r} is {len(places)} times in the query's parameters")
+            self.slots.append(places[0])
+        self.sql, self.params = sql, params
+        self.compiler = compiler
+        klass_info = compiler.klass_info
+        if klass_info is None or compiler.annotation_col_map:
+            raise NotPreparable("Only querysets of model instances without annotations")
+        self.model = klass_info["model"]
+        select_fields = klass_info["select_fields"]
+        self.start, self.end = select_fields[0], select_fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
+        self.klass_info = klass_info
+        self.db = db
+        self.converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
+        self.statement = _Statement(sql, len(params), connections[db].vendor)
+
     def rows(self, values):
         params = list(self.params)
         for place, value in zip(self.slots, values, strict=True):
             params[place] = value
         connection = connections[self.db]
         with connection.cursor() as cursor:
-            cursor.execute(self.execute if self._prepared(connection) else self.sql, params)
+            self.statement.run(cursor, connection, params)
             rows = cursor.fetchall()
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)

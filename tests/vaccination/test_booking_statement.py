@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+import sqlprepared
 from audit.models import Action, AuditEvent
 from outbox.models import Message
 from tests.factories import UserFactory
@@ -39,7 +41,12 @@ def test_a_booking_writes_the_seat_the_appointment_its_audit_event_and_its_confi
     person = UserFactory()
     assert not connection.in_atomic_block
 
-    appointment = services.book(person=person, slot=open_slot)
+    with CaptureQueriesContext(connection) as ran:
+        appointment = services.book(person=person, slot=open_slot)
+
+    # One statement, prepared on the server once per connection: no BEGIN, no COMMIT around it.
+    writes = [sqlprepared.statement_sql(q["sql"]) for q in ran.captured_queries if q["sql"].startswith("EXECUTE")]
+    assert [sql.split(" AS (")[0] for sql in writes if sql.startswith("WITH")] == ["WITH seat"]
 
     stored = Appointment.objects.get(pk=appointment.pk)
     assert (stored.person, stored.slot, stored.code, stored.status) == (

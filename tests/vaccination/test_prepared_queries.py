@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
 
 import sqlprepared
 from accounts.roles import Role
@@ -98,7 +99,7 @@ def server_statements() -> set[str]:
 def test_on_postgresql_the_statement_is_planned_once_per_connection(slot, make_appointment, django_assert_num_queries):
     appointment = make_appointment(UserFactory(), slot)
     BY_CODE.get(appointment.code)
-    name = BY_CODE._for().name
+    name = BY_CODE._for().statement.name
     assert name in server_statements()
 
     # Each call sends EXECUTE with its values: one query, the same instances.
@@ -119,7 +120,8 @@ def test_a_new_connection_prepares_the_statement_again():
     def twice():
         try:
             for _ in range(2):
-                seen.append((by_name.get(Role.FLEET_MANAGER).name, by_name._for().name in server_statements()))
+                found = by_name.get(Role.FLEET_MANAGER).name
+                seen.append((found, by_name._for().statement.name in server_statements()))
                 connection.close()
         finally:
             connection.close()
@@ -144,7 +146,7 @@ def test_a_statement_prepared_in_a_rolled_back_transaction_still_serves(slot, ma
     with pytest.raises(RuntimeError):
         read_then_fail()
     # PREPARE is not undone by a rollback: the statement is still there, and used.
-    assert fresh._for().name in server_statements()
+    assert fresh._for().statement.name in server_statements()
     assert fresh.get(appointment.code).pk == appointment.pk
 
 
@@ -163,7 +165,7 @@ def test_a_statement_the_server_cannot_prepare_runs_as_plain_sql_and_spares_the_
         assert odd.get(appointment.code).pk == appointment.pk
         assert Appointment.objects.filter(pk=appointment.pk).exists()  # the transaction is not aborted
     assert odd.get(appointment.code).pk == appointment.pk
-    assert odd._for().name not in server_statements()
+    assert odd._for().statement.name not in server_statements()
     assert len([r for r in caplog.records if "could not prepare" in r.getMessage()]) == 1
 
 
@@ -174,4 +176,22 @@ def test_preparing_on_the_server_can_be_turned_off(slot, make_appointment, setti
     plain = sqlprepared.Prepared(lambda code: Appointment.objects.filter(code=code), sample=("SAMPLE-OFF",))
 
     assert plain.get(appointment.code).pk == appointment.pk
-    assert plain._for().name not in server_statements()
+    assert plain._for().statement.name not in server_statements()
+
+
+@on_postgresql
+def test_a_statement_given_as_sql_is_prepared_once_and_run_with_each_calls_values():
+    sql = "SELECT %s::int + 1, %s::text"
+    with CaptureQueriesContext(connection) as ran, connection.cursor() as cursor:
+        sqlprepared.execute(cursor, sql, [41, "first"])
+        first = cursor.fetchone()
+        sqlprepared.execute(cursor, sql, [1, "second"])
+        second = cursor.fetchone()
+
+    assert (first, second) == ((42, "first"), (2, "second"))
+    assert [query["sql"].split("(")[0] for query in ran.captured_queries] == [
+        ran.captured_queries[0]["sql"].split("(")[0]
+    ] * 2
+    assert ran.captured_queries[0]["sql"].startswith("EXECUTE sqlprepared_")
+    assert sqlprepared.statement_sql(ran.captured_queries[0]["sql"]) == sql
+    assert sqlprepared.statement_sql("SELECT 1") == "SELECT 1"
