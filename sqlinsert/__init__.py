@@ -30,18 +30,30 @@ from django.db.models.expressions import Expression
 
 import sqlprepared
 
+_quoted_columns: dict[tuple, tuple] = {}
+
+
+def _quoted(model, connection) -> tuple:
+    """(field, its column quoted) of each of the model's concrete fields,
+    worked out once per model and database vendor."""
+    key = (model, connection.vendor)
+    if key not in _quoted_columns:
+        quote = connection.ops.quote_name
+        _quoted_columns[key] = tuple((field, quote(field.column)) for field in model._meta.concrete_fields)
+    return _quoted_columns[key]
+
 
 def _columns(instance, connection, stand_in=None):
     """The columns, their SQL (a %s each, or `stand_in`'s SQL, see insert_sql)
     and their parameters."""
     fields, values, params = [], [], []
-    for field in instance._meta.concrete_fields:
+    for field, column in _quoted(type(instance), connection):
         value = field.pre_save(instance, add=True)
         if field.primary_key and value is None:
             continue  # the database draws it
         if isinstance(value, Expression):
             continue  # a db_default: the database fills it in
-        fields.append(connection.ops.quote_name(field.column))
+        fields.append(column)
         sql, value_params = _standing_in(field, value, stand_in) if stand_in else (None, ())
         if sql is None:
             sql, value_params = "%s", [field.get_db_prep_save(value, connection)]

@@ -193,16 +193,16 @@ def _book_page(request, *, person, url):
     if request.method == "POST":
         form = SlotForm(request.POST)
         slot = form.cleaned_data["slot"] if form.is_valid() else None
-        back = _picker_url(url, slot)
         # Anonymous visitors may browse; pressing Book holds the seat while
         # they confirm their email with a code (vaccination.views_holds).
         if not request.user.is_authenticated:
-            return views_holds.start(request, slot=slot, error=form.errors.get("slot", [""])[0], back=back)
+            error = form.errors.get("slot", [""])[0]
+            return views_holds.start(request, slot=slot, error=error, back=_picker_url(url, slot))
         if limited := consume_or_429(request, action="book"):
             return limited
         if slot is None:
             messages.error(request, form.errors["slot"][0])
-            return redirect(back)
+            return redirect(_picker_url(url, slot))
         # Answers come from the check page (which marks its form); a plain
         # POST of `slot` (older pages, scripts) books and asks them afterwards.
         answered = None
@@ -215,7 +215,7 @@ def _book_page(request, *, person, url):
             appointment = services.book(person=person, slot=slot, screening=answered)
         except BookingError as error:
             messages.error(request, errors.booking_message(error))
-            return redirect(back)
+            return redirect(_picker_url(url, slot))
         return redirect(screening.after_booking_url(appointment))
 
     # One appointment per vaccine: the picker offers every time; the check
