@@ -235,6 +235,10 @@ def test_the_desk_is_the_page_a_full_render_gives(
 
         kept = [desk_page(client, code, HTTP_ACCEPT_LANGUAGE=language) for _ in range(2)]
         assert any(key[0] == "clinic/desk.html" for key in shell._shells)  # drawn once, then kept
+        # The answer and the last scans are kept too: none of their drawings lost a value.
+        parts = {key[1]: drawing for key, drawing in shell._shells.items() if key[0] == "part"}
+        assert ("clinic/_desk_answer.html" in parts) == (DESK_SCANS[scan] in ("ZZZZZZZZ", "booked"))
+        assert None not in parts.values()
         settings.DEBUG = True  # nothing kept: every part drawn for this reader
         full = desk_page(client, code, HTTP_ACCEPT_LANGUAGE=language)
 
