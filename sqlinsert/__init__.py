@@ -54,7 +54,8 @@ def _columns(instance, connection, stand_in=None):
         if isinstance(value, Expression):
             continue  # a db_default: the database fills it in
         fields.append(column)
-        sql, value_params = _standing_in(field, value, stand_in) if stand_in else (None, ())
+        named = stand_in is not None and field.attname in stand_in[2]
+        sql, value_params = _standing_in(field, value, stand_in) if named else (None, ())
         if sql is None:
             sql, value_params = "%s", [field.get_db_prep_save(value, connection)]
         values.append(sql)
@@ -66,7 +67,7 @@ def _standing_in(field, value, stand_in):
     """(sql, params) for a value that holds `stand_in`'s number: the number
     itself becomes its SQL; text and JSON holding it get it replaced, as text,
     by that SQL's value. (None, ()) for any other value."""
-    number, sql = stand_in
+    number, sql, _fields = stand_in
     if type(value) is int and value == number:
         return sql, []
     if isinstance(value, str) and str(number) in value:
@@ -85,17 +86,18 @@ def insert_sql(
     select_from: str = "",
     on_conflict_nothing: bool = False,
     returning=(),
-    stand_in: tuple[int, str] | None = None,
+    stand_in: tuple[int, str, frozenset] | None = None,
 ):
     """(sql, params) of an INSERT of `instance`; with `select_from` (a CTE's
     name), one row per row of it, so none when it is empty.
 
-    `stand_in` (PostgreSQL): (a number, an SQL expression) for a row that
-    names another row written by the same statement (a new appointment's
-    audit event and message, before the database has drawn its id): the
-    instance holds the number where that id belongs (a foreign key, the
-    target's id as text, inside a JSON object), and the INSERT puts the
-    expression's value there (e.g. "made"."id" of a CTE `made`)."""
+    `stand_in` (PostgreSQL): (a number, an SQL expression, the fields that
+    carry it) for a row that names another row written by the same
+    statement (a new appointment's audit event and message, before the
+    database has drawn its id): those fields hold the number where that id
+    belongs (a foreign key, the target's id as text, inside a JSON object),
+    and the INSERT puts the expression's value there (e.g. "made"."id" of a
+    CTE `made`). Other fields are written as they are, whatever they hold."""
     connection = connections[using or router.db_for_write(type(instance))]
     quote = connection.ops.quote_name
     columns, values, params = _columns(instance, connection, stand_in)

@@ -384,6 +384,8 @@ def book(
 # for the one the booking statement draws (sqlinsert.insert_sql's stand_in).
 NEW_APPOINTMENT_ID = 9_007_199_254_740_881
 ONE_BOOKED_PER_VACCINE = "vaccination_appointment_one_booked_per_vaccine"
+# Where the booking's audit row and messages name the new appointment (audit.unsaved, emails.owed).
+CARRY_THE_ID = {"audit.auditevent": frozenset({"target_id"}), "outbox.message": frozenset({"data", "key"})}
 
 
 def _book_in_one_statement(appointment: Appointment, *, running: bool) -> None:
@@ -459,7 +461,7 @@ def _write_booking(appointment: Appointment, *, running: bool, using: str) -> bo
             select_from="made",
             returning=["id"],
             on_conflict_nothing=row is not event,  # a message owed already is not owed twice
-            stand_in=(NEW_APPOINTMENT_ID, made_id),
+            stand_in=(NEW_APPOINTMENT_ID, made_id, CARRY_THE_ID[row._meta.label_lower]),
         )
         parts.append(f"{name} AS ({row_sql})")
         params += row_params

@@ -127,3 +127,17 @@ def test_a_walk_in_without_an_address_is_booked_with_its_audit_event_and_owed_no
 
     assert AuditEvent.objects.get(action=Action.BOOK).target_id == str(appointment.pk)
     assert not Message.objects.exists()
+
+
+def test_only_the_fields_that_name_the_new_appointment_get_its_id(open_slot):
+    """The booking's audit row and message hold a stand-in number where the
+    new id goes: anything else that happens to hold those digits stays as it is."""
+    digits = str(services.NEW_APPOINTMENT_ID)
+    person = UserFactory(email=f"x{digits}@example.org", first_name=digits)
+
+    appointment = services.book(person=person, slot=open_slot)
+
+    event = AuditEvent.objects.get(action=Action.BOOK)
+    assert event.target_id == str(appointment.pk)
+    assert digits in event.actor_label
+    assert Message.objects.get().to == person.email
