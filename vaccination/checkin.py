@@ -304,6 +304,8 @@ def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str, log
         if row is None:
             return False
         changes["checked_in_at"], changes["updated_at"], logged = row
+        if not logged:
+            raise _Repeated  # the statement was undone whole
     else:
         with transaction.atomic():
             won = Appointment.objects.filter(
@@ -314,9 +316,6 @@ def _take(appointment: Appointment, *, desk_user, site: Site, at, code: str, log
             event.save()
             if not sqlinsert.insert_unless_duplicate(log):
                 raise _Repeated  # undoes the UPDATE and the audit row
-        logged = True
-    if not logged:
-        raise _Repeated
     for name, value in changes.items():
         setattr(appointment, name, value)
     return True

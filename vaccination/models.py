@@ -44,6 +44,12 @@ def day_board(site_id) -> str:
 CATALOGUE = "catalogue"
 
 
+# One booked appointment per person and vaccine (services tells a second tab's booking by it).
+ONE_BOOKED_PER_VACCINE = "vaccination_appointment_one_booked_per_vaccine"
+# A desk form's attempt is logged once (the check-in statement tells a repeat by it).
+ONE_LOG_PER_ATTEMPT = "vaccination_checkinlog_one_per_attempt"
+
+
 def new_confirmation_code() -> str:
     """Random, typeable and unrelated to anything else about the appointment."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -608,7 +614,7 @@ class Appointment(models.Model):
             models.UniqueConstraint(
                 fields=["person", "vaccine"],
                 condition=Q(status="booked"),
-                name="vaccination_appointment_one_booked_per_vaccine",
+                name=ONE_BOOKED_PER_VACCINE,
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["booked", "cancelled", "checked_in", "no_show"]),
@@ -709,10 +715,6 @@ class Appointment(models.Model):
     def calendar_uid(self) -> str:
         """Stable for the appointment's whole life, so calendars update one entry."""
         return f"appointment-{self.pk}@vaxfleet"
-
-
-# A desk form's attempt is logged once (the check-in statement tells a repeat by it).
-ONE_LOG_PER_ATTEMPT = "vaccination_checkinlog_one_per_attempt"
 
 
 class CheckInLog(models.Model):

@@ -24,6 +24,7 @@ from pagecache import fragments
 from vaccination import emails
 from vaccination.models import (
     FREE_SEATS,
+    ONE_BOOKED_PER_VACCINE,
     SEATS_BUMP_SECONDS,
     SLOT_WITH_DETAILS,
     Appointment,
@@ -138,12 +139,16 @@ def _take_seat(slot: Slot, *, running: bool = False) -> None:
     if not taken:
         release_holds(SeatHold.objects.expired().filter(slot=slot))
         taken = take()
-    if taken:
-        _seats_changed(slot)
-    else:
-        slot.refresh_from_db(fields=["start", "end", "booked_count", "capacity"])
-        over = slot.end <= now if running else slot.start <= now
-        raise BookingError("slot_started" if over else "slot_full")
+    if not taken:
+        _no_seat(slot, running=running, now=now)
+    _seats_changed(slot)
+
+
+def _no_seat(slot: Slot, *, running: bool, now) -> None:
+    """Raise why no seat was taken: the slot started (ended, if `running`) or is full."""
+    slot.refresh_from_db(fields=["start", "end", "booked_count", "capacity"])
+    over = (slot.end if running else slot.start) <= now
+    raise BookingError("slot_started" if over else "slot_full")
 
 
 def _take_one_seat(slot_id: int, *, running: bool, now) -> int:
@@ -383,7 +388,6 @@ def book(
 # A number no appointment's id reaches (ids are drawn from 1 up), standing in
 # for the one the booking statement draws (sqlinsert.insert_sql's stand_in).
 NEW_APPOINTMENT_ID = 9_007_199_254_740_881
-ONE_BOOKED_PER_VACCINE = "vaccination_appointment_one_booked_per_vaccine"
 # Where the booking's audit row and messages name the new appointment (audit.unsaved, emails.owed).
 CARRY_THE_ID = {"audit.auditevent": frozenset({"target_id"}), "outbox.message": frozenset({"data", "key"})}
 
@@ -428,9 +432,7 @@ def _book_in_one_statement(appointment: Appointment, *, running: bool) -> None:
         holds_given_back = True
     else:
         raise BookingError("already_booked")  # five codes in a row taken (never seen): a clash
-    slot.refresh_from_db(fields=["start", "end", "booked_count", "capacity"])
-    over = (slot.end if running else slot.start) <= timezone.now()
-    raise BookingError("slot_started" if over else "slot_full")
+    _no_seat(slot, running=running, now=timezone.now())
 
 
 def _write_booking(appointment: Appointment, *, running: bool, using: str) -> bool:
