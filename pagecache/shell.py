@@ -78,32 +78,13 @@ def render(request, template_name: str, values: dict | None = None) -> HttpRespo
     if settings.DEBUG or not user.is_authenticated or len(messages.get_messages(request)):
         return django_render(request, template_name, values)
     key = (template_name, get_language(), RoleFlags(user).key, tuple(sorted(values)))
-    if key not in _shells:
-        if len(_shells) >= MAX_SHELLS:
-            _shells.clear()
-        _shells[key] = _draw(request, template_name, values)
-    shell = _shells[key]
+    shell = _kept(key, lambda: _draw(template_name, values, _reader_stand_ins(), request))
     if shell is None:  # a page that uses a value in a way a stand-in cannot follow
         return django_render(request, template_name, values)
-    own = {
-        **{_value(name): conditional_escape(value) for name, value in values.items()},
-        NAME: conditional_escape(user.get_short_name()),
-        PATH: conditional_escape(request.get_full_path()),
-    }
+    own = {NAME: user.get_short_name(), PATH: request.get_full_path()}
     if TOKEN in shell:
         own[TOKEN] = csrf.token(request)
-    # One pass: what is put in is never read again for a stand-in.
-    shell = STAND_IN.sub(lambda match: own.get(match.group(0), ""), shell)
-    return HttpResponse(shell)
-
-
-def _draw(request, template_name, values) -> str | None:
-    stand_ins = {name: mark_safe(_value(name)) for name in values}  # noqa: S308  # nosec B308 B703 -- constants
-    context = {**stand_ins, "user": StandInUser(), "request": StandInRequest(), "csrf_token": TOKEN}
-    html = render_to_string(template_name, context, request)
-    if any(stand_in not in html for stand_in in stand_ins.values()):
-        return None
-    return html
+    return HttpResponse(_filled(shell, values, own))
 
 
 def fill(template_name: str, values: dict, **flags) -> str:
@@ -117,18 +98,42 @@ def fill(template_name: str, values: dict, **flags) -> str:
     if settings.DEBUG:
         return render_to_string(template_name, {**flags, **values})
     key = ("part", template_name, get_language(), tuple(sorted(flags.items())), tuple(sorted(values)))
+    drawing = _kept(key, lambda: _draw(template_name, values, flags))
+    if drawing is None:
+        return render_to_string(template_name, {**flags, **values})
+    return mark_safe(_filled(drawing, values))  # noqa: S308  # nosec B308 B703 -- values escaped by _filled
+
+
+def _reader_stand_ins() -> dict:
+    return {"user": StandInUser(), "request": StandInRequest(), "csrf_token": TOKEN}
+
+
+def _kept(key, draw) -> str | None:
+    """The drawing kept under `key`, drawn now if it is not (None: cannot be kept)."""
     if key not in _shells:
         if len(_shells) >= MAX_SHELLS:
             _shells.clear()
-        stand_ins = {name: mark_safe(_value(name)) for name in values}  # noqa: S308  # nosec B308 B703 -- constants
-        html = render_to_string(template_name, {**flags, **stand_ins})
-        _shells[key] = html if all(stand_in in html for stand_in in stand_ins.values()) else None
-    drawing = _shells[key]
-    if drawing is None:
-        return render_to_string(template_name, {**flags, **values})
-    own = {_value(name): conditional_escape(value) for name, value in values.items()}
-    # One pass: what is put in is never read again for a stand-in.
-    return mark_safe(STAND_IN.sub(lambda match: own.get(match.group(0), ""), drawing))  # noqa: S308  # nosec B308 B703
+        _shells[key] = draw()
+    return _shells[key]
+
+
+def _draw(template_name, values, context, request=None) -> str | None:
+    """`template_name` drawn with a stand-in for each of `values` besides
+    `context`; None when a stand-in did not come through as it is."""
+    stand_ins = {name: mark_safe(_value(name)) for name in values}  # noqa: S308  # nosec B308 B703 -- constants
+    html = render_to_string(template_name, {**context, **stand_ins}, request)
+    if any(stand_in not in html for stand_in in stand_ins.values()):
+        return None
+    return html
+
+
+def _filled(drawing: str, values: dict, own: dict | None = None) -> str:
+    """The drawing with `values` (and the reader's `own`, by stand-in) put in,
+    escaped unless marked safe. One pass: what is put in is never read again
+    for a stand-in."""
+    found = {_value(name): conditional_escape(value) for name, value in values.items()}
+    found |= {mark: conditional_escape(value) for mark, value in (own or {}).items()}
+    return STAND_IN.sub(lambda match: found.get(match.group(0), ""), drawing)
 
 
 def forget_all(**kwargs) -> None:
