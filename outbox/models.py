@@ -25,8 +25,9 @@ class Message(models.Model):
     to = models.CharField(_("to"), max_length=254)
     data = models.JSONField(_("data"), default=dict, blank=True)
     # A message owed once whatever the number of callers (a reminder per
-    # appointment revision): the second enqueue finds the first.
-    key = models.CharField(_("key"), max_length=200, null=True, blank=True, unique=True)
+    # appointment revision): the second enqueue finds the first. Unique by
+    # the constraint below (unique=True would add a LIKE index on PostgreSQL).
+    key = models.CharField(_("key"), max_length=200, null=True, blank=True)  # noqa: DJ001 -- NULL: no key, many allowed
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -48,6 +49,7 @@ class Message(models.Model):
                 condition=~Q(status="sending") | Q(claimed_at__isnull=False),
                 name="outbox_message_sending_is_claimed",
             ),
+            models.UniqueConstraint(fields=["key"], name="outbox_message_key_unique"),
         ]
         indexes = [
             # The sweep reads only what is still owed: a small slice of a table that grows.

@@ -462,16 +462,13 @@ class Slot(models.Model):
         ]
         indexes = [
             models.Index(fields=["site", "start"], name="vaccination_slot_site_start"),
-            # The picker sums the free seats of each clinic's coming days: on
-            # PostgreSQL this answers it from the index alone (free slots only,
-            # seats included), however many past slots the table holds.
-            models.Index(
-                fields=["site", "start"],
-                include=["capacity", "booked_count", "vaccine"],
-                condition=Q(booked_count__lt=F("capacity")),
-                name="vaccination_slot_free_seats",
-            ),
         ]
+        # No index holds booked_count: every seat taken or freed changes it,
+        # and an UPDATE that changes no indexed column is a HOT update on
+        # PostgreSQL (no new entry in any of the table's indexes). A covering
+        # index of the free seats (migration 0005) made every booking write an
+        # entry in each of them; the picker, which reads every slot of the
+        # coming days anyway, went no faster for it (migration 0017).
 
     def __str__(self):
         local = timezone.localtime(self.start, self.site.tzinfo)
@@ -547,17 +544,35 @@ class Appointment(models.Model):
         WALK_IN = "walk_in", _("Walk-in at the desk")
         OFFER = "offer", _("Spare-dose offer")
 
+    # Every booking writes an entry in each of the table's indexes, so it has
+    # none that another covers: the person's and the slot's are the first
+    # columns of (person, status) and (slot, status) below.
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("person")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("person"),
+        db_index=False,
     )
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"))
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"), db_index=False
+    )
     # The slot's vaccine, copied so that the database itself can hold "one
     # booked appointment per person and vaccine" (a unique index cannot reach
     # through the slot). save() copies it from the slot; on PostgreSQL a
     # trigger (migration 0011) copies it on every write whatever the path
     # (bulk_create, COPY, raw SQL) and follows a slot moved to another vaccine.
+    # No foreign key constraint in the database: the trigger keeps it equal to
+    # the slot's, whose own constraint holds it, so a second check would
+    # only lock the vaccine's row in every booking (one row that all
+    # concurrent bookings of that vaccine share). Django still PROTECTs it.
     vaccine = models.ForeignKey(
-        Vaccine, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("vaccine")
+        Vaccine,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("vaccine"),
+        db_constraint=False,
     )
     # db_default: rows written around the model (COPY of the bench data, raw SQL) are online bookings too.
     source = models.CharField(
@@ -565,7 +580,9 @@ class Appointment(models.Model):
     )
     dose_number = models.PositiveSmallIntegerField(_("dose"), default=1)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.BOOKED)
-    code = models.CharField(_("confirmation code"), max_length=CODE_LENGTH, unique=True, editable=False)
+    # Unique by the constraint below, not unique=True, which on PostgreSQL
+    # adds a second index (varchar_pattern_ops, for LIKE) nothing uses.
+    code = models.CharField(_("confirmation code"), max_length=CODE_LENGTH, editable=False)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -583,6 +600,7 @@ class Appointment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("checked in by"),
+        db_index=False,  # a partial index in Meta: most rows hold none
     )
     checked_in_site = models.ForeignKey(
         Site,
@@ -591,6 +609,7 @@ class Appointment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("checked in at clinic"),
+        db_index=False,  # a partial index in Meta: most rows hold none
     )
     vaccine_lot = models.CharField(_("vaccine lot"), max_length=64, blank=True)
     dose_given_at = models.DateTimeField(_("dose given at"), null=True, blank=True)
@@ -601,6 +620,7 @@ class Appointment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("dose given by"),
+        db_index=False,  # a partial index in Meta: most rows hold none
     )
 
     objects = AppointmentQuerySet.as_manager()
@@ -616,6 +636,7 @@ class Appointment(models.Model):
                 condition=Q(status="booked"),
                 name=ONE_BOOKED_PER_VACCINE,
             ),
+            models.UniqueConstraint(fields=["code"], name="vaccination_appointment_code_unique"),
             models.CheckConstraint(
                 condition=Q(status__in=["booked", "cancelled", "checked_in", "no_show"]),
                 name="vaccination_appointment_status_valid",
@@ -637,6 +658,16 @@ class Appointment(models.Model):
             # range: without this, a month's doses means scanning every appointment.
             models.Index(
                 fields=["dose_given_at"], condition=Q(dose_given_at__isnull=False), name="vaccination_appt_dose_given"
+            ),
+            # Who checked people in, where and who gave the dose: empty until
+            # the desk fills them, so a booking writes no entry here.
+            *(
+                models.Index(fields=[field], condition=Q(**{f"{field}__isnull": False}), name=name)
+                for field, name in (
+                    ("checked_in_by", "vaccination_appt_checkin_by"),
+                    ("checked_in_site", "vaccination_appt_checkin_site"),
+                    ("dose_given_by", "vaccination_appt_dose_by"),
+                )
             ),
         ]
 
@@ -735,7 +766,7 @@ class CheckInLog(models.Model):
     )
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("desk clinic"))
     typed = models.CharField(_("code as typed"), max_length=64, blank=True)
-    code = models.CharField(_("code"), max_length=32, blank=True, db_index=True)
+    code = models.CharField(_("code"), max_length=32, blank=True)  # indexed in Meta, without a LIKE index
     reason = models.CharField(_("result"), max_length=32)
     appointment = models.ForeignKey(
         Appointment,
@@ -757,6 +788,7 @@ class CheckInLog(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "attempt"], condition=~Q(attempt=""), name=ONE_LOG_PER_ATTEMPT),
         ]
+        indexes = [models.Index(fields=["code"], name="vaccination_log_code")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.code or self.typed} {self.reason}"
