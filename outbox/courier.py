@@ -1,7 +1,7 @@
 """The courier: each process's one thread that hands outbox messages to the
 broker, so that the request that owes a message only puts its id on a queue.
 
-A publish costs the web process about half a millisecond of CPU (Celery
+A publish costs the web process half a millisecond of CPU, more under load (Celery
 builds the task message; kombu's Redis transport sets up a client and takes a
 pooled connection), and with the broker down it waits for the connect timeout.
 The courier does it off the request thread and for many ids at once: it waits
@@ -30,12 +30,14 @@ from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
-# How long the courier gathers ids after the first before it publishes. At
-# full load a web worker commits a booking every few milliseconds, so 50 ms
-# gathers ten or more per publish, and the publish's CPU is paid once for all;
-# when it is quiet a batch is one id, as before, off the request's time. A
-# message waits at most this much more, next to the seconds a mail server takes.
-LINGER = 0.05
+# How long the courier gathers ids after the first before it publishes. A
+# publish costs the process over a millisecond of CPU under load (py-spy on
+# make bench's workers: 3% of a worker's time at 50 ms), so it is paid once
+# for what a fifth of a second brings: at full load a web worker commits a
+# booking every few milliseconds, forty or more per publish; when it is
+# quiet a batch is one id, off the request's time. A message waits at most
+# this much more, next to the seconds a mail server takes.
+LINGER = 0.2
 # Ids waiting beyond this (a broker that hangs for long) are left to the sweep:
 # memory stays bounded, and the outbox row of each is still owed.
 CAP = 10_000
