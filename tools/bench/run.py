@@ -1,9 +1,10 @@
 """`make bench`: measure VaxFleet's pages the same way every time.
 
 Production-mode settings (debug off, static collected, Redis cache and
-sessions), a PostgreSQL database per scale seeded once and reused
+sessions), a PostgreSQL database per scale seeded once and kept
 (`bench_seed`: small = 1,000 drivers / 10,000 appointments, large =
-100,000 / 1,000,000), gunicorn on loopback with gunicorn.conf.py, and wrk as
+100,000 / 1,000,000) and a fresh copy of it for each run, so that no run
+measures the rows an earlier run's POSTs added, gunicorn on loopback with gunicorn.conf.py, and wrk as
 the load generator. Each page is measured right after the two reference
 endpoints (F0: no query, no template; F1: TechEmpower's fortunes), and its
 ratio to F1 is the figure to compare: the machine is noisy, ratios are
@@ -149,6 +150,18 @@ def ensure_database(name):
         print(f"{name} holds bench data version {version}, not {DATA_VERSION}: rebuilding it")
         psql("postgres", f'DROP DATABASE "{name}" WITH (FORCE)')
     psql("postgres", f'CREATE DATABASE "{name}"')
+
+
+def fresh_copy(seeded, name):
+    """`name` made anew as a copy of `seeded`, so that every run measures the
+    same rows: a run's POSTs add thousands of bookings, check-ins, audit
+    events and dead row versions, and a database reused from run to run
+    would measure each run on more of them than the last."""
+    psql("postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    # FILE_COPY (PostgreSQL 15+) copies the files after a checkpoint instead of writing them all to the WAL.
+    strategy = " STRATEGY FILE_COPY" if int(psql("postgres", "SHOW server_version_num") or 0) >= 150000 else ""
+    if psql("postgres", f'CREATE DATABASE "{name}" TEMPLATE "{seeded}"{strategy}') is None:
+        raise SystemExit(f"Could not copy {seeded} to {name}")
 
 
 def port_free(port):
@@ -586,16 +599,20 @@ def main():
 
     started = time.monotonic()
     load_average = os.getloadavg()[0]
-    database = f"vaxfleet_bench_{args.scale}"
+    # The seeded data is kept in its own database and copied for each run (fresh_copy).
+    seeded, database = f"vaxfleet_bench_{args.scale}_seeded", f"vaxfleet_bench_{args.scale}"
     workers, threads = int(os.environ.get("WEB_CONCURRENCY", "2")), int(os.environ.get("GUNICORN_THREADS", "4"))
     env = server_env(database, workers=workers, threads=threads, port=args.port)
+    seed_env = server_env(seeded)
     python = sys.executable
-    ensure_database(database)
-    run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
-    run([python, "manage.py", "seed_demo", "--force"], env, stdout=subprocess.DEVNULL)
+    ensure_database(seeded)
+    run([python, "manage.py", "migrate", "--noinput", "-v0"], seed_env)
+    run([python, "manage.py", "seed_demo", "--force"], seed_env, stdout=subprocess.DEVNULL)
     seeding_started = time.monotonic()
-    run([python, "manage.py", "bench_seed", "--scale", args.scale], env)
+    run([python, "manage.py", "bench_seed", "--scale", args.scale], seed_env)
     seed_seconds = time.monotonic() - seeding_started
+    psql(seeded, "VACUUM ANALYZE")  # every copy starts with its statistics and visibility map
+    fresh_copy(seeded, database)
     run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     # Every POST of every round is a new code or a new person (booking POST
     # ~1,000 a round, the booking burst ~200).
