@@ -38,3 +38,22 @@ def test_rows_along_a_duplicate_are_written_all_the_same():
 
     assert Message.objects.count() == 1
     assert AuditEvent.objects.get().pk == told.pk
+
+
+def test_a_row_reads_back_as_save_would_have_written_it():
+    """Nullable columns holding None are left out of the INSERT (NULL is
+    their default) and auto_now columns are filled: the row is the one
+    save() writes."""
+    message = Message(kind="k", to="a@example.com", data={"n": 1}, last_error="")
+    sql, _params = sqlinsert.insert_sql(message)
+    assert "claimed_at" not in sql  # None, nullable: not sent
+    assert "last_error" in sql  # "" is a value
+
+    assert sqlinsert.insert_unless_duplicate(message)
+
+    saved = Message.objects.values().get(pk=message.pk)
+    written = Message.objects.create(kind="k", to="a@example.com", data={"n": 1}, last_error="")
+    expected = Message.objects.values().get(pk=written.pk)
+    for column in ("id", "created_at", "available_at"):
+        saved.pop(column), expected.pop(column)
+    assert saved == expected  # key, claimed_at and sent_at NULL, the defaults as save() wrote them
