@@ -191,15 +191,29 @@ class ResilientRedisCache(RedisCache):
         of `adds`, in one round trip (SETs, then SET NX EX): the keys of
         `adds` that were added. While Redis is down nothing is written and
         nothing added (pagecache.fragments' bumps at a commit)."""
-        dumps = self._cache._serializer.dumps
-        commands = [("set", key, dumps(value)) for key, value in values.items()]
-        commands += [("set", key, dumps(1), {"ex": seconds, "nx": True}) for key, seconds in adds.items()]
+        return self.set_many_add_and_get_many(values, adds, ())[0]
+
+    def set_many_add_and_get_many(self, values: dict, adds: dict[str, int], keys) -> tuple[set[str], dict]:
+        """set_many_and_add, then `get_many(keys)`, in the same round trip:
+        (the keys of `adds` that were added, what get_many would answer; it
+        reads what the SETs before it wrote). While Redis is down: nothing
+        written, added or found (pagecache.fragments' bumps sent with the
+        page's read of its generations)."""
+        serializer = self._cache._serializer
+        commands = [("set", key, serializer.dumps(value)) for key, value in values.items()]
+        commands += [("set", key, serializer.dumps(1), {"ex": seconds, "nx": True}) for key, seconds in adds.items()]
+        keys = list(keys)
+        commands += [("get", key) for key in keys]
         if not commands:
-            return set()
+            return set(), {}
         reached, answers = self._pipelined(commands)
         if not reached:
-            return set()
-        return {key for key, added in zip(adds, answers[len(values) :], strict=True) if added}
+            return set(), {}
+        written = len(values) + len(adds)
+        added = {key for key, answer in zip(adds, answers[len(values) : written], strict=True) if answer}
+        read = zip(keys, answers[written:], strict=True)
+        found = {key: serializer.loads(value) for key, value in read if value is not None}
+        return added, found
 
     def get_with_ttl(self, key, default=None):
         """(value, seconds it has left) in one round trip (GET and PTTL);

@@ -108,7 +108,16 @@ def generations(*names: str) -> list[str]:
     seen = _seen.get()
     wanted = [name for name in dict.fromkeys(names) if name not in mine and (seen is None or name not in seen)]
     keys = {name: _generation_key(name) for name in wanted}
-    found = cache.get_many(list(keys.values())) if keys else {}
+    batch = _together.get()
+    if keys and batch is not None and (batch.tokens or batch.windows):
+        # The bumps of the block so far go with this read (one round trip),
+        # before it: the read sees them, as it would had they gone first.
+        bumped, windows = list(batch.tokens), dict(batch.windows)
+        batch.tokens.clear()
+        batch.windows.clear()
+        found = _send(bumped, windows, read=list(keys.values()))
+    else:
+        found = cache.get_many(list(keys.values())) if keys else {}
     read = {}
     for name, key in keys.items():
         token = found.get(key)
@@ -165,28 +174,37 @@ def _owed(connection, *, create=False) -> _Owed | None:
     return owed
 
 
-def _send(names, windows: dict[str, int]) -> None:
+def _send(names, windows: dict[str, int], *, read=()) -> dict:
     """Replace the generations of `names` and open the windows of
-    `bump_at_most_every`, in one round trip where the cache can (Redis); the
-    names whose window was not open yet are then bumped too (a second round
-    trip, at most once a window)."""
+    `bump_at_most_every`, in one round trip where the cache can (Redis),
+    with the keys of `read` read after them in it (their values are
+    returned); the names whose window was not open yet are then bumped too
+    (a second round trip, at most once a window)."""
     values = {_generation_key(name): uuid.uuid4().hex for name in names}
     adds = {_window_key(name): seconds for name, seconds in windows.items()}
-    opened = _set_and_add(values, adds)
+    opened, found = _set_and_add(values, adds, read)
     late = [name for name in windows if _window_key(name) in opened and name not in names]
     if late:
         _send(late, {})
+        for name in late:
+            found.pop(_generation_key(name), None)  # read before this bump: read again by the caller
     if (seen := _seen.get()) is not None:
         seen.update({name: values[_generation_key(name)] for name in names})
+    return found
 
 
-def _set_and_add(values: dict, adds: dict[str, int]) -> set[str]:
+def _set_and_add(values: dict, adds: dict[str, int], read=()) -> tuple[set[str], dict]:
+    """(the keys of `adds` added, the values found of `read`)."""
+    if read and (together := getattr(cache, "set_many_add_and_get_many", None)) is not None:
+        return together(values, adds, read)
     write = getattr(cache, "set_many_and_add", None)
     if write is not None:
-        return write(values, adds)
-    if values:
-        cache.set_many(values, timeout=None)
-    return {key for key, seconds in adds.items() if cache.add(key, 1, timeout=seconds)}
+        opened = write(values, adds)
+    else:
+        if values:
+            cache.set_many(values, timeout=None)
+        opened = {key for key, seconds in adds.items() if cache.add(key, 1, timeout=seconds)}
+    return opened, (cache.get_many(list(read)) if read else {})
 
 
 def _window_key(name: str) -> str:
@@ -201,8 +219,10 @@ _together = contextvars.ContextVar("pagecache_bumps_together", default=None)
 def together():
     """Outside a transaction, the bumps made in the block (a change written
     as one statement, then its signals) go to the cache in one round trip at
-    its end instead of one each. Inside a transaction they wait for its
-    commit anyway."""
+    its end instead of one each, or with the block's first read of
+    generations if it comes before (the desk's answer: its check-in's bump
+    and the generations of the answer's parts, one round trip). Inside a
+    transaction they wait for its commit anyway."""
     owed = _Owed()
     token = _together.set(owed)
     try:

@@ -192,6 +192,20 @@ def test_the_redis_cache_shares_one_client_between_calls_and_threads():
     assert shared._cache.get_client(write=False) is seen[0]  # one server: reads and writes share its pool
 
 
+def test_writes_and_reads_of_one_round_trip_read_what_they_wrote_and_give_nothing_while_redis_is_down(redis):
+    from django.core.cache import cache
+
+    cache.set("old", "kept", timeout=None)
+    added, found = cache.set_many_add_and_get_many({"gen": "new"}, {"window": 5}, ["gen", "old", "absent"])
+    assert added == {"window"}
+    assert found == {"gen": "new", "old": "kept"}
+    added, _found = cache.set_many_add_and_get_many({}, {"window": 5}, [])
+    assert added == set()  # the window was open already
+
+    redis.stop()
+    assert cache.set_many_add_and_get_many({"gen": "newer"}, {}, ["gen"]) == (set(), {})
+
+
 def test_the_booking_limit_is_shared_through_redis_and_kept_per_process_while_it_is_down(redis, person, settings):
     """Two app servers (two caches on one Redis) count one person's bookings
     together; with Redis down each still refuses past the limit on its own."""

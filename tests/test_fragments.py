@@ -89,6 +89,43 @@ def test_every_bump_a_transaction_owes_goes_to_the_cache_at_once_at_its_commit(
     assert sent[1:] == [(["fragment:generation:seats"], [])]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # no transaction, as at the desk's check-in
+def test_bumps_in_a_block_go_with_its_first_read_of_generations_in_one_round_trip(monkeypatch):
+    """The desk's check-in bumps its clinic's day board, then its answer reads
+    the generations of its parts: one round trip to the cache for both, the
+    writes ahead of the reads, so the read sees the bump."""
+    calls = []
+
+    def set_many_add_and_get_many(values, adds, keys):
+        calls.append((sorted(values), sorted(adds), list(keys)))
+        fragments.cache.set_many(values, timeout=None)
+        return set(), fragments.cache.get_many(keys)
+
+    (before,) = fragments.generations("board-1")
+    monkeypatch.setattr(fragments.cache, "set_many_add_and_get_many", set_many_add_and_get_many, raising=False)
+    with fragments.together():
+        fragments.bump("board-1")
+        board, fleet = fragments.generations("board-1", "fleet")
+        assert fragments.generations("board-1") == [board]  # sent: not owed any more
+
+    assert calls == [
+        (["fragment:generation:board-1"], [], ["fragment:generation:board-1", "fragment:generation:fleet"])
+    ]
+    assert board not in (None, before)
+    assert fragments.cache.get("fragment:generation:board-1") == board
+    assert fragments.cache.get("fragment:generation:fleet") == fleet
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # no transaction, as at the desk's check-in
+def test_bumps_in_a_block_that_reads_nothing_go_at_its_end():
+    (before,) = fragments.generations("board-1")
+    with fragments.together():
+        fragments.bump("board-1")
+        assert fragments.cache.get("fragment:generation:board-1") == before
+
+    assert fragments.cache.get("fragment:generation:board-1") not in (None, before)
+
+
 def test_a_forgotten_generation_is_drawn_anew_so_no_old_copy_is_reachable():
     key = fragments.fragment_key("test", ("fleet",))
     fragments.cache.delete("fragment:generation:fleet")
