@@ -112,10 +112,7 @@ def generations(*names: str) -> list[str]:
     if keys and batch is not None and (batch.tokens or batch.windows):
         # The bumps of the block so far go with this read (one round trip),
         # before it: the read sees them, as it would had they gone first.
-        bumped, windows = list(batch.tokens), dict(batch.windows)
-        batch.tokens.clear()
-        batch.windows.clear()
-        found = _send(bumped, windows, read=list(keys.values()))
+        found = _send(*batch.take(), read=list(keys.values()))
     else:
         found = cache.get_many(list(keys.values())) if keys else {}
     read = {}
@@ -143,6 +140,13 @@ class _Owed:
         self.windows: dict[str, int] = {}
         self.hooks: list[tuple[int, object]] = []  # (place in run_on_commit, hook)
 
+    def take(self) -> tuple[list[str], dict[str, int]]:
+        """The names and windows owed, owed no more (for _send)."""
+        names, windows = list(self.tokens), dict(self.windows)
+        self.tokens.clear()
+        self.windows.clear()
+        return names, windows
+
 
 def _owed(connection, *, create=False) -> _Owed | None:
     """What the connection's current transaction owes, if it still may.
@@ -167,7 +171,7 @@ def _owed(connection, *, create=False) -> _Owed | None:
         def send():
             if connection.__dict__.get("_fragments_owed") is owed:
                 connection.__dict__["_fragments_owed"] = None
-                _send(list(owed.tokens), owed.windows)
+                _send(*owed.take())
 
         owed.hooks.append((len(connection.run_on_commit), send))
         transaction.on_commit(send, using=connection.alias)
@@ -230,7 +234,7 @@ def together():
     finally:
         _together.reset(token)
         if owed.tokens or owed.windows:
-            _send(list(owed.tokens), owed.windows)
+            _send(*owed.take())
 
 
 def bump(*names: str) -> None:

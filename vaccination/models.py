@@ -560,7 +560,7 @@ class Appointment(models.Model):
     # The slot's vaccine, copied so that the database itself can hold "one
     # booked appointment per person and vaccine" (a unique index cannot reach
     # through the slot). save() copies it from the slot; on PostgreSQL a
-    # trigger (migration 0011) copies it on every write whatever the path
+    # trigger (migration 0012) copies it on every write whatever the path
     # (bulk_create, COPY, raw SQL) and follows a slot moved to another vaccine.
     # No foreign key constraint in the database: the trigger keeps it equal to
     # the slot's, whose own constraint holds it, so a second check would
