@@ -3,9 +3,9 @@
 Production-mode settings (debug off, static collected, Redis cache and
 sessions), a PostgreSQL database per scale seeded once and kept
 (`bench_seed`: small = 1,000 drivers / 10,000 appointments, large =
-100,000 / 1,000,000) and a fresh copy of it for each run, so that no run
-measures the rows an earlier run's POSTs added, gunicorn on loopback with gunicorn.conf.py, and wrk as
-the load generator. Each page is measured right after the two reference
+100,000 / 1,000,000), a fresh copy of it for each run (no run measures the
+rows an earlier run's POSTs added), gunicorn on loopback with
+gunicorn.conf.py, and wrk as the load generator. Each page is measured right after the two reference
 endpoints (F0: no query, no template; F1: TechEmpower's fortunes), and its
 ratio to F1 is the figure to compare: the machine is noisy, ratios are
 steadier than raw numbers.
