@@ -206,9 +206,12 @@ def wrk(
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     if args:
         cmd += ["--", *args]
+    busy_before, by_program_before = machine_busy_seconds(), cpu_by_program()
     output = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
     ).stdout
+    busy = machine_busy_seconds() - busy_before
+    by_program = {name: seconds - by_program_before.get(name, 0.0) for name, seconds in cpu_by_program().items()}
     lines = [line for line in output.strip().splitlines() if line.startswith("{")]
     report = json.loads(lines[-1])
     seconds = report["duration_us"] / 1e6
@@ -220,10 +223,50 @@ def wrk(
         "p99_ms": round(report["p99_us"] / 1000, 2),
         "requests": report["requests"],
         "errors": errors,
+        # The whole machine's CPU (server, database, Redis, wrk) per request:
+        # steadier than the rate when another process takes a share of the cores.
+        "cpu_ms": round(busy * 1000 / report["requests"], 3) if report["requests"] else None,
     }
+    if report["requests"]:
+        result["cpu_ms_by_program"] = {
+            name: round(seconds * 1000 / report["requests"], 3)
+            for name, seconds in sorted(by_program.items(), key=lambda item: -item[1])
+            if seconds > 0
+        }
     if len(lines) > 1:
         result["answers"] = json.loads(lines[-2])
     return result
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core has spent busy since boot (/proc/stat; 0 where there is none)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = (int(value) for value in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_program() -> dict[str, float]:
+    """CPU seconds (user and system) used so far by the processes running now,
+    summed by program: the app server's workers, PostgreSQL's backends,
+    Redis, wrk. A process that ended since is not counted."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    programs: dict[str, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        if os.environ.get("BENCH_CPU_BY_PROGRAM") == "user-system":
+            programs[f"{name} user"] = programs.get(f"{name} user", 0.0) + int(fields[11]) / ticks
+            programs[f"{name} system"] = programs.get(f"{name} system", 0.0) + int(fields[12]) / ticks
+            continue
+        programs[name] = programs.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return programs
 
 
 def paced_delay_ms(peak_rps, p50_ms, connections, share=0.7):
@@ -720,9 +763,16 @@ def main():
             row["worker_peak_mb"] = max(memory.mark().values(), default=0)
             results.append(row)
             each = " ".join(f"{r['page'] / r['f1']:.2f}" for r in row["rounds"] if r["f1"])
+            f1_cpu = min(r["f1"]["cpu_ms"] or 0 for r in rounds)
+            page_cpu = min(r["page"]["cpu_ms"] or 0 for r in rounds)
+            row["cpu_ms"], row["f1_cpu_ms"] = page_cpu, f1_cpu
+            if os.environ.get("BENCH_CPU_BY_PROGRAM"):
+                for label, key in (("F1", "f1"), (name, "page")):
+                    split = min(rounds, key=lambda r, key=key: r[key]["cpu_ms"] or 0)[key].get("cpu_ms_by_program", {})
+                    print(f"  CPU ms per request of {label}: " + ", ".join(f"{k} {v:.2f}" for k, v in split.items()))
             print(
                 f"{name:<40} {best['rps']:>7.0f} req/s  p99 {best['p99_ms']:>6.1f} ms  ÷F1 {row['ratio_f1']:.2f}"
-                f"  (each round ÷ its F1: {each})"
+                f"  (each round ÷ its F1: {each}; CPU per request {page_cpu:.2f} ms, F1's {f1_cpu:.2f})"
             )
             return row
 
