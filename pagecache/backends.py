@@ -186,34 +186,37 @@ class ResilientRedisCache(RedisCache):
         current, _expiry, previous = answers
         return int(current), int(previous or 0)
 
-    def set_many_and_add(self, values: dict, adds: dict[str, int]) -> set[str]:
-        """`set_many(values, timeout=None)` and `add(key, 1, seconds)` for each
-        of `adds`, in one round trip (SETs, then SET NX EX): the keys of
-        `adds` that were added. While Redis is down nothing is written and
-        nothing added (pagecache.fragments' bumps at a commit)."""
-        return self.set_many_add_and_get_many(values, adds, ())[0]
-
-    def set_many_add_and_get_many(self, values: dict, adds: dict[str, int], keys) -> tuple[set[str], dict]:
-        """set_many_and_add, then `get_many(keys)`, in the same round trip:
-        (the keys of `adds` that were added, what get_many would answer; it
-        reads what the SETs before it wrote). While Redis is down: nothing
-        written, added or found (pagecache.fragments' bumps sent with the
-        page's read of its generations)."""
+    def set_many_add_and_get_many(self, values: dict, adds: dict[str, int], keys) -> tuple[set[str], dict, dict]:
+        """`set_many(values, timeout=None)`, `add(key, 1, seconds)` for each of
+        `adds` and `get_many(keys)`, in one round trip (SETs, SET NX EX with a
+        PTTL each, GETs): (the keys of `adds` that were added, what get_many
+        would answer, reading what the SETs before it wrote, and the seconds
+        each key of `adds` has left, None where Redis gave none). While Redis
+        is down nothing is written, added, found or known
+        (pagecache.fragments' bumps, sent alone or with a page's read of its
+        generations)."""
         serializer = self._cache._serializer
         commands = [("set", key, serializer.dumps(value)) for key, value in values.items()]
-        commands += [("set", key, serializer.dumps(1), {"ex": seconds, "nx": True}) for key, seconds in adds.items()]
+        for key, seconds in adds.items():
+            commands += [("set", key, serializer.dumps(1), {"ex": seconds, "nx": True}), ("pttl", key)]
         keys = list(keys)
         commands += [("get", key) for key in keys]
         if not commands:
-            return set(), {}
+            return set(), {}, {}
         reached, answers = self._pipelined(commands)
         if not reached:
-            return set(), {}
-        written = len(values) + len(adds)
-        added = {key for key, answer in zip(adds, answers[len(values) : written], strict=True) if answer}
+            return set(), {}, {}
+        written = len(values) + 2 * len(adds)
+        added, left = set(), {}
+        for key, answer, milliseconds in zip(
+            adds, answers[len(values) : written : 2], answers[len(values) + 1 : written : 2], strict=True
+        ):
+            if answer:
+                added.add(key)
+            left[key] = milliseconds / 1000 if milliseconds > 0 else None
         read = zip(keys, answers[written:], strict=True)
         found = {key: serializer.loads(value) for key, value in read if value is not None}
-        return added, found
+        return added, found, left
 
     def get_with_ttl(self, key, default=None):
         """(value, seconds it has left) in one round trip (GET and PTTL);

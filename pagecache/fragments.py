@@ -183,10 +183,16 @@ def _send(names, windows: dict[str, int], *, read=()) -> dict:
     `bump_at_most_every`, in one round trip where the cache can (Redis),
     with the keys of `read` read after them in it (their values are
     returned); the names whose window was not open yet are then bumped too
-    (a second round trip, at most once a window)."""
+    (a second round trip, at most once a window). A window this process
+    knows to be open is not asked for again (_known_open)."""
+    windows = {name: seconds for name, seconds in windows.items() if not _known_open(name)}
     values = {_generation_key(name): uuid.uuid4().hex for name in names}
     adds = {_window_key(name): seconds for name, seconds in windows.items()}
-    opened, found = _set_and_add(values, adds, read)
+    asked_at = _clock()
+    opened, found, left = _set_and_add(values, adds, read)
+    for name in windows:
+        if (seconds := left.get(_window_key(name))) is not None:
+            _open_windows[name] = (asked_at, asked_at + seconds)
     late = [name for name in windows if _window_key(name) in opened and name not in names]
     if late:
         _send(late, {})
@@ -197,18 +203,33 @@ def _send(names, windows: dict[str, int], *, read=()) -> dict:
     return found
 
 
-def _set_and_add(values: dict, adds: dict[str, int], read=()) -> tuple[set[str], dict]:
-    """(the keys of `adds` added, the values found of `read`)."""
-    if read and (together := getattr(cache, "set_many_add_and_get_many", None)) is not None:
+def _set_and_add(values: dict, adds: dict[str, int], read=()) -> tuple[set[str], dict, dict]:
+    """(the keys of `adds` added, the values found of `read`, the seconds
+    each key of `adds` is known to have left)."""
+    together = getattr(cache, "set_many_add_and_get_many", None)
+    if together is not None:
         return together(values, adds, read)
-    write = getattr(cache, "set_many_and_add", None)
-    if write is not None:
-        opened = write(values, adds)
-    else:
-        if values:
-            cache.set_many(values, timeout=None)
-        opened = {key for key, seconds in adds.items() if cache.add(key, 1, timeout=seconds)}
-    return opened, (cache.get_many(list(read)) if read else {})
+    if values:
+        cache.set_many(values, timeout=None)
+    opened = {key for key, seconds in adds.items() if cache.add(key, 1, timeout=seconds)}
+    # A window this call did not open has an end that this API does not tell.
+    return opened, (cache.get_many(list(read)) if read else {}), {key: adds[key] for key in opened}
+
+
+# The windows of bump_at_most_every this process knows to be open: name ->
+# (when it asked, by _clock; when the window closes at the latest). Redis
+# counts the window's seconds from before the answer that told them, so the
+# window closes here no later than there. While it is open, another change
+# would only find it open: nothing is asked, which spares a round trip to the
+# cache on every booking during a burst (one per window and process instead).
+# Should Redis forget the window early (a restart), a change inside it shows
+# when the fragments expire, as any change inside a window does.
+_open_windows: dict[str, tuple[float, float]] = {}
+
+
+def _known_open(name: str) -> bool:
+    asked_at, closes = _open_windows.get(name, (0.0, 0.0))
+    return asked_at <= _clock() < closes
 
 
 def _window_key(name: str) -> str:
@@ -369,11 +390,12 @@ def _forget_here(key: str) -> None:
 
 
 def forget_kept_here() -> None:
-    """Empty this process's copies (tests)."""
+    """Empty this process's copies and what it knows of the windows (tests)."""
     global _local_size
     with _local_lock:
         _local.clear()
         _local_size = 0
+    _open_windows.clear()
 
 
 # Stands for the reader's CSRF token in a kept fragment drawn for one reader

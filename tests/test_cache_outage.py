@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -196,14 +196,16 @@ def test_writes_and_reads_of_one_round_trip_read_what_they_wrote_and_give_nothin
     from django.core.cache import cache
 
     cache.set("old", "kept", timeout=None)
-    added, found = cache.set_many_add_and_get_many({"gen": "new"}, {"window": 5}, ["gen", "old", "absent"])
+    added, found, left = cache.set_many_add_and_get_many({"gen": "new"}, {"window": 5}, ["gen", "old", "absent"])
     assert added == {"window"}
     assert found == {"gen": "new", "old": "kept"}
-    added, _found = cache.set_many_add_and_get_many({}, {"window": 5}, [])
-    assert added == set()  # the window was open already
+    assert 4 < left["window"] <= 5
+    added, _found, left = cache.set_many_add_and_get_many({}, {"window": 5}, [])
+    assert added == set()  # the window was open already, and closes when it would have
+    assert 0 < left["window"] <= 5
 
     redis.stop()
-    assert cache.set_many_add_and_get_many({"gen": "newer"}, {}, ["gen"]) == (set(), {})
+    assert cache.set_many_add_and_get_many({"gen": "newer"}, {"window": 5}, ["gen"]) == (set(), {}, {})
 
 
 def test_the_booking_limit_is_shared_through_redis_and_kept_per_process_while_it_is_down(redis, person, settings):
@@ -247,3 +249,37 @@ def test_a_page_part_another_process_drew_is_kept_here_only_as_long_as_redis_kee
     assert value == "drawn by the other server"
     _kept_at, expires, _data = fragments._local[key]
     assert 1000.0 + 25 < expires <= 1000.0 + 30
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # no transaction, as a booking is written
+def test_a_window_another_server_opened_is_known_here_until_it_closes_and_asked_for_again_after(redis, monkeypatch):
+    """During a burst of bookings every seat taken asks for the free seats'
+    window (bump_at_most_every). A process that learnt when the open window
+    closes asks Redis nothing more until then; after that it asks again, and
+    the change that opens the next window bumps the generation."""
+    from pagecache import fragments
+
+    other_server = backends.ResilientRedisCache(f"redis://127.0.0.1:{redis.port}/0", {"KEY_PREFIX": "test"})
+    assert other_server.add("fragment:bumped-recently:seats", 1, timeout=2)
+    (before,) = fragments.generations("seats")
+    sent = []
+    here = caches["default"]
+    pipelined = here._pipelined
+    monkeypatch.setattr(here, "_pipelined", lambda commands: sent.append(commands) or pipelined(commands))
+    now = time.time()
+    monkeypatch.setattr(fragments, "_clock", lambda: now)
+
+    for _booking in range(3):
+        with fragments.together():
+            fragments.bump_at_most_every(2, "seats")
+
+    assert len(sent) == 1  # the first learnt that the window is open, and until when
+    assert fragments.generations("seats") == [before]  # changes inside a window wait for the copies to expire
+
+    time.sleep(2.1)  # the window closes in Redis ...
+    now += 2.1  # ... and here
+    with fragments.together():
+        fragments.bump_at_most_every(2, "seats")
+
+    assert len(sent) == 3  # asked again, opened a new window, then bumped
+    assert fragments.generations("seats") != [before]

@@ -69,12 +69,13 @@ def test_every_bump_a_transaction_owes_goes_to_the_cache_at_once_at_its_commit(
 ):
     sent = []
 
-    def set_many_and_add(values, adds):
+    def set_many_add_and_get_many(values, adds, keys):
         sent.append((sorted(values), sorted(adds)))
         fragments.cache.set_many(values, timeout=None)
-        return {key for key in adds if fragments.cache.add(key, 1, timeout=adds[key])}
+        added = {key for key in adds if fragments.cache.add(key, 1, timeout=adds[key])}
+        return added, fragments.cache.get_many(keys), {key: adds[key] for key in added}
 
-    monkeypatch.setattr(fragments.cache, "set_many_and_add", set_many_and_add, raising=False)
+    monkeypatch.setattr(fragments.cache, "set_many_add_and_get_many", set_many_add_and_get_many, raising=False)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         fragments.bump("fleet")
         fragments.bump("board-1", "fleet")
@@ -99,7 +100,7 @@ def test_bumps_in_a_block_go_with_its_first_read_of_generations_in_one_round_tri
     def set_many_add_and_get_many(values, adds, keys):
         calls.append((sorted(values), sorted(adds), list(keys)))
         fragments.cache.set_many(values, timeout=None)
-        return set(), fragments.cache.get_many(keys)
+        return set(), fragments.cache.get_many(keys), {}
 
     (before,) = fragments.generations("board-1")
     monkeypatch.setattr(fragments.cache, "set_many_add_and_get_many", set_many_add_and_get_many, raising=False)
