@@ -235,3 +235,42 @@ def _update_callers():
 
 def test_every_update_call_of_ours_is_a_checked_path_or_says_why_it_marks_nothing():
     assert sorted(_update_callers() - set(UPDATE_CALLERS)) == []
+
+
+def test_a_burst_of_online_bookings_marks_the_board_once_a_window_and_a_change_at_the_desk_at_once(
+    site, make_slot, today, django_capture_on_commit_callbacks
+):
+    """When bookings open, hundreds a second each marking the clinic's board
+    would make every look at it a miss: a new online booking marks it at most
+    every SEATS_BUMP_SECONDS (the first at once); anything else at once."""
+    from vaccination.models import SEATS_BUMP_SECONDS, Appointment, day_board
+
+    slot = make_slot(today + timedelta(hours=2), capacity=10)
+    board = day_board(site.pk)
+
+    def generation():
+        return fragments.generations(board)[0]
+
+    def book(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.book(person=UserFactory(), slot=slot, **kwargs)
+
+    before = generation()
+    first = book()
+    after_first = generation()
+    book()
+    assert after_first != before  # the first of a burst shows at once
+    assert generation() == after_first  # the next ones within the board's life (BOARD_SECONDS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(appointment=first, by=first.person)
+    after_cancel = generation()
+    walk_in = book(source=Appointment.Source.WALK_IN)
+    assert after_cancel != after_first  # a cancellation at once
+    assert generation() != after_cancel  # a booking made at the desk at once
+    assert walk_in.source == Appointment.Source.WALK_IN
+
+    after_walk_in = generation()
+    with time_machine.travel(today + timedelta(seconds=SEATS_BUMP_SECONDS + 1), tick=False):
+        book()
+        assert generation() != after_walk_in  # the window closed: the next online booking shows at once
