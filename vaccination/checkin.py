@@ -159,6 +159,23 @@ def desk_site_list(user) -> list[Site]:
 
 _ALL_SITES = sqlprepared.Prepared(_desk_sites, sample=())
 _STAFF_SITES = sqlprepared.Prepared(_desk_sites, sample=(987654321,))
+# A scan at the desk reads both: the desk's clinics and the appointment scanned.
+_ALL_SITES_AND_CODE = sqlprepared.Together(_ALL_SITES, _BY_CODE)
+_STAFF_SITES_AND_CODE = sqlprepared.Together(_STAFF_SITES, _BY_CODE)
+
+
+def desk_sites_and_appointment(user, typed: str) -> tuple[list[Site], Appointment | None]:
+    """desk_site_list(user) and the appointment that check_in(code=typed)
+    would load (None for a code that cannot be one), in one round trip: a
+    scan at the desk needs both. Give the appointment to apply_scan."""
+    code = normalize_code(typed)
+    if not is_valid_code(code):
+        return desk_site_list(user), None
+    if user.is_superuser:
+        sites, found = _ALL_SITES_AND_CODE.all((), (code,))
+    else:
+        sites, found = _STAFF_SITES_AND_CODE.all((user.pk,), (code,))
+    return sites, (found[0] if found else None)
 
 
 def _previous_answer(*, desk_user, attempt: str) -> CheckInResult | None:

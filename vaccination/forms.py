@@ -4,36 +4,56 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from vaccination.models import SLOT_WITH_DETAILS, Slot
+from vaccination.models import SLOT_AND_BOOKINGS, SLOT_WITH_DETAILS, Slot
 
 
 class SlotChoiceField(forms.ModelChoiceField):
     """A slot with its clinic and vaccine, chosen by primary key. A plain
     number (every booking POST) is looked up with the query compiled once
-    (SLOT_WITH_DETAILS) while the field offers every slot; anything else
-    (another value, a queryset narrowed since) goes the ModelChoiceField
-    way, with the same answers."""
+    (SLOT_WITH_DETAILS) while the field offers every slot, together with the
+    bookings and doses of `person_id` when it is set (SLOT_AND_BOOKINGS:
+    one round trip for both, kept in `bookings`); anything else (another
+    value, a queryset narrowed since) goes the ModelChoiceField way, with
+    the same answers."""
+
+    person_id = None
+    bookings = None
 
     def to_python(self, value):
         plain = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19  # fits a bigint
         if plain and not self.queryset.query.where:
-            try:
-                return SLOT_WITH_DETAILS.get(int(value))
-            except Slot.DoesNotExist:
+            if self.person_id is not None:
+                found, self.bookings = SLOT_AND_BOOKINGS.all((int(value),), (self.person_id,))
+            else:
+                found = SLOT_WITH_DETAILS.all(int(value))
+            if not found:
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-                ) from None
+                )
+            return found[0]
         return super().to_python(value)
 
 
 class SlotForm(forms.Form):
     """Book or move to one slot (POST field `slot`). Whether it is still free
-    is for the service to decide, under the database's rules."""
+    is for the service to decide, under the database's rules. With a
+    `person` (signed in) the slot is read together with their bookings and
+    doses, which `bookings` then holds (None if they were not read) for
+    vaccination.services.book."""
 
     slot = SlotChoiceField(
         queryset=Slot.objects.select_related("site", "vaccine"),
         error_messages={"invalid_choice": _("That time is no longer offered. Pick another.")},
     )
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if person is not None and person.is_authenticated:
+            self.fields["slot"].person_id = person.pk
+
+    @property
+    def bookings(self):
+        return self.fields["slot"].bookings
 
 
 class PickerForm(forms.Form):

@@ -495,6 +495,21 @@ SLOT_WITH_DETAILS = sqlprepared.Prepared(
     lambda pk: Slot.objects.select_related("site", "vaccine").filter(pk=pk).order_by(), sample=(918273645,)
 )
 
+# The bookings a person holds and the doses they were given (every booking
+# reads them: vaccination.services.book), compiled once; in no order.
+BOOKINGS_AND_DOSES = sqlprepared.Prepared(
+    lambda person_id: (
+        Appointment.objects.filter(person_id=person_id)
+        .filter(Q(status=Appointment.Status.BOOKED) | Q(dose_given_at__isnull=False))
+        .select_related("slot__site")
+        .order_by()
+    ),
+    sample=(918273645,),
+)
+# A booking POST's two reads, the slot it names and the person's bookings
+# and doses, in one round trip (vaccination.forms.SlotForm with a person).
+SLOT_AND_BOOKINGS = sqlprepared.Together(SLOT_WITH_DETAILS, BOOKINGS_AND_DOSES)
+
 
 class AppointmentQuerySet(models.QuerySet):
     def of(self, person):

@@ -22,16 +22,17 @@ _QUESTIONS = sqlprepared.Prepared(
 )
 
 
-def answers_of(appointment: Appointment) -> dict[int, ScreeningAnswer]:
-    """The appointment's answers by question id."""
-    answers = _ANSWERS.all(appointment.pk)
+def answers_of(appointment: Appointment, read=None) -> dict[int, ScreeningAnswer]:
+    """The appointment's answers by question id (`read`: its rows of
+    ANSWERS, when the caller read them with something else)."""
+    answers = ANSWERS.all(appointment.pk) if read is None else read
     for answer in answers:
         answer.appointment = appointment  # as appointment.screening_answers gives them
     return {a.question_id: a for a in answers}
 
 
 # Compiled once (sqlprepared): the desk shows them on every check-in.
-_ANSWERS = sqlprepared.Prepared(
+ANSWERS = sqlprepared.Prepared(
     lambda appointment_id: ScreeningAnswer.objects.filter(appointment=appointment_id).select_related(
         "question", "confirmed_by"
     ),
@@ -53,11 +54,11 @@ def record_answers(*, appointment: Appointment, answers: dict[int, bool], by, co
             )
 
 
-def for_desk(appointment: Appointment) -> dict:
+def for_desk(appointment: Appointment, read=None) -> dict:
     """What the desk shows of the appointment's screening: its answers with
-    their questions (one query), and whether the vaccine asks any (active)
-    question at all."""
-    answers = sorted(answers_of(appointment).values(), key=lambda a: (a.question.order, a.question_id))
+    their questions (one query, or `read` as answers_of), and whether the
+    vaccine asks any (active) question at all."""
+    answers = sorted(answers_of(appointment, read).values(), key=lambda a: (a.question.order, a.question_id))
     return {"answers": answers, "asked": bool(answers) or asks_questions(appointment.slot.vaccine_id)}
 
 

@@ -11,18 +11,18 @@ Failures raise `BookingError` with a code; views word it for people.
 from datetime import date, timedelta
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 import audit
 import outbox
 import sqlinsert
-import sqlprepared
 from audit.models import Action
 from pagecache import fragments
 from vaccination import emails
 from vaccination.models import (
+    BOOKINGS_AND_DOSES,
     FREE_SEATS,
     ONE_BOOKED_PER_VACCINE,
     SEATS_BUMP_SECONDS,
@@ -80,14 +80,21 @@ def next_dose(*, person, vaccine: Vaccine, when, site: Site | None = None) -> in
 def last_doses(*, person) -> dict:
     """The last dose given to `person` of each vaccine, by vaccine id (one query)."""
     given = Appointment.objects.filter(person=person, dose_given_at__isnull=False).select_related("slot__site")
-    return latest_doses(given.order_by("dose_number"))
+    return latest_doses(given)
 
 
 def latest_doses(appointments) -> dict:
-    """The last given dose of each vaccine among `appointments` (in dose order), by vaccine id."""
+    """The last given dose of each vaccine among `appointments` (in any
+    order), by vaccine id: the highest dose number, the later one of two."""
     last = {}
     for appointment in appointments:
-        if appointment.dose_given_at is not None:
+        if appointment.dose_given_at is None:
+            continue
+        kept = last.get(appointment.slot.vaccine_id)
+        if kept is None or (appointment.dose_number, appointment.dose_given_at) >= (
+            kept.dose_number,
+            kept.dose_given_at,
+        ):
             last[appointment.slot.vaccine_id] = appointment
     return last
 
@@ -332,6 +339,7 @@ def book(
     running: bool = False,
     screening: dict[int, bool] | None = None,
     hold: SeatHold | None = None,
+    bookings: list[Appointment] | None = None,
 ) -> Appointment:
     """Book a seat in `slot` for `person`, who came by `source` (online, a
     walk-in, a spare-dose offer). `running`: the slot has started and takes
@@ -342,7 +350,9 @@ def book(
     Side effects: takes a seat, creates the appointment with a fresh code,
     emails a confirmation with a calendar file after commit.
     `screening`: answers (question id -> yes/no) to the vaccine's screening
-    questions, saved in the booking's transaction.
+    questions, saved in the booking's transaction. `bookings`: the person's
+    bookings and given doses, when the caller read them with the slot
+    (SLOT_AND_BOOKINGS, one round trip for both); read here when None.
     One booked appointment per person and vaccine (flu and COVID may be held
     together). A booking the person missed (see mark_no_shows) is marked a
     no-show first: it no longer holds their booking of that vaccine.
@@ -352,7 +362,7 @@ def book(
     if not (Slot.site.is_cached(slot) and Slot.vaccine.is_cached(slot)):  # the page's form loaded them
         slot = SLOT_WITH_DETAILS.get(slot.pk)
     _check_bookable(slot, running=running)
-    mine = _BOOKINGS_AND_DOSES.all(person.pk)
+    mine = BOOKINGS_AND_DOSES.all(person.pk) if bookings is None else bookings
     if any(a.status == Appointment.Status.BOOKED and a.vaccine_id == slot.vaccine_id for a in mine):
         # Most people hold none of this vaccine: only then can one be a missed booking.
         held = _held(person, slot)
@@ -508,19 +518,6 @@ def _insert_booking(appointment: Appointment) -> None:
             break
     # Five codes in a row taken (never seen) is refused as a clash too.
     raise BookingError("already_booked")
-
-
-# The bookings a person holds and the doses they were given, in one query
-# compiled once (sqlprepared): every booking reads them.
-_BOOKINGS_AND_DOSES = sqlprepared.Prepared(
-    lambda person_id: (
-        Appointment.objects.filter(person_id=person_id)
-        .filter(Q(status=Appointment.Status.BOOKED) | Q(dose_given_at__isnull=False))
-        .select_related("slot__site")
-        .order_by("dose_number")
-    ),
-    sample=(918273645,),
-)
 
 
 def _lock_changeable(appointment: Appointment) -> Appointment:

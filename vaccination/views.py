@@ -191,7 +191,8 @@ def book_for(request, pk):
 
 def _book_page(request, *, person, url):
     if request.method == "POST":
-        form = SlotForm(request.POST)
+        # The slot and the person's bookings and doses, read in one round trip.
+        form = SlotForm(request.POST, person=person)
         slot = form.cleaned_data["slot"] if form.is_valid() else None
         # Anonymous visitors may browse; pressing Book holds the seat while
         # they confirm their email with a code (vaccination.views_holds).
@@ -212,7 +213,7 @@ def _book_page(request, *, person, url):
                 return _check_page(request, person=person, slot=slot, url=url, answers=answers)
             answered = answers.answers()
         try:
-            appointment = services.book(person=person, slot=slot, screening=answered)
+            appointment = services.book(person=person, slot=slot, screening=answered, bookings=form.bookings)
         except BookingError as error:
             messages.error(request, errors.booking_message(error))
             return redirect(_picker_url(url, slot))

@@ -45,10 +45,12 @@ SESSION_SITE = "clinic_site"
 SESSION_LOTS = "desk_lots"
 
 
-def desk_site(request):
+def desk_site(request, sites=None):
     """The clinic this desk works for, among the staff member's own (a GET or
-    POST `site`, else the one chosen before in this session), and all of them."""
-    sites = checkin.desk_site_list(request.user)
+    POST `site`, else the one chosen before in this session), and all of them
+    (`sites`: checkin.desk_site_list, when the caller read it)."""
+    if sites is None:
+        sites = checkin.desk_site_list(request.user)
     wanted = request.POST.get("site") or request.GET.get("site") or request.session.get(SESSION_SITE)
     site = next((s for s in sites if str(s.pk) == str(wanted)), sites[0] if sites else None)
     if site is not None and request.session.get(SESSION_SITE) != site.pk:
@@ -116,6 +118,8 @@ _RECENT = sqlprepared.Prepared(
     ),
     sample=(987654321, 987654322),
 )
+# After a check-in: its screening answers and the desk's last scans, in one round trip.
+_ANSWERS_AND_RECENT = sqlprepared.Together(screening.ANSWERS, _RECENT)
 # How the desk's last scans name what was done, beside a scan's own answer (its headline).
 _RECENT_WORDS = {
     CheckInLog.Action.UNDO: gettext_lazy("Check-in undone"),
@@ -133,33 +137,44 @@ def desk(request):
     """The desk: a scan's answer, the form for the next one. The page is
     drawn once per language and set of roles (pagecache.shell); what varies
     is drawn here, for this desk and this scan, and put in as its values."""
-    site, sites = desk_site(request)
+    form = CheckInForm(request.POST) if request.method == "POST" else None
+    sites = scanned = None
+    if form is not None and form.is_valid():
+        # A scan: the desk's clinics and the appointment it names, in one round trip.
+        sites, scanned = checkin.desk_sites_and_appointment(request.user, form.cleaned_data["code"])
+    site, sites = desk_site(request, sites)
     if site is None:
         return shell.render(request, "clinic/desk.html")
     values = {"site_id": str(site.pk), "site_name": site.name}
-    form = None
-    if request.method == "POST":
+    recent = None
+    if form is not None:
         if limited := consume_or_429(request, action="check_in"):
             return limited
-        form = CheckInForm(request.POST)
         if form.is_valid():
             # The check-in's bump of the day board goes with the answer's read
             # of its parts' generations: one round trip to the cache for both.
             with fragments.together():
-                result = checkin.check_in(
-                    code=form.cleaned_data["code"],
+                result = checkin.apply_scan(
+                    appointment=scanned,
+                    typed=form.cleaned_data["code"],
                     desk_user=request.user,
                     site=site,
                     attempt=form.cleaned_data["attempt"],
                 )
+                answers = None
+                if result.ok:
+                    # The answer's screening answers and the desk's last scans, this one
+                    # included: one round trip (sqlprepared.Together).
+                    answers, recent = _ANSWERS_AND_RECENT.all((result.appointment.pk,), (request.user.pk, site.pk))
                 values["headline"] = errors.CHECKIN_HEADLINES[result.reason]
-                values["answer"] = _answer(request, result, values["headline"])
+                values["answer"] = _answer(request, result, values["headline"], answers=answers)
             form = None  # a new form for the next scan
     values["code_form"] = as_crispy_form(form) if form is not None else _new_code_form(after_scan="answer" in values)
     values["site_line"] = render_to_string("clinic/_desk_site.html", {"site": site})
     if len(sites) > 1:
         values["site_picker"] = render_to_string("clinic/_site_picker.html", {"site": site, "sites": sites})
-    recent = _RECENT.all(request.user.pk, site.pk)
+    if recent is None:
+        recent = _RECENT.all(request.user.pk, site.pk)
     if recent:
         values["recent"] = shell.fill("clinic/_desk_recent.html", {"rows": _recent_rows(site, recent)})
     values["offline_config"] = views_offline.desk_scripts(request, site)
@@ -188,9 +203,11 @@ def _recent_rows(site, recent) -> str:
     return mark_safe("".join(rows))  # noqa: S308  # nosec B308 B703 -- drawn by shell.fill, values escaped
 
 
-def _answer(request, result, headline) -> str:
+def _answer(request, result, headline, answers=None) -> str:
     """The answer to a scan, drawn for this desk (clinic/_desk_answer.html,
-    drawn once per language and shape: pagecache.shell.fill)."""
+    drawn once per language and shape: pagecache.shell.fill). `answers`: the
+    appointment's screening answers, when the caller read them
+    (screening.ANSWERS)."""
     appointment = result.appointment
     # Only the values the answer's shape shows: a drawing missing one is not kept.
     values = {"code": result.code, "reason": result.reason, "headline": headline}
@@ -210,7 +227,7 @@ def _answer(request, result, headline) -> str:
         with fragments.snapshot():
             # The generations of the cached parts below, in one round trip.
             fragments.generations(fragments.EVERYTHING, *screening.KEPT_UNDER, *lots.kept_under())
-            asked = screening.for_desk(appointment)
+            asked = screening.for_desk(appointment, answers)
             dose_fields = _dose_fields(appointment, request)
         born = person.date_of_birth
         values |= {

@@ -3,6 +3,7 @@ values. It must give the very instances the ORM gives (joined rows, deferred
 fields, converters) and refuse a queryset its values would reshape."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -195,3 +196,69 @@ def test_a_statement_given_as_sql_is_prepared_once_and_run_with_each_calls_value
     assert ran.captured_queries[0]["sql"].startswith("EXECUTE sqlprepared_")
     assert sqlprepared.statement_sql(ran.captured_queries[0]["sql"]) == sql
     assert sqlprepared.statement_sql("SELECT 1") == "SELECT 1"
+
+
+SLOT_BY_PK = sqlprepared.Prepared(
+    lambda pk: Slot.objects.select_related("site", "vaccine").filter(pk=pk).order_by(), sample=(918273600,)
+)
+BOOKED_BY = sqlprepared.Prepared(
+    lambda person_id: Appointment.objects.filter(person_id=person_id).select_related("slot__site").order_by(),
+    sample=(918273601,),
+)
+SLOT_AND_BOOKINGS = sqlprepared.Together(SLOT_BY_PK, BOOKED_BY)
+
+
+def test_querysets_read_together_give_what_each_gives_alone_in_one_query(
+    slot, make_slot, make_appointment, django_assert_num_queries
+):
+    person = UserFactory()
+    other_slot = make_slot(slot.start + timedelta(hours=1))
+    booked = [make_appointment(person, slot, status=Appointment.Status.CANCELLED), make_appointment(person, other_slot)]
+    make_appointment(UserFactory(), slot)  # someone else's
+    SLOT_AND_BOOKINGS.all((other_slot.pk,), (person.pk,))  # compiled on first use
+
+    with django_assert_num_queries(1):
+        (found_slot,), bookings = SLOT_AND_BOOKINGS.all((other_slot.pk,), (person.pk,))
+        assert found_slot.site.name
+        assert found_slot.vaccine.name
+        assert {b.slot.site.name for b in bookings} == {found_slot.site.name}
+
+    assert fields(found_slot) == fields(SLOT_BY_PK.get(other_slot.pk))
+    assert fields(found_slot.vaccine) == fields(SLOT_BY_PK.get(other_slot.pk).vaccine)
+    alone = {b.pk: b for b in BOOKED_BY.all(person.pk)}
+    assert sorted(alone) == sorted(b.pk for b in booked)
+    for booking in bookings:
+        assert fields(booking) == fields(alone[booking.pk])
+        assert fields(booking.slot) == fields(alone[booking.pk].slot)
+        assert fields(booking.slot.site) == fields(alone[booking.pk].slot.site)
+        assert booking.slot.start.tzinfo is not None  # the converters ran on each part's own columns
+    # Either part may find nothing.
+    assert SLOT_AND_BOOKINGS.all((other_slot.pk,), (person.pk + 1000,)) == ([found_slot], [])
+    assert SLOT_AND_BOOKINGS.all((987654,), (person.pk,))[0] == []
+
+
+def test_querysets_read_together_keep_their_own_order_and_slice(slot, make_slot, make_appointment):
+    person = UserFactory()
+    made = [make_appointment(person, slot, status=Appointment.Status.CANCELLED) for _ in range(4)]
+    latest = sqlprepared.Prepared(
+        lambda pk: Appointment.objects.filter(person_id=pk).only("code", "status").order_by("-pk")[:3],
+        sample=(918273602,),
+    )
+    earliest = sqlprepared.Prepared(
+        lambda pk: Appointment.objects.filter(person_id=pk).order_by("created_at", "pk"), sample=(918273603,)
+    )
+
+    newest, oldest = sqlprepared.Together(latest, earliest).all((person.pk,), (person.pk,))
+
+    assert [a.pk for a in newest] == [a.pk for a in latest.all(person.pk)] == [m.pk for m in made[:0:-1]]
+    assert [a.pk for a in oldest] == [m.pk for m in made]
+    assert newest[0].get_deferred_fields() >= {"slot_id", "dose_number"}
+
+
+def test_a_queryset_ordered_by_a_column_it_does_not_select_is_not_read_with_others():
+    ordered = sqlprepared.Prepared(
+        lambda pk: Appointment.objects.filter(person_id=pk).only("code").order_by("slot__start"), sample=(9191,)
+    )
+
+    with pytest.raises(sqlprepared.NotPreparable):
+        sqlprepared.Together(SLOT_BY_PK, ordered).all((1,), (2,))
