@@ -284,3 +284,24 @@ def test_today_is_the_booked_clinics_own_day_in_its_time_zone(desk, person, make
         UserFactory(), make_slot(datetime(2026, 11, 25, 20, tzinfo=tokyo.tzinfo), slot_site=tokyo)
     )
     assert check_in(code=tonight.code, desk_user=desk, site=tokyo).ok
+
+
+def test_a_scan_reads_the_desks_clinics_in_their_order_with_the_appointment_in_one_query(
+    desk, site, booked, django_assert_num_queries
+):
+    for name in ("Zeta Clinic", "Alpha Clinic"):
+        Site.objects.create(name=name, address="2 Side Street", time_zone="Europe/Madrid").staff.add(desk)
+    Site.objects.create(name="Not Theirs", address="3 Side Street", time_zone="Europe/Madrid")
+    checkin.desk_sites_and_appointment(desk, booked.code)  # compiled on first use
+
+    with django_assert_num_queries(1):
+        sites, found = checkin.desk_sites_and_appointment(desk, f" {booked.code.lower()} ")
+
+    assert [s.name for s in sites] == [s.name for s in checkin.desk_site_list(desk)]
+    assert [s.name for s in sites] == sorted(["Zeta Clinic", "Alpha Clinic", site.name])
+    assert found.pk == booked.pk
+    assert found.slot.site.pk == site.pk  # with what the check-in reads of it
+    assert checkin.desk_sites_and_appointment(desk, "NOSUCH22")[1] is None
+    assert checkin.desk_sites_and_appointment(desk, "not a code")[1] is None
+    admin = UserFactory(is_superuser=True)
+    assert len(checkin.desk_sites_and_appointment(admin, booked.code)[0]) == Site.objects.count()
