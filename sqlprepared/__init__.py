@@ -182,6 +182,11 @@ class _Compiled:
         self.order = self._order(compiler)
         self.converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
         self.statement = _Statement(sql, len(params), connections[db].vendor)
+        # select_related's populators, made once: the ORM makes them for each
+        # query, but they keep nothing of a row (RelatedPopulator.populate
+        # reads the row and sets the instances), and making them cost as much
+        # as building the instances of a one-row read.
+        self.populators = get_related_populators(klass_info, compiler.select, db)
 
     @staticmethod
     def _order(compiler) -> list[tuple[int, str]] | None:
@@ -221,8 +226,7 @@ class _Compiled:
 
     def build(self, rows) -> list:
         """The instances of `rows` (converted), as the ORM's iterator builds them."""
-        # Populators hold no state between rows; made per call, as the ORM does.
-        populators = get_related_populators(self.klass_info, self.compiler.select, self.db)
+        populators = self.populators
         found = []
         for row in rows:
             instance = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
