@@ -774,6 +774,11 @@ def main():
                 f"{name:<40} {best['rps']:>7.0f} req/s  p99 {best['p99_ms']:>6.1f} ms  ÷F1 {row['ratio_f1']:.2f}"
                 f"  (each round ÷ its F1: {each}; CPU per request {page_cpu:.2f} ms, F1's {f1_cpu:.2f})"
             )
+            if "answers" in row:
+                each = "; ".join(
+                    ", ".join(f"{key} {value}" for key, value in r["page"]["answers"].items()) for r in rounds
+                )
+                print(f"  answers of each round: {each}; errors {sum(r['page']['errors'] for r in rounds)}")
             return row
 
         for name, path, who in pages(fixture):
