@@ -657,10 +657,12 @@ def main():
     psql(seeded, "VACUUM ANALYZE")  # every copy starts with its statistics and visibility map
     fresh_copy(seeded, database)
     run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-    # Every POST of every round is a new code or a new person (booking POST
-    # ~1,000 a round, the booking burst ~200).
+    # Every POST of every round is a new code or a new person: the booking
+    # POST has 7,200 people, 2,400 a round (enough for 800 a second; with
+    # 1,333 a round it ran out at 560 a second, and people booking again got
+    # the costlier "already booked" answer), the booking burst 600 a round.
     fixture = json.loads(
-        run([python, "manage.py", "bench_sessions", "--bookers", "5000"], env, capture_output=True, text=True).stdout
+        run([python, "manage.py", "bench_sessions", "--bookers", "9000"], env, capture_output=True, text=True).stdout
     )
     # Settle the database first: autovacuum or a checkpoint after the writes
     # above would otherwise land in the middle of the first pages' rounds.
