@@ -62,15 +62,15 @@ def test_a_booking_post_takes_at_most_n_queries(client, person, make_slot, djang
 
 
 # The session with its user (one query: accounts.sessions), the desk's clinics with the
-# appointment scanned (one query: sqlprepared.Together), the UPDATE ... RETURNING with its audit and log INSERTs (one statement, its own transaction;
-# inside the test's transaction it is under a savepoint: two more here, none in production), then
-# the page: screening answers with the desk's recent scans (one query: sqlprepared.Together),
-# whether the vaccine has questions, whether it has lots. (17 before: a look-up of the form's
-# token, the audit INSERT, the log INSERT, the appointment read again and a savepoint for the
-# log; 10 before the clinics and the appointment, and the answers and the scans, were read
-# together.) On SQLite (make test's default)
-# the audit row and the log row are INSERTs of their own: two more. Whether the vaccine has lots
-# is kept in the page cache once a desk asked (stock.hooks).
+# appointment scanned (one query: sqlprepared.Together), the UPDATE ... RETURNING with its audit
+# and log INSERTs (one statement, its own transaction; inside the test's transaction it is under a
+# savepoint: two more here, none in production), then the page: screening answers with the desk's
+# recent scans (one query: sqlprepared.Together), whether the vaccine has questions, whether it
+# has lots. (17 before: a look-up of the form's token, the audit INSERT, the log INSERT, the
+# appointment read again and a savepoint for the log; 10 before the clinics and the appointment,
+# and the answers and the scans, were read together.) On SQLite (make test's default) the audit
+# row and the log row are INSERTs of their own: two more. Whether the vaccine has lots is kept in
+# the page cache once a desk asked (stock.hooks).
 CHECK_IN_QUERIES = 8 if connection.vendor == "postgresql" else 10
 # The session with its user, the slot (the form's) with the person's bookings and doses (one
 # query: vaccination.models.SLOT_AND_BOOKINGS), then one statement that is its own transaction:

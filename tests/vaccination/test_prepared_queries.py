@@ -62,13 +62,18 @@ def test_the_joined_rows_need_no_further_query(slot, make_appointment, django_as
         assert found.slot.vaccine.name
 
 
+def latest_of(count, *, sample):
+    """A person's `count` latest appointments, only their code and status loaded."""
+    return sqlprepared.Prepared(
+        lambda pk: Appointment.objects.filter(person_id=pk).only("code", "status").order_by("-pk")[:count],
+        sample=(sample,),
+    )
+
+
 def test_deferred_fields_and_order_and_slice_are_kept(slot, make_appointment, django_assert_num_queries):
     person = UserFactory()
     made = [make_appointment(person, slot, status=Appointment.Status.CANCELLED) for _ in range(3)]
-    latest = sqlprepared.Prepared(
-        lambda pk: Appointment.objects.filter(person_id=pk).only("code", "status").order_by("-pk")[:2],
-        sample=(987654321,),
-    )
+    latest = latest_of(2, sample=987654321)
 
     found = latest.all(person.pk)
 
@@ -240,10 +245,7 @@ def test_querysets_read_together_give_what_each_gives_alone_in_one_query(
 def test_querysets_read_together_keep_their_own_order_and_slice(slot, make_slot, make_appointment):
     person = UserFactory()
     made = [make_appointment(person, slot, status=Appointment.Status.CANCELLED) for _ in range(4)]
-    latest = sqlprepared.Prepared(
-        lambda pk: Appointment.objects.filter(person_id=pk).only("code", "status").order_by("-pk")[:3],
-        sample=(918273602,),
-    )
+    latest = latest_of(3, sample=918273602)
     earliest = sqlprepared.Prepared(
         lambda pk: Appointment.objects.filter(person_id=pk).order_by("created_at", "pk"), sample=(918273603,)
     )
