@@ -20,6 +20,13 @@ anything else is refused when the query is first compiled, so a queryset that
 a value shapes (an `__in` list, a None that becomes IS NULL) cannot be
 declared. Plain Django, no app imports: any app may use it.
 
+Reads a request needs before it acts, and that do not depend on each other,
+can share one round trip (`Together`): a booking's slot and the person's
+bookings, a scan's clinics and appointment.
+
+    _both = sqlprepared.Together(_slot, _bookings)
+    slots, bookings = _both.all((slot_id,), (person_id,))
+
 On PostgreSQL the statement is also prepared on the server, once per
 connection (`PREPARE`), and each call sends `EXECUTE name(values)`: the
 database then parses and plans it once instead of on every call, which is
