@@ -428,7 +428,9 @@ def _book_in_one_statement(appointment: Appointment, *, running: bool) -> None:
                 raise
             continue  # the code was drawn before: draw another
         if written:
-            with fragments.together():  # the day board's bump and the seats' window: one round trip
+            # The board's window (an online booking: vaccination.signals) and the
+            # seats', in one round trip; none while this process knows both open.
+            with fragments.together():
                 post_save.send(
                     sender=Appointment, instance=appointment, created=True, update_fields=None, raw=False, using=using
                 )
