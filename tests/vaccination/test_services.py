@@ -271,3 +271,22 @@ def test_a_booking_writes_its_confirmation_and_its_audit_event_once(person, slot
         "start": slot.start.isoformat(),
         "dose": 1,
     }
+
+
+def test_the_last_dose_of_each_vaccine_is_the_highest_whatever_order_the_doses_come_in():
+    """The booking reads a person's doses in no order (one round trip with the slot)."""
+    from types import SimpleNamespace
+
+    from vaccination.services import latest_doses
+
+    now = timezone.now()
+
+    def given(vaccine_id, number, days_ago):
+        slot = SimpleNamespace(vaccine_id=vaccine_id)
+        return SimpleNamespace(slot=slot, dose_number=number, dose_given_at=now - timedelta(days=days_ago))
+
+    first, second, other = given(1, 1, 60), given(1, 2, 30), given(2, 1, 10)
+    not_given = SimpleNamespace(slot=SimpleNamespace(vaccine_id=1), dose_number=3, dose_given_at=None)
+
+    for doses in ([first, second, other, not_given], [not_given, other, second, first]):
+        assert latest_doses(doses) == {1: second, 2: other}
