@@ -92,6 +92,13 @@ class _Statement:
         the connection holds it (preparing it first), else the plain SQL."""
         cursor.execute(self.execute if self._prepared(connection) else self.sql, params)
 
+    def fetch_all(self, db: str, params) -> list:
+        """Every row the statement answers with `params`, on database `db`."""
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            self.run(cursor, connection, params)
+            return cursor.fetchall()
+
     def _prepared(self, connection) -> bool:
         """Whether this connection holds the statement, preparing it if not.
         A PREPARE that fails (the server cannot tell a parameter's type, say)
@@ -221,10 +228,7 @@ class _Compiled:
         return params
 
     def rows(self, values):
-        connection = connections[self.db]
-        with connection.cursor() as cursor:
-            self.statement.run(cursor, connection, self.params_for(values))
-            return self.converted(cursor.fetchall())
+        return self.converted(self.statement.fetch_all(self.db, self.params_for(values)))
 
     def converted(self, rows):
         if self.converters:
@@ -376,10 +380,7 @@ class _Union:
         params = [
             param for part, values in zip(self.parts, values_each, strict=True) for param in part.params_for(values)
         ]
-        connection = connections[self.db]
-        with connection.cursor() as cursor:
-            self.statement.run(cursor, connection, params)
-            rows = cursor.fetchall()
+        rows = self.statement.fetch_all(self.db, params)
         found = []
         for number, (part, (start, end)) in enumerate(zip(self.parts, self.places, strict=True)):
             mine = [row[start:end] for row in rows if row[0] == number]
