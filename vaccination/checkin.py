@@ -96,6 +96,13 @@ def new_attempt() -> str:
     return uuid.uuid4().hex
 
 
+def _loadable(typed: str) -> str | None:
+    """The code to look an appointment up by, for what was typed or scanned;
+    None when it cannot be one (no query is made for it)."""
+    code = normalize_code(typed)
+    return code if is_valid_code(code) else None
+
+
 def _load(code: str) -> Appointment | None:
     # Not checked_in_by / checked_in_site: outer joins PostgreSQL may answer
     # with a merge join that walks the whole user index (100 ms with 100,000
@@ -168,8 +175,8 @@ def desk_sites_and_appointment(user, typed: str) -> tuple[list[Site], Appointmen
     """desk_site_list(user) and the appointment that check_in(code=typed)
     would load (None for a code that cannot be one), in one round trip: a
     scan at the desk needs both. Give the appointment to apply_scan."""
-    code = normalize_code(typed)
-    if not is_valid_code(code):
+    code = _loadable(typed)
+    if code is None:
         return desk_site_list(user), None
     if user.is_superuser:
         sites, found = _ALL_SITES_AND_CODE.all((), (code,))
@@ -208,8 +215,8 @@ def check_in(*, code: str, desk_user, site: Site, attempt: str = "", at=None) ->
     syncs later (vaccination/offline.py): the day is checked against it, and
     it is the check-in's time and the log's. Default: now.
     """
-    normalized = normalize_code(code)
-    appointment = _load(normalized) if is_valid_code(normalized) else None
+    loadable = _loadable(code)
+    appointment = _load(loadable) if loadable else None
     return apply_scan(appointment=appointment, typed=code, desk_user=desk_user, site=site, attempt=attempt, at=at)
 
 
