@@ -249,10 +249,13 @@ def machine_busy_seconds() -> float:
 
 
 def cpu_by_program() -> dict[str, float]:
-    """CPU seconds (user and system) used so far by the processes running now,
-    summed by program: the app server's workers, PostgreSQL's backends,
-    Redis, wrk. A process that ended since is not counted."""
+    """CPU seconds used so far by the processes running now, summed by
+    program: the app server's workers, PostgreSQL's backends, Redis, the
+    kernel's threads; user and system apart with
+    BENCH_CPU_BY_PROGRAM=user-system. A process that ended since (wrk
+    itself) is not counted."""
     ticks = os.sysconf("SC_CLK_TCK")
+    apart = os.environ.get("BENCH_CPU_BY_PROGRAM") == "user-system"
     programs: dict[str, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -260,12 +263,11 @@ def cpu_by_program() -> dict[str, float]:
         except OSError:
             continue  # gone meanwhile
         name = text[text.index("(") + 1 : text.rindex(")")]
-        fields = text[text.rindex(")") + 2 :].split()
-        if os.environ.get("BENCH_CPU_BY_PROGRAM") == "user-system":
-            programs[f"{name} user"] = programs.get(f"{name} user", 0.0) + int(fields[11]) / ticks
-            programs[f"{name} system"] = programs.get(f"{name} system", 0.0) + int(fields[12]) / ticks
-            continue
-        programs[name] = programs.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+        user, system = (int(ticks_used) / ticks for ticks_used in text[text.rindex(")") + 2 :].split()[11:13])
+        for label, seconds in (
+            ((f"{name} user", user), (f"{name} system", system)) if apart else ((name, user + system),)
+        ):
+            programs[label] = programs.get(label, 0.0) + seconds
     return programs
 
 
