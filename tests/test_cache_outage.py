@@ -260,7 +260,7 @@ def test_a_window_another_server_opened_is_known_here_until_it_closes_and_asked_
     from pagecache import fragments
 
     other_server = backends.ResilientRedisCache(f"redis://127.0.0.1:{redis.port}/0", {"KEY_PREFIX": "test"})
-    assert other_server.add("fragment:bumped-recently:seats", 1, timeout=2)
+    assert other_server.add("fragment:bumped-recently:seats", 1, timeout=1)
     (before,) = fragments.generations("seats")
     sent = []
     here = caches["default"]
@@ -271,15 +271,15 @@ def test_a_window_another_server_opened_is_known_here_until_it_closes_and_asked_
 
     for _booking in range(3):
         with fragments.together():
-            fragments.bump_at_most_every(2, "seats")
+            fragments.bump_at_most_every(1, "seats")
 
     assert len(sent) == 1  # the first learnt that the window is open, and until when
     assert fragments.generations("seats") == [before]  # changes inside a window wait for the copies to expire
 
-    time.sleep(2.1)  # the window closes in Redis ...
-    now += 2.1  # ... and here
+    time.sleep(1.1)  # the window closes in Redis ...
+    now += 1.1  # ... and here
     with fragments.together():
-        fragments.bump_at_most_every(2, "seats")
+        fragments.bump_at_most_every(1, "seats")
 
     assert len(sent) == 3  # asked again, opened a new window, then bumped
     assert fragments.generations("seats") != [before]
