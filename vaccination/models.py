@@ -777,11 +777,17 @@ class CheckInLog(models.Model):
     action = models.CharField(_("action"), max_length=8, choices=Action, default=Action.SCAN)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("desk user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("desk user"),
+        db_index=False,  # (user, site, at) below is the index by user
     )
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("desk clinic"))
     typed = models.CharField(_("code as typed"), max_length=64, blank=True)
-    code = models.CharField(_("code"), max_length=32, blank=True)  # indexed in Meta, without a LIKE index
+    # Not indexed: the admin searches it with icontains, which no index serves,
+    # and the evidence for an appointment is found by its foreign key.
+    code = models.CharField(_("code"), max_length=32, blank=True)
     reason = models.CharField(_("result"), max_length=32)
     appointment = models.ForeignKey(
         Appointment,
@@ -803,7 +809,12 @@ class CheckInLog(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "attempt"], condition=~Q(attempt=""), name=ONE_LOG_PER_ATTEMPT),
         ]
-        indexes = [models.Index(fields=["code"], name="vaccination_log_code")]
+        indexes = [
+            # A desk's last scans (the desk page): the newest rows of one
+            # user at one clinic, read from the index's end however long
+            # the log, instead of all of that user's rows sorted.
+            models.Index(fields=["user", "site", "at"], name="vaccination_log_desk_at"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.code or self.typed} {self.reason}"
