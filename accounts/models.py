@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,15 @@ from accounts.validators import validate_name
 def normalize_email(email: str) -> str:
     """The one spelling of an address we store and look up: trimmed, lower-case."""
     return (email or "").strip().lower()
+
+
+def same_email(email: str) -> Exact:
+    """The condition "a user's address is `email`, whatever its case", as
+    the case-insensitive unique constraint below compares addresses, so that
+    constraint's index finds the row. (`email__iexact` compares UPPER() of
+    both, which no index serves: every sign-in read the whole user table,
+    28 ms at 100,000 people.) Usable in filter() and in a Q."""
+    return Exact(Lower("email"), normalize_email(email))
 
 
 # People without an address of their own (a walk-in who gave none, a child
@@ -41,7 +51,7 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=normalize_email(username))
+        return self.get(same_email(username))
 
     def get(self, *args, **kwargs):
         """As the ORM's, but `get(pk=...)` (every signed-in request, through

@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from accounts import phones
 from accounts.forms import ProfileForm
+from accounts.models import same_email
 from accounts.roles import Role
 from fleet.forms import DriverForm, TruckForm
 from fleet.models import Assignment, Driver, LicenceStatus, Truck, TruckCondition
@@ -121,7 +122,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     def validate_email(self, value):
         email = value.strip().lower()
-        others = User.objects.filter(email__iexact=email)
+        others = User.objects.filter(same_email(email))
         if self.instance is not None:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():

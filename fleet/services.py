@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 import audit
-from accounts.models import normalize_email
+from accounts.models import normalize_email, same_email
 from accounts.roles import Role
 from audit.models import Action
 from fleet.models import Assignment, Driver, LicenceStatus, Truck, TruckStatus
@@ -154,7 +154,7 @@ def link_login(*, driver: Driver, email: str) -> Driver:
     with transaction.atomic():
         locked = Driver.objects.select_for_update().get(pk=driver.pk)
         previous = locked.user
-        account = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
+        account = User.objects.filter(same_email(email), is_active=True).first() if email else None
         if account is not None:
             # It may have been another driver's, under an address the account no longer uses.
             Driver.objects.filter(user=account).exclude(pk=locked.pk).update(user=None)

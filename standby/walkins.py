@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from accounts import phones
 from accounts.collation import by_name
-from accounts.models import User, normalize_email, placeholder_email
+from accounts.models import User, normalize_email, placeholder_email, same_email
 from standby.errors import StandbyError
 from vaccination import checkin, services
 from vaccination.models import Appointment, Slot
@@ -21,7 +21,7 @@ def find_matches(*, email: str = "", first_name: str = "", last_name: str = "", 
     date of birth (any case). Dependents and walk-ins without email included."""
     same = Q()
     if email:
-        same |= Q(email__iexact=normalize_email(email))
+        same |= Q(same_email(email))
     if first_name and last_name and date_of_birth:
         same |= Q(
             first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
