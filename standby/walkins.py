@@ -19,6 +19,13 @@ MAX_MATCHES = 10
 def find_matches(*, email: str = "", first_name: str = "", last_name: str = "", date_of_birth=None) -> list:
     """People who may be this walk-in: the same email, or the same name and
     date of birth (any case). Dependents and walk-ins without email included."""
+    query = matching(email=email, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth)
+    return [] if query is None else list(query[:MAX_MATCHES])
+
+
+def matching(*, email: str = "", first_name: str = "", last_name: str = "", date_of_birth=None):
+    """find_matches' query, by name; None when there is nothing to match on.
+    The address and the date of birth each have an index (accounts.models)."""
     same = Q()
     if email:
         same |= Q(same_email(email))
@@ -27,10 +34,8 @@ def find_matches(*, email: str = "", first_name: str = "", last_name: str = "", 
             first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth
         )
     if not same:
-        return []
-    return list(
-        User.objects.filter(same, is_active=True).order_by(*by_name("last_name", "first_name"), "pk")[:MAX_MATCHES]
-    )
+        return None
+    return User.objects.filter(same, is_active=True).order_by(*by_name("last_name", "first_name"), "pk")
 
 
 def register_walk_in(
