@@ -529,7 +529,7 @@ def render_markdown(data, others):
         "are to the best F0 and F1 of its rounds (on a shared machine interference only ever slows a run down). "
         "Target: a read page at least "
         f"{READ_TARGET} x F1, a POST at least {POST_TARGET} x F1 (the pages whose issue set their own: as the "
-        "table's target column says); p99 under {P99_TARGET_MS:.0f} ms at about 70% "
+        f"table's target column says); p99 under {P99_TARGET_MS:.0f} ms at about 70% "
         "of the page's peak rate (each wrk connection pausing between requests; the rate reached is shown).",
         "",
         "| page | req/s | p50 ms | p95 ms | p99 ms | errors | ÷ F0 | ÷ F1 | target ÷ F1 | p99 ms at ~70% (req/s) |",
