@@ -173,6 +173,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             # written around the model (raw SQL, bulk updates).
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
             models.CheckConstraint(condition=~Q(carer=F("pk")), name="accounts_user_not_own_carer"),
+            phones.E164Only("phone", name="accounts_user_phone_e164"),
         ]
         indexes = [
             # A walk-in is matched by email or by name and date of birth

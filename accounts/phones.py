@@ -9,7 +9,8 @@ brought the field in converted each to E.164 with `convert_rows`; a value that
 is not a phone number was moved, unchanged, to the row's `phone_unparsed`
 column (nothing is lost, and the phone column only ever holds valid numbers),
 printed by the migration and listed by `manage.py report_bad_phones`, which
-can also retry them once the region is set.
+can also retry them once the region is set. A CHECK on each phone column
+(E164Only) holds that for writers that skip the field, too.
 """
 
 import copy
@@ -19,6 +20,9 @@ import re
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field import modelfields
 from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
@@ -26,6 +30,34 @@ from phonenumber_field.phonenumber import PhoneNumber, to_python
 
 INVALID = _("Enter a valid phone number, with its country code (for example +34 600 123 456).")
 INPUT_ATTRS = {"autocomplete": "tel", "inputmode": "tel"}
+# The shape of a number in E.164: a plus and up to 15 digits, the first not 0.
+E164_SHAPE = r"^\+[1-9][0-9]{1,14}$"
+
+
+class E164Only(models.CheckConstraint):
+    """A phone column holds a number in E.164 or nothing: the forms, the API
+    and the migrations store nothing else, and this CHECK holds it for rows
+    written around them (raw SQL, a bulk update, a COPY). The model's own
+    validation checks the same shape in Python, without the query Django
+    runs for a CheckConstraint. Migrations see a plain CheckConstraint."""
+
+    def __init__(self, field: str, *, name: str):
+        self.field = field
+        super().__init__(condition=Q(**{field: ""}) | Q(**{f"{field}__regex": E164_SHAPE}), name=name)
+
+    def validate(self, model, instance, exclude=None, using=None):
+        if exclude and self.field in exclude:
+            return
+        value = model._meta.get_field(self.field).get_prep_value(getattr(instance, self.field))
+        if value and not re.fullmatch(E164_SHAPE, str(value)):
+            raise ValidationError({self.field: INVALID}, code="invalid")
+
+    def deconstruct(self):
+        _path, _args, kwargs = super().deconstruct()
+        return "django.db.models.CheckConstraint", (), kwargs
+
+    def clone(self):
+        return type(self)(self.field, name=self.name)
 
 
 class PhoneNumberField(modelfields.PhoneNumberField):
@@ -138,6 +170,14 @@ def e164_in(text: str, region) -> str:
     if not phonenumbers.is_valid_number(parsed):
         return ""
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def keep_e164_only(label: str, queryset, *, field: str = "phone", note: str = "phone_unparsed") -> None:
+    """Before a migration adds E164Only: a value not in E.164 (written around
+    the model since the field came in) is converted, or moved to `note` as
+    convert_rows does, and reported. Reads only the rows out of shape."""
+    out_of_shape = queryset.exclude(**{field: ""}).exclude(**{f"{field}__regex": E164_SHAPE})
+    report(label, *convert_rows(out_of_shape, field=field, note=note))
 
 
 def report(label: str, converted: int, bad: list) -> None:

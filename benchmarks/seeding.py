@@ -207,7 +207,7 @@ def _load_fleet(shape, rng, log):
                 first_driver + n,
                 driver.first_name,
                 driver.last_name,
-                driver.phone,
+                driver.phone.as_e164,  # as the field stores it (its str() is the display format)
                 driver.email,
                 driver.licence_number,
                 "",  # login_email: bench drivers sign in through bench_sessions, not a linked login

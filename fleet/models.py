@@ -60,6 +60,7 @@ class Client(models.Model):
         verbose_name = _("client company")
         verbose_name_plural = _("client companies")
         ordering = ["name"]
+        constraints = [phones.E164Only("contact_phone", name="fleet_client_contact_phone_e164")]
 
     def __str__(self):
         return self.name
@@ -258,6 +259,7 @@ class Driver(models.Model):
             models.CheckConstraint(
                 condition=Q(licence_number=Upper("licence_number")), name="fleet_driver_licence_upper_case"
             ),
+            phones.E164Only("phone", name="fleet_driver_phone_e164"),
             models.UniqueConstraint(
                 fields=["login_email"],
                 condition=~Q(login_email=""),
