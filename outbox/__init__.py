@@ -130,18 +130,28 @@ def _claim(message_id: int, now):
     second worker, a retried task or an overlapping sweep changes nothing.
     A claim older than CLAIM_TIMEOUT is a dead worker's and may be taken over.
     Returns the claimed Message, or None."""
-    from django.db.models import F, Q
+    from django.db.models import F
+
+    from outbox.models import Message
+
+    claimed = Message.objects.filter(_claimable(now), pk=message_id).update(
+        status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return Message.objects.get(pk=message_id) if claimed else None
+
+
+def _claimable(now):
+    """What a worker may take: pending and due, or claimed by a worker that
+    died (a claim older than CLAIM_TIMEOUT). The one rule of what is owed;
+    the sweep (owed) narrows it."""
+    from django.db.models import Q
 
     from outbox.models import Message
 
     Status = Message.Status
-    owed = Q(status=Status.PENDING, available_at__lte=now) | Q(
+    return Q(status=Status.PENDING, available_at__lte=now) | Q(
         status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
     )
-    claimed = Message.objects.filter(owed, pk=message_id).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return Message.objects.get(pk=message_id) if claimed else None
 
 
 def _finish(message, **fields) -> bool:
@@ -225,18 +235,14 @@ def forget(*, to: str) -> int:
 
 
 def owed(now=None):
-    """Messages the sweep should (re)hand to the worker: due and never handed
-    off successfully, or claimed by a worker that died."""
-    from django.db.models import Q
-
+    """Messages the sweep should (re)hand to the worker: what a worker may
+    claim (_claimable), but for a message written in the last SWEEP_GRACE
+    and never tried, whose hand-off after commit is on its way."""
     from outbox.models import Message
 
     now = now or timezone.now()
-    Status = Message.Status
-    return Message.objects.filter(
-        Q(status=Status.PENDING, available_at__lte=now, created_at__lte=now - SWEEP_GRACE)
-        | Q(status=Status.PENDING, attempts__gt=0, available_at__lte=now)
-        | Q(status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    return Message.objects.filter(_claimable(now)).exclude(
+        status=Message.Status.PENDING, attempts=0, created_at__gt=now - SWEEP_GRACE
     )
 
 

@@ -136,10 +136,12 @@ def redis_broker():
 
 
 def queued_tasks(client, queue):
-    """(task name, arguments) of each task message waiting in the queue."""
-    return sorted(
-        (task["headers"]["task"], task["headers"]["argsrepr"]) for task in map(json.loads, client.lrange(queue, 0, -1))
-    )
+    """(task name, arguments) of each task message waiting in the queue, in
+    the order they were queued."""
+    return [
+        (task["headers"]["task"], task["headers"]["argsrepr"])
+        for task in map(json.loads, reversed(client.lrange(queue, 0, -1)))
+    ]
 
 
 def test_a_batch_sends_its_first_message_and_queues_the_others_one_task_each(db, mailoutbox, redis_broker):
@@ -245,3 +247,34 @@ def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_exactly_once(
     assert appointment.code in mailoutbox[0].body
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Message.Status.SENT, 2)
+
+
+def test_the_sweep_takes_what_a_worker_may_claim_but_leaves_fresh_messages_to_their_hand_off(db):
+    now = timezone.now()
+
+    def message(name, **fields):
+        due = {"available_at": now - timedelta(seconds=1), **fields}
+        return Message.objects.create(kind="test_note", to=f"{name}@example.org", **due).pk
+
+    swept = {
+        message("old", created_at=now - outbox.SWEEP_GRACE - timedelta(seconds=1)),
+        message("retried", attempts=1, created_at=now),  # failed once, due again: no hand-off is coming
+        message(
+            "dead-worker",
+            status=Message.Status.SENDING,
+            attempts=1,
+            claimed_at=now - outbox.CLAIM_TIMEOUT - timedelta(seconds=1),
+        ),
+    }
+    fresh = message("fresh", created_at=now)  # its hand-off after commit is on its way
+    left = {
+        message("not-yet", attempts=1, available_at=now + timedelta(minutes=5)),
+        message("being-sent", status=Message.Status.SENDING, attempts=1, claimed_at=now),
+        message("sent", status=Message.Status.SENT, attempts=1, sent_at=now),
+        message("given-up", status=Message.Status.FAILED, attempts=outbox.MAX_ATTEMPTS),
+    }
+
+    assert set(outbox.owed(now).values_list("pk", flat=True)) == swept
+    # A worker may claim the fresh one too (its hand-off), and none of the rest.
+    claimable = {pk for pk in swept | left | {fresh} if outbox._claim(pk, now) is not None}
+    assert claimable == swept | {fresh}
