@@ -7,7 +7,7 @@ MESSAGES = {
     # Walk-ins at the desk
     "future_birth": _("The date of birth cannot be in the future."),
     "possible_duplicate": _(
-        "This person may already be registered. Pick them from the list below, or check the details."
+        "This person may already be registered. Pick them from the list above, or check the details."
     ),
     "not_a_match": _("That person does not match the details typed. Pick one from the list or check the details."),
     "no_seat_today": _("No seat is free for the rest of today at this clinic."),
