@@ -151,7 +151,8 @@ def works_at(user, site: Site) -> bool:
 
 def desk_sites(user):
     """The clinics `user` may run a desk for: their own; every one for a superuser."""
-    return _desk_sites() if user.is_superuser else _desk_sites(user.pk)
+    read, values = _sites_of(user)
+    return read.build(*values)
 
 
 def _desk_sites(staff_id=None):
@@ -161,14 +162,20 @@ def _desk_sites(staff_id=None):
 
 def desk_site_list(user) -> list[Site]:
     """desk_sites(user), listed by SQL compiled once (every desk page asks)."""
-    return _ALL_SITES.all() if user.is_superuser else _STAFF_SITES.all(user.pk)
+    read, values = _sites_of(user)
+    return read.all(*values)
 
 
 _ALL_SITES = sqlprepared.Prepared(_desk_sites, sample=())
 _STAFF_SITES = sqlprepared.Prepared(_desk_sites, sample=(987654321,))
 # A scan at the desk reads both: the desk's clinics and the appointment scanned.
-_ALL_SITES_AND_CODE = sqlprepared.Together(_ALL_SITES, _BY_CODE)
-_STAFF_SITES_AND_CODE = sqlprepared.Together(_STAFF_SITES, _BY_CODE)
+_WITH_CODE = {read: sqlprepared.Together(read, _BY_CODE) for read in (_ALL_SITES, _STAFF_SITES)}
+
+
+def _sites_of(user) -> tuple[sqlprepared.Prepared, tuple]:
+    """The compiled read of `user`'s desk clinics and its values: every
+    clinic for a superuser, else the clinics they staff."""
+    return (_ALL_SITES, ()) if user.is_superuser else (_STAFF_SITES, (user.pk,))
 
 
 def desk_sites_and_appointment(user, typed: str) -> tuple[list[Site], Appointment | None]:
@@ -178,10 +185,8 @@ def desk_sites_and_appointment(user, typed: str) -> tuple[list[Site], Appointmen
     code = _loadable(typed)
     if code is None:
         return desk_site_list(user), None
-    if user.is_superuser:
-        sites, found = _ALL_SITES_AND_CODE.all((), (code,))
-    else:
-        sites, found = _STAFF_SITES_AND_CODE.all((user.pk,), (code,))
+    read, values = _sites_of(user)
+    sites, found = _WITH_CODE[read].all(values, (code,))
     return sites, (found[0] if found else None)
 
 
