@@ -206,7 +206,9 @@ def wrk(
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     if args:
         cmd += ["--", *args]
-    busy_before, by_program_before = machine_busy_seconds(), cpu_by_program()
+    # /proc is walked outside the window the machine's busy time is counted in.
+    by_program_before = cpu_by_program()
+    busy_before = machine_busy_seconds()
     output = subprocess.run(
         cmd, cwd=ROOT, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
     ).stdout
